@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.taskvs.server.ServerContext;
+import dev.taskvs.server.protocol.SessionFactory;
 import dev.taskvs.server.stats.ConnectionRegistry;
 
 /**
@@ -37,6 +38,11 @@ public final class KernelTransport implements AutoCloseable, ConnectionRegistry
 
     public KernelTransport(final ServerContext ctx) throws IOException
     {
+        this(ctx, SessionFactory.MEMCACHED);
+    }
+
+    public KernelTransport(final ServerContext ctx, final SessionFactory sessions) throws IOException
+    {
         this.ctx = ctx;
         serverChannel = ServerSocketChannel.open();
         serverChannel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
@@ -45,7 +51,7 @@ public final class KernelTransport implements AutoCloseable, ConnectionRegistry
         workers = new KernelWorker[ctx.config().threads];
         for (int i = 0; i < workers.length; i++)
         {
-            workers[i] = new KernelWorker(ctx, this, i);
+            workers[i] = new KernelWorker(ctx, this, sessions, i);
         }
         acceptor = new Thread(this::acceptLoop, "kvs-acceptor");
         ctx.connections(this);

@@ -12,7 +12,7 @@ import java.util.Iterator;
 import java.util.concurrent.TimeUnit;
 
 import dev.taskvs.server.ServerContext;
-import dev.taskvs.server.protocol.ProtocolSessions;
+import dev.taskvs.server.protocol.SessionFactory;
 import dev.taskvs.server.stats.WorkerStats;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 
@@ -29,6 +29,7 @@ final class KernelWorker implements Runnable
 {
     private final ServerContext ctx;
     private final KernelTransport transport;
+    private final SessionFactory sessions;
     private final Selector selector;
     private final WorkerStats stats;
     private final ManyToOneConcurrentArrayQueue<SocketChannel> newChannels;
@@ -42,8 +43,10 @@ final class KernelWorker implements Runnable
     private volatile boolean running = true;
     final Thread thread;
 
-    KernelWorker(final ServerContext ctx, final KernelTransport transport, final int index) throws IOException
+    KernelWorker(final ServerContext ctx, final KernelTransport transport, final SessionFactory sessions,
+        final int index) throws IOException
     {
+        this.sessions = sessions;
         this.ctx = ctx;
         this.transport = transport;
         this.selector = Selector.open();
@@ -121,7 +124,7 @@ final class KernelWorker implements Runnable
                 channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
                 final KernelConnection conn = new KernelConnection(
                     transport.nextConnectionId(), channel, "tcp:" + channel.getRemoteAddress().toString().replace("/", ""),
-                    ProtocolSessions.create(ctx, stats), 1024);
+                    sessions.create(ctx, stats), 1024);
                 conn.key = channel.register(selector, SelectionKey.OP_READ, conn);
                 transport.register(conn);
             }
