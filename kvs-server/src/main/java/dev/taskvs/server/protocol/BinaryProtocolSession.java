@@ -214,7 +214,7 @@ public final class BinaryProtocolSession implements ProtocolSession
         final int headLength = request.headLength();
         if (available < headLength)
         {
-            bytesNeeded = headLength;
+            bytesNeeded = expectedPacketLength(request);
             return 0;
         }
 
@@ -261,6 +261,28 @@ public final class BinaryProtocolSession implements ProtocolSession
                 return processSaslAuth(request, out);
             default:
                 return processUnknown(request, out);
+        }
+    }
+
+    /**
+     * What to ask the transport for while a request's head is still incomplete: the whole packet for a storage
+     * command whose value will be read (so the receive buffer grows once), else the head that dispatch needs.
+     */
+    private int expectedPacketLength(final BinaryRequest request)
+    {
+        switch (request.opcode())
+        {
+            case SET: case SETQ: case ADD: case ADDQ: case REPLACE: case REPLACEQ:
+            case APPEND: case APPENDQ: case PREPEND: case PREPENDQ:
+                final long valueLength = request.valueLength();
+                if (valueLength >= 0 && request.keyLength() <= ServerConfig.KEY_MAX_LENGTH &&
+                    fits(request.keyLength(), valueLength))
+                {
+                    return HEADER_LENGTH + (int)request.bodyLength();
+                }
+                return request.headLength();
+            default:
+                return request.headLength();
         }
     }
 
@@ -691,6 +713,7 @@ public final class BinaryProtocolSession implements ProtocolSession
         else if (group.startsWith("reset"))
         {
             ctx.stats().reset();
+            store.resetStats();
         }
         else if (group.startsWith("settings"))
         {
