@@ -87,7 +87,8 @@ final class BinaryResponseWriter
     }
 
     /** One statistic of a Stat response; an empty name and value terminate the list. */
-    static void stat(final ResponseBuffer out, final byte opcode, final int opaque, final byte[] name, final byte[] value)
+    static void stat(
+        final ResponseBuffer out, final byte opcode, final int opaque, final byte[] name, final byte[] value)
     {
         header(out, opcode, name.length, 0, STATUS_OK, name.length + value.length, opaque, 0);
         out.put(name).put(value);

@@ -4,6 +4,7 @@ import java.util.List;
 
 import dev.taskvs.server.ServerConfig;
 import dev.taskvs.server.ServerContext;
+import dev.taskvs.server.store.ManualStoreClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -75,7 +76,8 @@ class BinaryProtocolSessionTest
     @Test
     void shouldStoreAndGetWithFlagsCasAndOpaque()
     {
-        final BinaryResponse stored = sendOne(request(SET).extras(ints(7, 0)).key("a").value("hello").opaque(11).build());
+        final BinaryResponse stored =
+            sendOne(request(SET).extras(ints(7, 0)).key("a").value("hello").opaque(11).build());
         assertOk(stored, SET);
         assertEquals(11, stored.opaque);
         assertNotEquals(0, stored.cas);
@@ -295,6 +297,28 @@ class BinaryProtocolSessionTest
         assertEquals(7, conn.stats.cmdTouch);
         assertEquals(4, conn.stats.touchHits);
         assertEquals(2 + 1, conn.stats.touchMisses);
+    }
+
+    @Test
+    void shouldExpireItemsAndExtendThemWithTouch()
+    {
+        final ManualStoreClock clock = (ManualStoreClock)ctx.store().clock();
+        send(store(SET, "short", 0, 10, "v", 0), store(SET, "touched", 0, 10, "v", 0));
+        send(request(TOUCH).extras(ints(100)).key("touched").build());
+        clock.advance(11);
+        assertError(sendOne(get(GET, "short", 0)), GET, STATUS_KEY_ENOENT);
+        assertEquals("v", sendOne(get(GET, "touched", 0)).valueText());
+    }
+
+    @Test
+    void shouldReadBinaryExpirationsAsUnsigned()
+    {
+        final ManualStoreClock clock = (ManualStoreClock)ctx.store().clock();
+        // memcached reads the 32-bit expiration unsigned: 0xffffffff is a far-future absolute time, not "expired".
+        send(store(SET, "far", 0, 0xFFFF_FFFF, "v", 0), store(SET, "half", 0, 0x8000_0000, "v", 0));
+        clock.advance(3600);
+        assertEquals("v", sendOne(get(GET, "far", 0)).valueText());
+        assertEquals("v", sendOne(get(GET, "half", 0)).valueText());
     }
 
     @Test
