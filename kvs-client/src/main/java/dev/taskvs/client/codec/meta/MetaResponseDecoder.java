@@ -4,6 +4,7 @@ import dev.taskvs.client.codec.Ascii;
 import dev.taskvs.client.codec.Response;
 import dev.taskvs.client.codec.ResponseDecoder;
 import dev.taskvs.client.codec.ResponseKind;
+import dev.taskvs.client.codec.text.TextResponseDecoder;
 import org.agrona.DirectBuffer;
 
 /**
@@ -11,17 +12,14 @@ import org.agrona.DirectBuffer;
  * {@code VA}. The returned flags are parsed as they come back (in request order): {@code c} cas, {@code f} client
  * flags, {@code t} TTL, {@code s} size, {@code h} hit, {@code l} last access, {@code k} key, {@code O} opaque; every
  * flag letter is also recorded in a mask ({@link Response#hasMetaFlag}), so {@code W}, {@code X}, {@code Z} and
- * {@code b} are visible. The error lines shared with the text protocol (ERROR, CLIENT_ERROR, SERVER_ERROR) are
- * accepted too.
+ * {@code b} are visible. Any other line is decoded as a classic text reply (errors, and the replies to classic
+ * commands, which may share a meta connection).
  */
 public final class MetaResponseDecoder implements ResponseDecoder
 {
     public static final int MAX_LINE_LENGTH = 8192;
 
-    private static final byte[] ERROR = Ascii.bytes("ERROR");
-    private static final byte[] CLIENT_ERROR = Ascii.bytes("CLIENT_ERROR");
-    private static final byte[] SERVER_ERROR = Ascii.bytes("SERVER_ERROR");
-
+    private final TextResponseDecoder text = new TextResponseDecoder();
     private int pendingUnitLength;
 
     @Override
@@ -84,7 +82,10 @@ public final class MetaResponseDecoder implements ResponseDecoder
                 return lineLength;
             }
         }
-        return decodeError(buffer, offset, wordEnd, lineEnd, lineLength, response);
+        // Classic commands share the connection: their replies (OK, VERSION, STAT, END, errors) decode as text.
+        final int consumed = text.decode(buffer, offset, length, response);
+        pendingUnitLength = text.pendingUnitLength();
+        return consumed;
     }
 
     private int decodeValue(
@@ -228,41 +229,6 @@ public final class MetaResponseDecoder implements ResponseDecoder
             default:
                 return true;
         }
-    }
-
-    private static int decodeError(
-        final DirectBuffer buffer,
-        final int offset,
-        final int wordEnd,
-        final int lineEnd,
-        final int lineLength,
-        final Response response)
-    {
-        final int wordLength = wordEnd - offset;
-        final ResponseKind kind;
-        if (Ascii.regionEquals(buffer, offset, wordLength, ERROR))
-        {
-            kind = ResponseKind.ERROR;
-        }
-        else if (Ascii.regionEquals(buffer, offset, wordLength, CLIENT_ERROR))
-        {
-            kind = ResponseKind.CLIENT_ERROR;
-        }
-        else if (Ascii.regionEquals(buffer, offset, wordLength, SERVER_ERROR))
-        {
-            kind = ResponseKind.SERVER_ERROR;
-        }
-        else
-        {
-            response.malformed("unknown meta return code");
-            return MALFORMED;
-        }
-        if (wordEnd < lineEnd)
-        {
-            response.message(wordEnd + 1, lineEnd - wordEnd - 1);
-        }
-        response.kind(kind);
-        return lineLength;
     }
 
     private static ResponseKind returnCode(final byte first, final byte second)
