@@ -162,6 +162,17 @@ final class Connection implements AutoCloseable
             head.completeQuietly();
             head = pending.peek();
         }
+        if (!matchOpaque && codecs.protocol != Protocol.TEXT && !response.kind().isError())
+        {
+            // A reply without an opaque (MN, or a classic command's reply on a meta connection) also proves that
+            // the quiet commands before it succeeded. Errors without one are charged to the oldest command.
+            while (head != null && head.isQuiet())
+            {
+                pending.poll();
+                head.completeQuietly();
+                head = pending.peek();
+            }
+        }
         if (head == null)
         {
             fail(new MemcachedException("reply " + response.kind() + " with no request in flight", null));

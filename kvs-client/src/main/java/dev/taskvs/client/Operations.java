@@ -207,10 +207,19 @@ final class Operations
         private final int flags;
         private final int exptime;
         private final long cas;
+        private final boolean quiet;
 
         Store(final TextCommand command, final byte[] key, final byte[] value, final int flags, final int exptime,
             final long cas)
         {
+            this(command, key, value, flags, exptime, cas, false);
+        }
+
+        /** {@code quiet}: binary SetQ/AddQ/..., meta {@code q}; the text protocol's noreply is never used. */
+        Store(final TextCommand command, final byte[] key, final byte[] value, final int flags, final int exptime,
+            final long cas, final boolean quiet)
+        {
+            this.quiet = quiet;
             this.command = command;
             this.key = key;
             this.value = value;
@@ -225,6 +234,7 @@ final class Operations
             switch (codecs.protocol)
             {
                 case TEXT:
+                    // noreply would leave an error reply unattributable: text stores always wait for the reply.
                     return codecs.text.storage(dst, index, command, key, flags, exptime, value, cas, false);
                 case META:
                     return encodeMeta(codecs.meta, dst, index);
@@ -251,6 +261,10 @@ final class Operations
                 case CAS: i = meta.unsignedFlag(dst, i, 'C', cas); break;
                 default: break;
             }
+            if (quiet)
+            {
+                i = meta.flag(dst, i, 'q');
+            }
             i = meta.flag(dst, i, 'O', opaque);
             i = meta.end(dst, i);
             dst.putBytes(i, value);
@@ -262,20 +276,33 @@ final class Operations
             switch (command)
             {
                 case APPEND:
-                    return codecs.binary.concat(dst, index, BinaryProtocol.APPEND, key, value, opaque, 0);
+                    return codecs.binary.concat(
+                        dst, index, quiet ? BinaryProtocol.APPENDQ : BinaryProtocol.APPEND, key, value, opaque, 0);
                 case PREPEND:
-                    return codecs.binary.concat(dst, index, BinaryProtocol.PREPEND, key, value, opaque, 0);
+                    return codecs.binary.concat(
+                        dst, index, quiet ? BinaryProtocol.PREPENDQ : BinaryProtocol.PREPEND, key, value, opaque, 0);
                 case ADD:
-                    return codecs.binary.store(dst, index, BinaryProtocol.ADD, key, flags, exptime, value, opaque, 0);
+                    return codecs.binary.store(dst, index, quiet ? BinaryProtocol.ADDQ : BinaryProtocol.ADD, key,
+                        flags, exptime, value, opaque, 0);
                 case REPLACE:
-                    return codecs.binary.store(
-                        dst, index, BinaryProtocol.REPLACE, key, flags, exptime, value, opaque, 0);
-                case CAS:
-                    return codecs.binary.store(
-                        dst, index, BinaryProtocol.SET, key, flags, exptime, value, opaque, cas);
+                    return codecs.binary.store(dst, index, quiet ? BinaryProtocol.REPLACEQ : BinaryProtocol.REPLACE,
+                        key, flags, exptime, value, opaque, 0);
                 default:
-                    return codecs.binary.store(dst, index, BinaryProtocol.SET, key, flags, exptime, value, opaque, 0);
+                    return codecs.binary.store(dst, index, quiet ? BinaryProtocol.SETQ : BinaryProtocol.SET, key,
+                        flags, exptime, value, opaque, command == TextCommand.CAS ? cas : 0);
             }
+        }
+
+        @Override
+        boolean isQuiet()
+        {
+            return quiet;
+        }
+
+        @Override
+        void completeQuietly()
+        {
+            future.complete(StoreResult.STORED);
         }
 
         @Override

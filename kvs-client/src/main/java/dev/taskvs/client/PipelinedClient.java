@@ -164,6 +164,19 @@ public final class PipelinedClient implements AutoCloseable
         return submit(new Operations.Store(command, Operations.key(key), value, flags, exptime, cas));
     }
 
+    /**
+     * Set without a success reply where the protocol allows it (binary SetQ/AddQ/ReplaceQ/AppendQ/PrependQ, meta
+     * {@code q}); the future completes STORED when a later reply shows the server got past it, or with the failure
+     * the server did report. Follow a batch with {@link #noop()} to complete it. On a text connection this is an
+     * ordinary store, since a {@code noreply} error could not be told apart from the next command's reply.
+     */
+    public CompletableFuture<StoreResult> storeQuietly(
+        final StoreCommand command, final String key, final byte[] value, final int flags, final int exptime)
+    {
+        return submit(new Operations.Store(command.textCommand(), Operations.key(key), value, flags, exptime, 0,
+            config.protocol() != Protocol.TEXT));
+    }
+
     /** True when deleted, false when the key was missing. */
     public CompletableFuture<Boolean> delete(final String key)
     {

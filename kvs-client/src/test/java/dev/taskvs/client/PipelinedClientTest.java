@@ -167,6 +167,33 @@ class PipelinedClientTest
 
     @ParameterizedTest
     @EnumSource(Protocol.class)
+    void shouldMatchQuietStoresBySkippedReplies(final Protocol protocol) throws Exception
+    {
+        final PipelinedClient c = connect(protocol);
+        final String existing = key(protocol, "quiet-existing");
+        c.set(existing, b("x"), 0, 0).get();
+        final List<CompletableFuture<StoreResult>> quiet = new ArrayList<>();
+        for (int i = 0; i < 200; i++)
+        {
+            quiet.add(c.storeQuietly(StoreCommand.SET, key(protocol, "q" + i), b("v" + i), 0, 0));
+        }
+        final CompletableFuture<StoreResult> refused = c.storeQuietly(StoreCommand.ADD, existing, b("y"), 0, 0);
+        final CompletableFuture<StoreResult> trailing = c.storeQuietly(StoreCommand.SET, key(protocol, "last"),
+            b("z"), 0, 0);
+        final CompletableFuture<Void> noop = c.noop();
+        noop.get();
+        for (final CompletableFuture<StoreResult> future : quiet)
+        {
+            assertEquals(StoreResult.STORED, future.getNow(null));
+        }
+        assertEquals(StoreResult.NOT_STORED, refused.getNow(null));
+        assertEquals(StoreResult.STORED, trailing.getNow(null));
+        assertEquals("v199", c.get(key(protocol, "q199")).get().valueAsString());
+        assertEquals("x", c.get(existing).get().valueAsString());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Protocol.class)
     void shouldResolveCasRacesOnOneConnection(final Protocol protocol) throws Exception
     {
         final PipelinedClient c = connect(protocol);
