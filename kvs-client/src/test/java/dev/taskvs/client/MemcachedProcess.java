@@ -83,14 +83,28 @@ public final class MemcachedProcess implements AutoCloseable
         return address;
     }
 
-    @Override
-    public void close() throws InterruptedException
+    /** Stop memcached (idempotent). */
+    public void stop()
     {
         process.destroy();
-        if (!process.waitFor(5, TimeUnit.SECONDS))
+        try
         {
-            process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            if (!process.waitFor(5, TimeUnit.SECONDS))
+            {
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
         }
         log.delete();
+    }
+
+    @Override
+    public void close()
+    {
+        stop();
     }
 }

@@ -257,9 +257,10 @@ class PipelinedClientTest
             final CountDownLatch accepted = new CountDownLatch(1);
             final Thread acceptor = new Thread(() ->
             {
-                try (Socket ignored = silent.accept())
+                try (Socket connection = silent.accept())
                 {
                     accepted.countDown();
+                    connection.setKeepAlive(false);
                     Thread.sleep(5_000);
                 }
                 catch (final IOException | InterruptedException ex)
@@ -296,7 +297,7 @@ class PipelinedClientTest
                 new ClientConfig().address(own.address()).protocol(protocol));
             client = c;
             assertEquals(StoreResult.STORED, c.set("k", b("v"), 0, 0).get());
-            own.close();
+            own.stop();
             final CompletionException error = assertThrows(CompletionException.class,
                 () -> c.get("k").join());
             assertInstanceOf(MemcachedException.class, error.getCause());
