@@ -194,7 +194,7 @@ class LoopbackWireTest
         final long elapsed = System.nanoTime() - start;
         assertNull(failure.get());
         assertEquals(total, sent);
-        System.out.printf("loopback: %d frames of 60..1514 B in %.1f ms (%.2f Mpps, pattern written and checked)%n",
+        System.out.printf("loopback, two threads: %d frames of 60..1514 B in %.1f ms (%.2f M frames/s, bounded by writing and checking every byte)%n",
             total, elapsed / 1e6, total * 1e3 / elapsed);
     }
 
