@@ -49,7 +49,8 @@ class OffHeapStoreAllocationTest
             run(store, MEASURED_ROUNDS);
             final long allocated = threads.getCurrentThreadAllocatedBytes() - before;
 
-            assertTrue(allocated < ALLOWED_BYTES, "allocated " + allocated + " bytes in " + MEASURED_ROUNDS + " rounds");
+            assertTrue(allocated < ALLOWED_BYTES,
+                "allocated " + allocated + " bytes in " + MEASURED_ROUNDS + " rounds");
             assertTrue(store.stats().evictions > evictionsBefore, "the measured rounds evicted");
             assertEquals(store.verifyIntegrity(), store.stats().bytes);
             assertTrue(handler.sum > 0);

@@ -241,7 +241,8 @@ class OffHeapStoreConcurrencyTest
             final UnsafeBuffer key = new UnsafeBuffer(new byte[16]);
             for (int k = 0; k < keySpace; k++)
             {
-                store.get(key, 0, key.putNaturalIntAscii(0, k), null, OffHeapStoreConcurrencyTest::assertValueMatchesKey);
+                final int keyLength = key.putNaturalIntAscii(0, k);
+                store.get(key, 0, keyLength, null, OffHeapStoreConcurrencyTest::assertValueMatchesKey);
             }
         }
     }

@@ -53,11 +53,12 @@ class OffHeapStoreMemoryTest
             for (int i = 0; i < keys.size(); i++)
             {
                 final long age = written - writtenBefore.get(i);
-                if (age <= MIB)
+                // With 64 segments the sampled LRU cuts within about 0.4 MiB of where one global LRU would (4 MiB).
+                if (age <= 3 * MIB)
                 {
                     assertNotNull(fx.get(keys.get(i)), "recent " + keys.get(i) + " written " + age + " bytes ago");
                 }
-                else if (age > 6 * MIB)
+                else if (age > 5 * MIB)
                 {
                     assertNull(fx.get(keys.get(i)), "old " + keys.get(i) + " written " + age + " bytes ago");
                 }

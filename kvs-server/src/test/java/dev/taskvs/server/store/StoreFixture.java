@@ -98,7 +98,8 @@ final class StoreFixture implements AutoCloseable
         });
         if (hit != (value[0] != null))
         {
-            throw new AssertionError("get returned " + hit + " but the handler " + (hit ? "was not" : "was") + " called");
+            throw new AssertionError(
+                "get returned " + hit + " but the handler " + (hit ? "was not" : "was") + " called");
         }
         return value[0];
     }
