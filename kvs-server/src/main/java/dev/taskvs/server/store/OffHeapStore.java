@@ -242,8 +242,9 @@ public final class OffHeapStore implements Store
             }
 
             return put(
-                segment, old, (int)hash, keyBase, keyAddress, keyLength, clientFlags, clock.toServerTime(exptime),
-                valueBase, valueAddress, valueLength, newCas, now, mode == StoreMode.SET, result);
+                segment, old, (int)hash, keyBase, keyAddress, keyLength, clientFlags,
+                clock.toServerTime(exptime, now), valueBase, valueAddress, valueLength, newCas, now,
+                mode == StoreMode.SET, result);
         }
         finally
         {
@@ -287,7 +288,7 @@ public final class OffHeapStore implements Store
                 // clear the win token so that the next reader wins the right to recache.
                 if (exptime != NO_TOUCH)
                 {
-                    Item.exptime(item, clock.toServerTime(exptime));
+                    Item.exptime(item, clock.toServerTime(exptime, now));
                 }
                 Item.bits(item, (Item.bits(item) | Item.STALE) & ~Item.WIN_SENT);
                 final long sequence = nextSequence();
@@ -351,7 +352,8 @@ public final class OffHeapStore implements Store
                 return StoreResult.NON_NUMERIC;
             }
             final long current = result.value;
-            final long updated = incr ? current + delta : (Long.compareUnsigned(delta, current) > 0 ? 0 : current - delta);
+            final long updated = incr ?
+                current + delta : (Long.compareUnsigned(delta, current) > 0 ? 0 : current - delta);
             return writeCounter(segment, item, updated, now, result);
         }
         finally
@@ -379,7 +381,7 @@ public final class OffHeapStore implements Store
             {
                 return StoreResult.NOT_FOUND;
             }
-            Item.exptime(item, clock.toServerTime(exptime));
+            Item.exptime(item, clock.toServerTime(exptime, now));
             // memcached's touch fetches the item with an LRU bump.
             markAccessed(item, now);
             return StoreResult.TOUCHED;
@@ -595,7 +597,7 @@ public final class OffHeapStore implements Store
             return StoreResult.STORED;
         }
 
-        final long item = allocate(segment, total, old);
+        final long item = allocate(segment, total, old, now);
         if (item == 0)
         {
             if (dropOldOnFailure && old != 0)
@@ -633,7 +635,7 @@ public final class OffHeapStore implements Store
             // memcached: the combined item fails to allocate and the command answers NOT_STORED.
             return StoreResult.NOT_STORED;
         }
-        final long item = allocate(segment, Item.HEADER_LENGTH + keyLength + newLength, old);
+        final long item = allocate(segment, Item.HEADER_LENGTH + keyLength + newLength, old, now);
         if (item == 0)
         {
             return StoreResult.NO_MEMORY;
@@ -684,7 +686,7 @@ public final class OffHeapStore implements Store
         }
 
         final int keyLength = Item.keyLength(item);
-        final long grown = allocate(segment, (long)Item.HEADER_LENGTH + keyLength + digits, item);
+        final long grown = allocate(segment, (long)Item.HEADER_LENGTH + keyLength + digits, item, now);
         if (grown == 0)
         {
             return StoreResult.NO_MEMORY;
@@ -709,15 +711,15 @@ public final class OffHeapStore implements Store
         final long initial, final int exptime, final int now, final MutationResult result)
     {
         final int digits = AsciiNumbers.digits(initial);
-        final long item = allocate(segment, (long)Item.HEADER_LENGTH + keyLength + digits, 0);
+        final long item = allocate(segment, (long)Item.HEADER_LENGTH + keyLength + digits, 0, now);
         if (item == 0)
         {
             return StoreResult.NO_MEMORY;
         }
         final long sequence = nextSequence();
         Item.initHeader(
-            item, hash, keyLength, digits, 0, clock.toServerTime(exptime), visibleCas(sequence, NO_CAS), sequence,
-            now);
+            item, hash, keyLength, digits, 0, clock.toServerTime(exptime, now), visibleCas(sequence, NO_CAS),
+            sequence, now);
         UnsafeApi.copyMemory(keyBase, keyAddress, null, Item.keyAddress(item), keyLength);
         AsciiNumbers.write(Item.valueAddress(item), initial, digits);
         segment.link(item);
@@ -736,14 +738,14 @@ public final class OffHeapStore implements Store
         {
             return 0;
         }
-        final long item = allocate(segment, (long)Item.HEADER_LENGTH + keyLength, 0);
+        final long item = allocate(segment, (long)Item.HEADER_LENGTH + keyLength, 0, now);
         if (item == 0)
         {
             return 0;
         }
         final long sequence = nextSequence();
         Item.initHeader(
-            item, hash, keyLength, 0, 0, clock.toServerTime(options.vivifyExptime), visibleCas(sequence, NO_CAS),
+            item, hash, keyLength, 0, 0, clock.toServerTime(options.vivifyExptime, now), visibleCas(sequence, NO_CAS),
             sequence, now);
         UnsafeApi.copyMemory(keyBase, keyAddress, null, Item.keyAddress(item), keyLength);
         Item.bits(item, Item.WIN_SENT);
@@ -778,13 +780,13 @@ public final class OffHeapStore implements Store
             if (options.recacheBelowSeconds >= 0)
             {
                 final int exptime = Item.exptime(item);
-                won = exptime != 0 && exptime < clock.toServerTime(options.recacheBelowSeconds);
+                won = exptime != 0 && exptime < clock.toServerTime(options.recacheBelowSeconds, now);
             }
             won |= options.stale;
         }
         if (options.touchExptime != NO_TOUCH)
         {
-            Item.exptime(item, clock.toServerTime(options.touchExptime));
+            Item.exptime(item, clock.toServerTime(options.touchExptime, now));
         }
         options.ttlRemaining = ttlRemaining(item, now);
         options.won = won;
@@ -849,9 +851,9 @@ public final class OffHeapStore implements Store
     }
 
     /** Reserves room for an item (evicting if allowed) and allocates it; 0 when there is no room. */
-    private long allocate(final Segment segment, final long bytes, final long pinned)
+    private long allocate(final Segment segment, final long bytes, final long pinned, final int now)
     {
-        if (bytes > memoryLimit || !reserve(segment, bytes, pinned))
+        if (bytes > memoryLimit || !reserve(segment, bytes, pinned, now))
         {
             segment.outOfMemory++;
             return 0;
@@ -868,7 +870,7 @@ public final class OffHeapStore implements Store
         }
     }
 
-    private boolean reserve(final Segment segment, final long bytes, final long pinned)
+    private boolean reserve(final Segment segment, final long bytes, final long pinned, final int now)
     {
         if (tryReserve(bytes))
         {
@@ -877,7 +879,6 @@ public final class OffHeapStore implements Store
         segment.pinned = pinned;
         try
         {
-            final int now = clock.now();
             int busyRounds = 0;
             while (!tryReserve(bytes))
             {
