@@ -967,6 +967,7 @@ public final class TextProtocolSession implements ProtocolSession
         if (tokens.equals(1, RESET_WORD))
         {
             ctx.stats().reset();
+            store.resetStats();
             out.put(RESET);
             return;
         }

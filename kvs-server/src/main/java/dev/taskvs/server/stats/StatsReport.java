@@ -146,8 +146,8 @@ public final class StatsReport
         put(sink, "cmd_meta", w.cmdMeta);
         put(sink, "get_hits", w.getHits);
         put(sink, "get_misses", w.getMisses);
-        put(sink, "get_expired", w.getExpired);
-        put(sink, "get_flushed", w.getFlushed);
+        put(sink, "get_expired", w.getExpired + store.getExpired);
+        put(sink, "get_flushed", w.getFlushed + store.getFlushed);
         put(sink, "delete_misses", w.deleteMisses);
         put(sink, "delete_hits", w.deleteHits);
         put(sink, "incr_misses", w.incrMisses);
