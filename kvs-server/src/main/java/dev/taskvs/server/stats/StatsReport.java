@@ -69,7 +69,10 @@ public final class StatsReport
         }
     }
 
-    /** memcached's slab class (1-based) for an item of {@code itemSize} bytes; items above 512 KiB are chunked into the largest class. */
+    /**
+     * memcached's slab class (1-based) for an item of {@code itemSize} bytes; items above 512 KiB are chunked
+     * into the largest class.
+     */
     public static int slabClassOf(final long itemSize)
     {
         for (int i = 0; i < SLAB_CLASS_SIZES.length; i++)
