@@ -779,12 +779,12 @@ final class MetaCommands
     {
         final long number = result.value;
         final long cas = result.cas;
-        if (newTtl)
-        {
-            store.touch(keyBuffer, keyOffset, keyLength, exptime);
-        }
         if (quiet)
         {
+            if (newTtl)
+            {
+                store.touch(keyBuffer, keyOffset, keyLength, exptime);
+            }
             return;
         }
         if (value)
@@ -806,6 +806,10 @@ final class MetaCommands
                 case 't':
                     putFlag(out, 't');
                     putTtl(out, inspect() ? inspector.exptime : 0);
+                    break;
+                case 'T':
+                    // applied where it stands, as memcached does: a 't' before it shows the old TTL
+                    store.touch(keyBuffer, keyOffset, keyLength, exptime);
                     break;
                 case 'O':
                     putToken(out, i);

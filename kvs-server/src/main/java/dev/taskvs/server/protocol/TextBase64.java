@@ -30,7 +30,8 @@ final class TextBase64
 
     /** @return decoded length, or 0 when the input is not valid base64 or does not fit {@code dst}. */
     static int decode(
-        final DirectBuffer src, final int offset, final int length, final MutableDirectBuffer dst, final int dstCapacity)
+        final DirectBuffer src, final int offset, final int length,
+        final MutableDirectBuffer dst, final int dstCapacity)
     {
         if (length == 0 || (length & 3) != 0)
         {

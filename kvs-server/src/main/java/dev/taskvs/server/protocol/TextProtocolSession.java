@@ -49,7 +49,6 @@ public final class TextProtocolSession implements ProtocolSession
     private static final byte[] STATS = TextReplies.bytes("stats");
     private static final byte[] SHUTDOWN = TextReplies.bytes("shutdown");
     private static final byte[] GRACEFUL = TextReplies.bytes("graceful");
-    private static final byte[] SLABS = TextReplies.bytes("slabs");
     private static final byte[] FLUSH_ALL = TextReplies.bytes("flush_all");
     private static final byte[] VERSION_CMD = TextReplies.bytes("version");
     private static final byte[] QUIT = TextReplies.bytes("quit");
@@ -298,10 +297,6 @@ public final class TextProtocolSession implements ProtocolSession
                 else if (tokens.equals(0, SHUTDOWN))
                 {
                     processShutdown(out);
-                }
-                else if (tokens.equals(0, SLABS))
-                {
-                    out.put(ERROR);
                 }
                 else
                 {
@@ -967,6 +962,7 @@ public final class TextProtocolSession implements ProtocolSession
         if (tokens.equals(1, RESET_WORD))
         {
             ctx.stats().reset();
+            store.resetStats();
             out.put(RESET);
             return;
         }

@@ -69,7 +69,10 @@ public final class StatsReport
         }
     }
 
-    /** memcached's slab class (1-based) for an item of {@code itemSize} bytes; items above 512 KiB are chunked into the largest class. */
+    /**
+     * memcached's slab class (1-based) for an item of {@code itemSize} bytes; items above 512 KiB are chunked
+     * into the largest class.
+     */
     public static int slabClassOf(final long itemSize)
     {
         for (int i = 0; i < SLAB_CLASS_SIZES.length; i++)
@@ -146,8 +149,8 @@ public final class StatsReport
         put(sink, "cmd_meta", w.cmdMeta);
         put(sink, "get_hits", w.getHits);
         put(sink, "get_misses", w.getMisses);
-        put(sink, "get_expired", w.getExpired);
-        put(sink, "get_flushed", w.getFlushed);
+        put(sink, "get_expired", w.getExpired + store.getExpired);
+        put(sink, "get_flushed", w.getFlushed + store.getFlushed);
         put(sink, "delete_misses", w.deleteMisses);
         put(sink, "delete_hits", w.deleteHits);
         put(sink, "incr_misses", w.incrMisses);

@@ -279,4 +279,28 @@ class TextClassicCommandsTest
     {
         assertEquals("STORED\r\nVALUE a 0 1\r\nx\r\nEND\r\n", d.send("set a 0 0 1\nx\r\nget a\n"));
     }
+
+    @Test
+    void shouldAnswerOutOfMemoryWhenEvictionIsDisabled()
+    {
+        final dev.taskvs.server.ServerConfig config = new dev.taskvs.server.ServerConfig();
+        config.memoryLimitMb = 1;
+        config.noEviction = true;
+        try (TextSessionDriver full = new TextSessionDriver(config))
+        {
+            final String value = "v".repeat(100_000);
+            String answer = "";
+            int stored = 0;
+            while (stored < 20 && (answer = full.send("set k" + stored + " 0 0 100000\r\n" + value + "\r\n"))
+                .equals("STORED\r\n"))
+            {
+                stored++;
+            }
+            assertEquals("SERVER_ERROR out of memory storing object\r\n", answer);
+            assertEquals(1, full.stats.storeNoMemory);
+            // a failed set must not leave the old value behind
+            assertEquals("SERVER_ERROR out of memory storing object\r\nEND\r\n",
+                full.send("set k0 0 0 200000\r\n" + value + value + "\r\nget k0\r\n"));
+        }
+    }
 }
