@@ -151,7 +151,7 @@ public final class KernelTransport implements AutoCloseable, ConnectionRegistry
     @Override
     public void forEach(final ConnectionVisitor visitor)
     {
-        visitor.visit(LISTENER_ID, listenName, listenName, "conn_listening", 0);
+        visitor.visit(LISTENER_ID, listenName, null, "conn_listening", 0);
         final long now = System.nanoTime();
         connections.values().forEach(c -> visitor.visit(c.id, c.peerAddress, listenName, c.state,
             (int)TimeUnit.NANOSECONDS.toSeconds(now - c.lastActiveNanos)));
