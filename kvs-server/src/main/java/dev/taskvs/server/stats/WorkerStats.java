@@ -34,6 +34,38 @@ public final class WorkerStats
     public long bytesWritten;
     public long connYields;
 
+    /** Adds this worker's counters into {@code total} (for the stats report). */
+    public void addTo(final WorkerStats total)
+    {
+        total.cmdGet += cmdGet;
+        total.cmdSet += cmdSet;
+        total.cmdFlush += cmdFlush;
+        total.cmdTouch += cmdTouch;
+        total.cmdMeta += cmdMeta;
+        total.getHits += getHits;
+        total.getMisses += getMisses;
+        total.getExpired += getExpired;
+        total.getFlushed += getFlushed;
+        total.deleteMisses += deleteMisses;
+        total.deleteHits += deleteHits;
+        total.incrMisses += incrMisses;
+        total.incrHits += incrHits;
+        total.decrMisses += decrMisses;
+        total.decrHits += decrHits;
+        total.casMisses += casMisses;
+        total.casHits += casHits;
+        total.casBadval += casBadval;
+        total.touchHits += touchHits;
+        total.touchMisses += touchMisses;
+        total.storeTooLarge += storeTooLarge;
+        total.storeNoMemory += storeNoMemory;
+        total.authCmds += authCmds;
+        total.authErrors += authErrors;
+        total.bytesRead += bytesRead;
+        total.bytesWritten += bytesWritten;
+        total.connYields += connYields;
+    }
+
     public void reset()
     {
         cmdGet = cmdSet = cmdFlush = cmdTouch = cmdMeta = 0;

@@ -86,6 +86,14 @@ public interface Store extends AutoCloseable
 
     StoreStats stats();
 
+    /**
+     * stats reset: zeroes the counters that memcached resets (total_items, evictions, reclaimed, the unfetched
+     * counts, outofmemory, get_expired, get_flushed); gauges such as curr_items and bytes stay.
+     */
+    default void resetStats()
+    {
+    }
+
     StoreConfig config();
 
     StoreClock clock();

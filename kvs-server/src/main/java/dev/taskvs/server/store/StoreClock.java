@@ -18,6 +18,15 @@ public interface StoreClock
      */
     default int toServerTime(long exptime)
     {
+        return exptime == 0 ? 0 : toServerTime(exptime, now());
+    }
+
+    /**
+     * {@link #toServerTime(long)} against a {@link #now()} the caller has already read, so that one request reads
+     * the clock once (the system clock costs a few tens of nanoseconds per read).
+     */
+    default int toServerTime(long exptime, int now)
+    {
         if (exptime == 0)
         {
             return 0;
@@ -35,6 +44,6 @@ public interface StoreClock
             }
             return (int)Math.min(rel, Integer.MAX_VALUE);
         }
-        return (int)Math.min(now() + exptime, Integer.MAX_VALUE);
+        return (int)Math.min(now + exptime, Integer.MAX_VALUE);
     }
 }

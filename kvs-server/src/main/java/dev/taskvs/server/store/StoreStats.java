@@ -26,6 +26,13 @@ public final class StoreStats
     public long evictedActive;
     /** outofmemory (stats items): allocations refused. */
     public long outOfMemory;
+    /**
+     * get_expired: lookups by {@link Store#get} that found the key but expired (the item is removed and the get
+     * is a miss). Counted by the store because a miss does not say why; the protocol adds it to its stats.
+     */
+    public long getExpired;
+    /** get_flushed: lookups by {@link Store#get} that found the key but invalidated by flush_all. */
+    public long getFlushed;
     /** hash_power_level */
     public int hashPowerLevel;
     /** hash_bytes */

@@ -1,0 +1,166 @@
+package dev.taskvs.engine.nic;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Control-path helpers for Linux interfaces: runs {@code ip} and reads or writes {@code /sys} and
+ * {@code /proc/sys}. Used when a backend sets up its interface and by tests that build TAP devices, veth pairs
+ * and namespaces. Never used on the data path.
+ */
+public final class LinuxNet
+{
+    private static final long COMMAND_TIMEOUT_SECONDS = 20;
+
+    private LinuxNet()
+    {
+    }
+
+    /**
+     * Run a command and wait for it, bounded.
+     *
+     * @param command and its arguments.
+     * @return the combined output.
+     * @throws IllegalStateException naming the command and its output when it fails or times out.
+     */
+    public static String run(final String... command)
+    {
+        final Process process;
+        try
+        {
+            process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot start " + String.join(" ", command), ex);
+        }
+        try
+        {
+            if (!process.waitFor(COMMAND_TIMEOUT_SECONDS, TimeUnit.SECONDS))
+            {
+                process.destroyForcibly();
+                throw new IllegalStateException(
+                    String.join(" ", command) + " did not finish within " + COMMAND_TIMEOUT_SECONDS + " s");
+            }
+            final String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (process.exitValue() != 0)
+            {
+                throw new IllegalStateException(
+                    String.join(" ", command) + " exited " + process.exitValue() + ": " + output.trim());
+            }
+            return output;
+        }
+        catch (final InterruptedException ex)
+        {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted running " + String.join(" ", command), ex);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot read output of " + String.join(" ", command), ex);
+        }
+    }
+
+    /**
+     * Run {@code ip} with the given arguments, inside a network namespace when one is named.
+     *
+     * @param namespace network namespace, or null for the current one.
+     * @param args      arguments after {@code ip}.
+     * @return the output.
+     */
+    public static String ip(final String namespace, final String... args)
+    {
+        final List<String> command = new ArrayList<>();
+        command.add("ip");
+        if (namespace != null)
+        {
+            command.add("-n");
+            command.add(namespace);
+        }
+        command.addAll(Arrays.asList(args));
+        return run(command.toArray(new String[0]));
+    }
+
+    /**
+     * Bring an interface up.
+     *
+     * @param namespace network namespace, or null.
+     * @param name      of the interface.
+     */
+    public static void linkUp(final String namespace, final String name)
+    {
+        ip(namespace, "link", "set", "dev", name, "up");
+    }
+
+    /**
+     * Give an interface an IPv4 address.
+     *
+     * @param namespace network namespace, or null.
+     * @param name      of the interface.
+     * @param cidr      address and prefix, e.g. "10.211.0.1/24".
+     */
+    public static void addAddress(final String namespace, final String name, final String cidr)
+    {
+        ip(namespace, "addr", "add", cidr, "dev", name);
+    }
+
+    /**
+     * Turn IPv6 off on an interface of the current namespace, so the kernel does not send router solicitations
+     * and MLD reports that the engine would only count and drop.
+     *
+     * @param name of the interface.
+     */
+    public static void disableIpv6(final String name)
+    {
+        final Path path = Path.of("/proc/sys/net/ipv6/conf", name, "disable_ipv6");
+        if (Files.exists(path))
+        {
+            try
+            {
+                Files.writeString(path, "1");
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException("cannot disable IPv6 on " + name, ex);
+            }
+        }
+    }
+
+    /**
+     * @param name of an interface in the current namespace.
+     * @return its MAC address as the kernel reports it.
+     */
+    public static long macAddress(final String name)
+    {
+        return dev.taskvs.engine.proto.MacAddress.parse(readSys(name, "address"));
+    }
+
+    /**
+     * @param name of an interface in the current namespace.
+     * @return its MTU.
+     */
+    public static int mtu(final String name)
+    {
+        return Integer.parseInt(readSys(name, "mtu"));
+    }
+
+    private static String readSys(final String name, final String attribute)
+    {
+        try
+        {
+            return Files.readString(Path.of("/sys/class/net", name, attribute)).trim();
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot read " + attribute + " of interface " + name, ex);
+        }
+    }
+}
