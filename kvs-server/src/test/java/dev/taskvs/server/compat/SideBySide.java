@@ -84,7 +84,7 @@ public final class SideBySide
             + "=== whole conversation, " + candidate.server + ":\n" + candidate.readable();
     }
 
-    private static void write(final String reportName, final Scenario scenario, final Transcript reference,
+    static void write(final String reportName, final Scenario scenario, final Transcript reference,
         final Transcript candidate)
     {
         try
