@@ -152,6 +152,9 @@ final class BinaryScenarios
                     store(SETQ, "q", 0, 0, "x").cas(12345).opaque(15),
                     op(NOOP).opaque(16))
                 .send(packets(2), get(GET, "q"), get(GET, "cnt")))
+            .add("packets split into 1-byte writes", c -> c
+                .dribble(1, untilOpcode(NOOP), store(SET, "sp", 1, 0, "split"), get(GETK, "sp"),
+                    arith(INCREMENT, "n", 1, 5, 0), get(GETKQ, "sp"), op(NOOP)))
             .add("flush", c -> c
                 .send(packets(1), store(SET, "f", 0, 0, "1"))
                 .send(packets(1), op(FLUSH))

@@ -51,6 +51,7 @@ public final class Conversation
         final Expect expect;
         final Predicate<String> pollDone;
         final Duration pollDeadline;
+        int chunk;
 
         Step(
             final Action action,
@@ -110,6 +111,26 @@ public final class Conversation
             }
             steps.add(new Step(Action.SEND, connection, state -> concat(packets, state), label.toString(), expect,
                 null, null));
+            return this;
+        }
+
+        /**
+         * Like {@link #send(String, Expect)}, but the request goes out {@code chunk} bytes per write (with
+         * TCP_NODELAY, one segment each), so the server sees a command and its data split across many reads.
+         */
+        public Builder dribble(final String text, final int chunk, final Expect expect)
+        {
+            send(text, expect);
+            final Step step = steps.get(steps.size() - 1);
+            step.chunk = chunk;
+            return this;
+        }
+
+        /** Binary packets sent {@code chunk} bytes per write. */
+        public Builder dribble(final int chunk, final Expect expect, final Bin.Packet... packets)
+        {
+            send(expect, packets);
+            steps.get(steps.size() - 1).chunk = chunk;
             return this;
         }
 

@@ -55,7 +55,19 @@ final class ConversationRunner
                     default:
                         if (step.request != null)
                         {
-                            connection.write(step.request.apply(state));
+                            final byte[] request = step.request.apply(state);
+                            if (step.chunk > 0)
+                            {
+                                for (int at = 0; at < request.length; at += step.chunk)
+                                {
+                                    connection.write(Arrays.copyOfRange(request, at,
+                                        Math.min(request.length, at + step.chunk)));
+                                }
+                            }
+                            else
+                            {
+                                connection.write(request);
+                            }
                         }
                         timeout = read(connection, step.expect, state, compare, display);
                         break;

@@ -198,6 +198,8 @@ final class MetaScenarios
                 .send("gets cl\r\n", end())
                 .send("ms cl 2 F6\r\ncd\r\n", line())
                 .send("gets cl\r\n", end()))
+            .add("meta split into 1-byte writes", c -> c
+                .dribble("ms d 3 T0 c\r\nabc\r\nmg d v k s\r\nma n N0 J5 v\r\nmn\r\n", 1, until("MN")))
             .add("pipelined meta in one write", c -> c
                 .send("ms a 1\r\n1\r\nms b 1\r\n2\r\nmg a v\r\nmg b v\r\nmg c v\r\nmd a\r\nmg a v\r\nmn\r\n",
                     until("MN")))

@@ -109,6 +109,10 @@ final class TextScenarios
                 .send("get n n2 missing\r\n", end()))
             .add("pipelined storage in one write", c -> c
                 .send("set p1 0 0 1\r\na\r\nset p2 0 0 1\r\nb\r\nadd p1 0 0 1\r\nc\r\nget p1 p2\r\n", end()))
+            .add("commands and data split into 1-byte writes", c -> c
+                .dribble("set sp 3 0 10\r\n0123456789\r\nget sp\r\nincr sp 1\r\ngets sp\r\n", 1, lines(6)))
+            .add("a large value split into 1000-byte writes", c -> c
+                .dribble("set sp 0 0 200000\r\n" + repeat('s', 200000) + "\r\nmg sp s\r\n", 1000, lines(2)))
             .add("bare LF ends a command line", c -> c
                 .send("set lf 0 0 2\nhi\r\nget lf\n", lines(3)))
             .add("key with control and tab bytes", c -> c
