@@ -220,8 +220,8 @@ final class KernelWorker implements Runnable
         afterWrite(conn);
         if (!conn.closing && !conn.readPaused && consumed > 0 && conn.pendingInput() > 0 && !conn.inReadyList)
         {
-            // Stopped at requests-per-event with input left: yield to others, come back next loop.
-            stats.connYields++;
+            // Stopped at requests-per-event with input left (the session counted the yield): let the others
+            // have their turn and come back next loop.
             conn.inReadyList = true;
             ready.add(conn);
         }
