@@ -17,7 +17,7 @@
  *
  * The reference runs in Docker ({@code memcached:1.6}) when an engine answers, one container per scenario (slow;
  * {@code -Dcompat.noDocker=true} forces the local binary), otherwise {@code /usr/bin/memcached}
- * ({@code -Dcompat.memcached=PATH} to override). Our server is reached by reflection on
- * {@code dev.taskvs.server.KvsServer.start(ServerConfig)}.
+ * ({@code -Dcompat.memcached=PATH} to override). Our server runs in the test's JVM
+ * ({@code dev.taskvs.server.KvsServer.start(ServerConfig)}).
  */
 package dev.taskvs.server.compat;
