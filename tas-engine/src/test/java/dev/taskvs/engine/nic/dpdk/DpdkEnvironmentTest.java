@@ -40,6 +40,35 @@ class DpdkEnvironmentTest
     }
 
     @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void shouldLeaveThreadsFreeToRunOnEveryAllowedCpu() throws Exception
+    {
+        // rte_eal_init pins its caller to the main lcore's CPU, and every thread started later inherits it;
+        // the shim puts the caller's affinity back.
+        DpdkTestSupport.dpdk();
+        final String process = cpusAllowed(Path.of("/proc/self/status"));
+        assertEquals(process, cpusAllowed(Path.of("/proc/thread-self/status")), "this thread");
+        final String[] started = new String[1];
+        final Thread thread = new Thread(() -> started[0] = cpusAllowed(Path.of("/proc/thread-self/status")));
+        thread.start();
+        thread.join(10_000);
+        assertEquals(process, started[0], "a thread started after EAL init");
+    }
+
+    private static String cpusAllowed(final Path status)
+    {
+        try
+        {
+            return Files.readAllLines(status).stream().filter(line -> line.startsWith("Cpus_allowed_list:"))
+                .findFirst().orElseThrow().substring("Cpus_allowed_list:".length()).trim();
+        }
+        catch (final java.io.IOException ex)
+        {
+            throw new java.io.UncheckedIOException(ex);
+        }
+    }
+
+    @Test
     void shouldExportEveryMbufFieldJavaTouches()
     {
         final DpdkLayout layout = DpdkLibrary.layout();
