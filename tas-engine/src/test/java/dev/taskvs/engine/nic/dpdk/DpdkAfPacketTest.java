@@ -49,8 +49,15 @@ class DpdkAfPacketTest
         NetTestSupport.cleanup("ip", "link", "del", ENGINE_SIDE);
     }
 
+    /** Each ping test must see the kernel ARP for the engine afresh, whatever test ran before. */
+    private static void forgetEngineMac()
+    {
+        LinuxNet.ip(NAMESPACE, "neigh", "flush", "dev", PEER_SIDE);
+    }
+
     private static DpdkPort openPort()
     {
+        forgetEngineMac();
         return DpdkTestSupport.dpdk().openPort(new DpdkPort.Context()
             .devargs(DpdkTestSupport.uniqueDevice("net_af_packet") + ",iface=" + ENGINE_SIDE)
             .descriptors(512, 512)
@@ -87,6 +94,47 @@ class DpdkAfPacketTest
             }
             assertEquals(0, io.rxRejected());
             assertEquals(0, io.txDropped());
+        }
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void shouldRunOneQueuePairPerThread() throws Exception
+    {
+        // af_packet's qpairs give a port two queue pairs (the kernel's PACKET_FANOUT spreads the flows), each
+        // with its own pool and its own responder thread; the peer's ping must be answered whichever queue it hits.
+        try (DpdkPort port = DpdkTestSupport.dpdk().openPort(new DpdkPort.Context()
+            .devargs(DpdkTestSupport.uniqueDevice("net_af_packet") + ",iface=" + ENGINE_SIDE + ",qpairs=2")
+            .queues(2)
+            .descriptors(256, 256)
+            .mbufsPerQueue(2047)))
+        {
+            forgetEngineMac();
+            assertEquals(2, port.queueCount());
+            final ArpIcmpResponder[] responders = new ArpIcmpResponder[2];
+            final Thread[] threads = new Thread[2];
+            for (int q = 0; q < 2; q++)
+            {
+                responders[q] = new ArpIcmpResponder(port.queue(q), Ipv4Address.parse(ENGINE_IP));
+                threads[q] = new Thread(responders[q], "dpdk-afpacket-q" + q);
+                threads[q].start();
+            }
+            try
+            {
+                final NetTestSupport.Result ping = NetTestSupport.run(
+                    10, "ip", "netns", "exec", NAMESPACE, "ping", "-c", "3", "-i", "0.2", "-W", "2", ENGINE_IP);
+                assertEquals(0, ping.exitCode, ping::toString);
+                assertTrue(responders[0].echoRequests.get() + responders[1].echoRequests.get() >= 3,
+                    "the queues saw the echo requests");
+            }
+            finally
+            {
+                for (int q = 0; q < 2; q++)
+                {
+                    responders[q].stop();
+                    threads[q].join(5_000);
+                }
+            }
         }
     }
 
