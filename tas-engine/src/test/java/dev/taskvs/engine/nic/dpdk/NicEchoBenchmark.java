@@ -60,6 +60,34 @@ public final class NicEchoBenchmark
         final String[] backends = (args.length > 1 ? args[1] : "memif,shm,afpacket,tap,dpdk-afpacket").split(",");
         final Path dir = Files.createTempDirectory("tkvs-bench");
         final List<Result> results = new ArrayList<>();
+        try
+        {
+            runAll(backends, dir, seconds, results);
+        }
+        finally
+        {
+            // The memif socket and the shm wire file; the PMD and ShmWire leave them behind.
+            try (var files = Files.list(dir))
+            {
+                files.forEach(file -> file.toFile().delete());
+            }
+            Files.deleteIfExists(dir);
+        }
+        System.out.printf("%nRaw %d-byte frame echo, window %d, %d s per backend, %s, %d CPUs, %s%n",
+            FRAME_LENGTH, WINDOW, seconds, LocalDate.now(), Runtime.getRuntime().availableProcessors(),
+            System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+        System.out.println("| backend | echoed frames/s | echoed in the measured time | lost (whole run) |");
+        System.out.println("|---|---:|---:|---:|");
+        for (final Result result : results)
+        {
+            System.out.printf("| %s | %,.0f | %,d | %,d |%n",
+                result.name, result.framesPerSecond, result.echoed, result.lost);
+        }
+    }
+
+    private static void runAll(final String[] backends, final Path dir, final int seconds, final List<Result> results)
+        throws IOException, InterruptedException
+    {
         for (final String backend : backends)
         {
             final Pair pair = open(backend.trim(), dir);
@@ -81,16 +109,6 @@ public final class NicEchoBenchmark
                     }
                 }
             }
-        }
-        System.out.printf("%nRaw %d-byte frame echo, window %d, %d s per backend, %s, %d CPUs, %s%n",
-            FRAME_LENGTH, WINDOW, seconds, LocalDate.now(), Runtime.getRuntime().availableProcessors(),
-            System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
-        System.out.println("| backend | echoed frames/s | echoed in the measured time | lost (whole run) |");
-        System.out.println("|---|---:|---:|---:|");
-        for (final Result result : results)
-        {
-            System.out.printf("| %s | %,.0f | %,d | %,d |%n",
-                result.name, result.framesPerSecond, result.echoed, result.lost);
         }
     }
 
