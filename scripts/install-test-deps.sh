@@ -12,6 +12,12 @@ command -v socat >/dev/null || need+=(socat)
 command -v nc >/dev/null || need+=(netcat-openbsd)
 command -v ping >/dev/null || need+=(iputils-ping)
 command -v mvn >/dev/null || need+=(maven)
+# The DPDK backend: gcc builds its shim against libdpdk-dev (found through pkg-config); dpdk brings the
+# runtime libraries, PMDs and dpdk-devbind.py/dpdk-hugepages.py.
+command -v gcc >/dev/null || need+=(gcc libc6-dev)
+command -v pkg-config >/dev/null || need+=(pkg-config)
+dpkg-query -W -f='${Status}' libdpdk-dev 2>/dev/null | grep -q 'ok installed' || need+=(libdpdk-dev)
+dpkg-query -W -f='${Status}' dpdk 2>/dev/null | grep -q 'ok installed' || need+=(dpdk)
 
 if [[ ${#need[@]} -gt 0 ]]; then
     echo "install-test-deps: installing ${need[*]}" >&2
