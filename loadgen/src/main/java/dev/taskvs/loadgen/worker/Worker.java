@@ -795,6 +795,7 @@ public final class Worker implements Runnable, StackHandler
         final int slot = c.head;
         final long intended = c.intended[slot];
         final boolean get = c.op[slot] == Conn.GET;
+        stats.increment(WorkerStats.COMPLETED);
         if (mode == Phase.Kind.RUN && intended >= measureStartNs)
         {
             final long latency = WorkerStats.clamp(now - intended);
@@ -802,19 +803,22 @@ public final class Worker implements Runnable, StackHandler
             (get ? stats.getLatency : stats.setLatency).recordValue(latency);
             stats.service.recordValue(WorkerStats.clamp(now - c.sent[slot]));
             stats.increment(WorkerStats.MEASURED_COMPLETED);
+            if (get)
+            {
+                final int count = c.keyCount[slot];
+                stats.increment(WorkerStats.GETS);
+                stats.add(WorkerStats.KEYS_REQUESTED, count);
+                stats.add(WorkerStats.HITS, c.hits);
+                stats.add(WorkerStats.MISSES, count - c.hits);
+            }
+            else
+            {
+                stats.increment(WorkerStats.SETS);
+            }
         }
-        stats.increment(WorkerStats.COMPLETED);
-        if (get)
+        else if (mode == Phase.Kind.PRELOAD)
         {
-            final int count = c.keyCount[slot];
-            stats.increment(WorkerStats.GETS);
-            stats.add(WorkerStats.KEYS_REQUESTED, count);
-            stats.add(WorkerStats.HITS, c.hits);
-            stats.add(WorkerStats.MISSES, count - c.hits);
-        }
-        else
-        {
-            stats.increment(mode == Phase.Kind.PRELOAD ? WorkerStats.PRELOADED : WorkerStats.SETS);
+            stats.increment(WorkerStats.PRELOADED);
         }
         if (c.inflight == pipeline)
         {

@@ -22,6 +22,7 @@ public final class WorkerStats
     public static final int COMPLETED = 1;
     public static final int MEASURED_SENT = 2;
     public static final int MEASURED_COMPLETED = 3;
+    /** Measured gets, sets, keys asked for, hits and misses. */
     public static final int GETS = 4;
     public static final int SETS = 5;
     public static final int KEYS_REQUESTED = 6;
