@@ -404,12 +404,19 @@ public final class Loadgen implements Closeable
             gcMillisStart = gcMillis();
         }
 
+        /** After the phase: the workers published their counters as they finished, before going idle. */
         void end(final RunResult r)
         {
             final long wall = System.nanoTime() - wallStart;
-            r.generatorCpuPercent = wall <= 0 ? 0 : 100.0 * (cpu() - cpuStart) / wall / workers.size();
-            final long alloc = allocated();
-            r.generatorAllocatedBytes = alloc < 0 || allocStart < 0 ? -1 : alloc - allocStart;
+            long cpuEnd = 0;
+            long allocEnd = 0;
+            for (final Worker w : workers)
+            {
+                cpuEnd += Math.max(0, w.cpuAtPhaseEnd());
+                allocEnd = allocEnd < 0 || w.allocatedAtPhaseEnd() < 0 ? -1 : allocEnd + w.allocatedAtPhaseEnd();
+            }
+            r.generatorCpuPercent = wall <= 0 ? 0 : 100.0 * (cpuEnd - cpuStart) / wall / workers.size();
+            r.generatorAllocatedBytes = allocEnd < 0 || allocStart < 0 ? -1 : allocEnd - allocStart;
             r.gcCount = gcCount() - gcCountStart;
             r.gcMillis = gcMillis() - gcMillisStart;
         }

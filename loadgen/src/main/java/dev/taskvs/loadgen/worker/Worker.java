@@ -56,6 +56,11 @@ public final class Worker implements Runnable, StackHandler
     private final BlockingQueue<Phase> commands = new LinkedBlockingQueue<>();
     private final CountDownLatch connected = new CountDownLatch(1);
     private volatile Throwable failure;
+    private volatile long allocatedAtPhaseEnd = -1;
+    private volatile long cpuAtPhaseEnd;
+    /** Looked up once: ManagementFactory.getThreadMXBean() allocates on every call. */
+    private final java.lang.management.ThreadMXBean threadMx =
+        java.lang.management.ManagementFactory.getThreadMXBean();
     private volatile Thread thread;
 
     private final KeySpace keys;
@@ -118,6 +123,32 @@ public final class Worker implements Runnable, StackHandler
         return thread;
     }
 
+    /** Bytes this thread had allocated when it finished its last run phase (before it went idle), or -1. */
+    public long allocatedAtPhaseEnd()
+    {
+        return allocatedAtPhaseEnd;
+    }
+
+    /** CPU time this thread had used when it finished its last run phase. */
+    public long cpuAtPhaseEnd()
+    {
+        return cpuAtPhaseEnd;
+    }
+
+    /**
+     * Read this thread's own allocation and CPU counters at the end of a phase, before it parks for the next
+     * command (parking allocates a queue node, which is not the data path's doing).
+     */
+    private void publishSelfCheck()
+    {
+        // getCurrentThreadAllocatedBytes reads the counter directly; getThreadAllocatedBytes(id) would allocate an
+        // id array on this thread first and count it.
+        final java.lang.management.ThreadMXBean mx = threadMx;
+        allocatedAtPhaseEnd = mx instanceof com.sun.management.ThreadMXBean ?
+            ((com.sun.management.ThreadMXBean)mx).getCurrentThreadAllocatedBytes() : -1;
+        cpuAtPhaseEnd = mx.getCurrentThreadCpuTime();
+    }
+
     /** Counted down once every connection of this worker is open or has failed. */
     public CountDownLatch connected()
     {
@@ -161,6 +192,7 @@ public final class Worker implements Runnable, StackHandler
                 else
                 {
                     runMeasured(phase);
+                    publishSelfCheck();
                 }
                 phase.done.countDown();
             }
