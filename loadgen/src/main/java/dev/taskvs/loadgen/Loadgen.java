@@ -212,10 +212,12 @@ public final class Loadgen implements Closeable
     private void progressLine(final double at, final String label, final long ops, final Histogram h,
         final double rate)
     {
-        say(String.format(Locale.ROOT, "[%5.1fs] %s  %,10d ops/s%s  p50 %s  p99 %s  max %s  errors %d  open %d",
-            at, label, ops, rate > 0 ? String.format(Locale.ROOT, " (target %,.0f)", rate) : "",
-            Report.formatUs(RunResult.us(h, 50)), Report.formatUs(RunResult.us(h, 99)),
-            Report.formatUs(RunResult.maxUs(h)), errorsTotal(), openConnections()));
+        final String latency = h.getTotalCount() == 0 ? "latency not recorded yet" : String.format(Locale.ROOT,
+            "p50 %s  p99 %s  max %s", Report.formatUs(RunResult.us(h, 50)), Report.formatUs(RunResult.us(h, 99)),
+            Report.formatUs(RunResult.maxUs(h)));
+        say(String.format(Locale.ROOT, "[%5.1fs] %s  %,10d ops/s%s  %s  errors %d  open %d", at, label, ops,
+            rate > 0 ? String.format(Locale.ROOT, " (target %,.0f)", rate) : "", latency, errorsTotal(),
+            openConnections()));
     }
 
     private void drainRecorders(final RunResult result, final boolean keep)

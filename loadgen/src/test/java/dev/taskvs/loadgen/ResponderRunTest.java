@@ -105,6 +105,8 @@ class ResponderRunTest
             for (final double rate : new double[] {0, 5000})
             {
                 final LoadgenConfig c = TestRuns.config(at(r));
+                // Enough connections that their fds pass 127, where the JDK's epoll selector starts boxing them.
+                c.connections = 200;
                 c.pipeline = 8;
                 c.multiget = 2;
                 c.getRatio = 0.8;

@@ -517,6 +517,9 @@ public final class Worker implements Runnable, StackHandler
                 }
             }
             flush(c);
+            // A write is a syscall: with many connections due at once, later ones must see the time move on, or
+            // their send times and lag would be understated.
+            now = System.nanoTime();
             if (c.heapIndex >= 0)
             {
                 if (c.inflight >= pipeline || !c.scheduled || c.state != Conn.OPEN)
