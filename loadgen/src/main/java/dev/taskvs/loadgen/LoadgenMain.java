@@ -34,7 +34,7 @@ import picocli.CommandLine.Option;
 @Command(name = "loadgen", mixinStandardHelpOptions = true, versionProvider = LoadgenMain.Version.class,
     sortOptions = false, subcommands = ResponderCommand.class,
     description = {
-        "Load generator for memcached-protocol servers: open loop (--rate, Poisson arrivals, latency from the",
+        "Load generator for memcached-protocol servers: open loop (--rate, Poisson arrivals, latency from the " +
         "intended send time) or closed loop; every reply is verified.",
         "Example: ./kvs loadgen --server 127.0.0.1:11211 --connections 64 --pipeline 16 --value-size 64 " +
         "--warmup 2s --duration 8s --json out.json"})
@@ -76,7 +76,7 @@ public final class LoadgenMain implements Callable<Integer>
         description = "text, meta or binary. Default: ${DEFAULT-VALUE}.")
     String protocol;
 
-    @Option(names = {"-V", "--value-size"}, defaultValue = "64",
+    @Option(names = "--value-size", defaultValue = "64",
         description = "Value sizes: N, MIN-MAX, N:W,N:W (weighted), normal:MEAN,SD, exp:MEAN, " +
         "gpareto:LOC,SCALE,SHAPE, fb_value. Default: ${DEFAULT-VALUE}.")
     String valueSize;
@@ -168,7 +168,7 @@ public final class LoadgenMain implements Callable<Integer>
     int sweepSteps;
 
     @Option(names = "--sweep-max", defaultValue = "0", paramLabel = "QPS",
-        description = "Highest rate of a sweep; 0: 120% of a closed-loop peak measured first.")
+        description = "Highest rate of a sweep; 0: 120%% of a closed-loop peak measured first.")
     double sweepMax;
 
     @Override

@@ -74,6 +74,19 @@ class LoadgenMainTest
     }
 
     @Test
+    void helpAndVersionShouldWork()
+    {
+        final Captured help = run("--help");
+        assertEquals(0, help.status, help.err);
+        assertTrue(help.out.contains("--rate") && help.out.contains("--value-size") && help.out.contains("responder"),
+            help.out);
+        assertTrue(help.err.isEmpty(), "no picocli warnings: " + help.err);
+        final Captured version = run("--version");
+        assertEquals(0, version.status);
+        assertTrue(version.out.startsWith("loadgen "), version.out);
+    }
+
+    @Test
     void tasStackShouldFailWithOneClearLine()
     {
         final Captured r = run("--stack", "tas", "--nic", "shm", "--shm", "/dev/shm/wire", "--ip", "10.213.0.3/24",

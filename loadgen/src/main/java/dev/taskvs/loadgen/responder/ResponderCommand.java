@@ -20,7 +20,7 @@ public final class ResponderCommand implements Callable<Integer>
     @Option(names = {"-t", "--threads"}, defaultValue = "1", description = "Default: ${DEFAULT-VALUE}.")
     int threads;
 
-    @Option(names = {"-V", "--value-size"}, defaultValue = "64", description = "As loadgen's. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--value-size", defaultValue = "64", description = "As loadgen's. Default: ${DEFAULT-VALUE}.")
     String valueSize;
 
     @Option(names = "--seed", defaultValue = "42", description = "As loadgen's. Default: ${DEFAULT-VALUE}.")
