@@ -63,7 +63,8 @@ public final class KvsServerMain implements Callable<Integer>
     boolean[] verbose = new boolean[0];
 
     @Option(names = {"-o", "--extended"}, split = ",",
-        description = "Extended options: idle_timeout=SECONDS, max_line=BYTES, output_high_water=BYTES.")
+        description = "Extended options: idle_timeout=SECONDS (0 = never), max_line=BYTES (2048), " +
+            "max_multiget_line=BYTES (1m), output_high_water=BYTES (256k), store_segments=N (64).")
     List<String> extended = List.of();
 
     @Override
@@ -75,8 +76,19 @@ public final class KvsServerMain implements Callable<Integer>
                 "use --stack kernel");
             return 2;
         }
-        final ServerConfig config = toConfig();
-        final KvsServer server = KvsServer.start(config);
+        final ServerConfig config;
+        final KvsServer server;
+        try
+        {
+            config = toConfig();
+            server = KvsServer.start(config);
+        }
+        catch (final IllegalArgumentException | ArithmeticException | java.io.UncheckedIOException ex)
+        {
+            // A bad option or a port in use is the user's to fix: one line, no stack trace.
+            System.err.println("kvs server: " + describe(ex));
+            return 2;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "kvs-sigterm"));
         System.out.println("kvs-server " + ServerContext.VERSION + " on kernel sockets, listening on " +
             config.listenAddress + ":" + server.port() + " (" + config.threads + " threads, " + config.memoryLimitMb +
@@ -108,13 +120,40 @@ public final class KvsServerMain implements Callable<Integer>
             final String value = eq < 0 ? "" : opt.substring(eq + 1);
             switch (name)
             {
-                case "idle_timeout": c.idleTimeoutSeconds = Integer.parseInt(value); break;
-                case "max_line": c.maxLineLength = Integer.parseInt(value); break;
+                case "idle_timeout": c.idleTimeoutSeconds = parseInt(name, value); break;
+                case "max_line": c.maxLineLength = parseInt(name, value); break;
                 case "output_high_water": c.outputHighWaterMark = parseSize(value); break;
+                case "max_multiget_line": c.maxMultiGetLineLength = parseSize(value); break;
+                case "store_segments": c.storeSegments = parseInt(name, value); break;
                 default: throw new CommandLine.ParameterException(new CommandLine(this), "unknown -o option: " + opt);
             }
         }
         return c.conclude();
+    }
+
+    private static String describe(final Exception ex)
+    {
+        if (ex instanceof java.io.UncheckedIOException && ex.getCause() != null)
+        {
+            return ex.getMessage() + ": " + ex.getCause().getMessage();
+        }
+        if (ex instanceof java.nio.channels.UnresolvedAddressException)
+        {
+            return "cannot resolve the listen address (-l)";
+        }
+        return ex.getMessage();
+    }
+
+    private static int parseInt(final String option, final String value)
+    {
+        try
+        {
+            return Integer.parseInt(value);
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new IllegalArgumentException("-o " + option + ": not a number: '" + value + "'");
+        }
     }
 
     static int parseSize(final String text)
@@ -132,10 +171,18 @@ public final class KvsServerMain implements Callable<Integer>
             multiplier = 1024 * 1024;
             digits = t.substring(0, t.length() - 1);
         }
-        final long v = Long.parseLong(digits) * multiplier;
-        if (v > Integer.MAX_VALUE)
+        final long v;
+        try
         {
-            throw new IllegalArgumentException("size " + text + " is larger than " + Integer.MAX_VALUE + " bytes");
+            v = Math.multiplyExact(Long.parseLong(digits), multiplier);
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new IllegalArgumentException("not a size: '" + text + "' (bytes, or a number with a k or m suffix)");
+        }
+        if (v > Integer.MAX_VALUE || v < 0)
+        {
+            throw new IllegalArgumentException("size " + text + " is out of range: 0.." + Integer.MAX_VALUE + " bytes");
         }
         return (int)v;
     }

@@ -50,16 +50,22 @@ public final class ServerConfig
         require(port >= 0 && port <= 65535, "port", port, "0..65535");
         require(maxConnections >= 1, "max connections (-c)", maxConnections, ">= 1");
         require(threads >= 1 && threads <= 1024, "threads (-t)", threads, "1..1024");
-        require(memoryLimitMb >= 1, "memory limit (-m)", memoryLimitMb, ">= 1 MB");
+        require(memoryLimitMb >= 1 && memoryLimitMb <= 1L << 32, "memory limit (-m)", memoryLimitMb,
+            "1 .. 4294967296 MB");
         require(itemSizeMax >= 1024 && itemSizeMax <= 1024 * 1024 * 1024, "item size max (-I)", itemSizeMax,
             "1k..1024m");
-        require(itemSizeMax <= memoryLimitMb * 1024 * 1024 / 2 || memoryLimitMb * 1024 * 1024 >= itemSizeMax,
-            "item size max (-I)", itemSizeMax, "<= memory limit");
+        require(itemSizeMax <= memoryLimitMb * 1024 * 1024, "item size max (-I)", itemSizeMax,
+            "<= the memory limit (-m)");
         require(requestsPerEvent >= 1, "requests per event (-R)", requestsPerEvent, ">= 1");
         require(backlog >= 1, "backlog (-b)", backlog, ">= 1");
         require(maxLineLength >= 256, "max line length", maxLineLength, ">= 256");
         require(outputHighWaterMark >= 4096, "output high-water mark", outputHighWaterMark, ">= 4096");
-        require(Integer.bitCount(storeSegments) == 1, "store segments", storeSegments, "a power of two");
+        require(Integer.bitCount(storeSegments) == 1 && storeSegments <= 65536, "store segments", storeSegments,
+            "a power of two up to 65536");
+        require(idleTimeoutSeconds >= 0, "idle timeout (-o idle_timeout)", idleTimeoutSeconds, ">= 0 (0 = never)");
+        require(maxMultiGetLineLength >= maxLineLength && maxMultiGetLineLength <= 64 * 1024 * 1024,
+            "max multi-get line (-o max_multiget_line)", maxMultiGetLineLength, "max line length .. 64m");
+        require(listenAddress != null && !listenAddress.isBlank(), "listen address (-l)", 0, "an address");
         return this;
     }
 

@@ -3,6 +3,7 @@ package dev.taskvs.server.protocol;
 import java.nio.ByteBuffer;
 
 import org.agrona.BitUtil;
+import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -18,7 +19,7 @@ public final class ResponseBuffer
 {
     private static final byte[] DIGITS = "0123456789".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
-    private final ExpandableDirectByteBuffer buffer;
+    private ExpandableDirectByteBuffer buffer;
     private final UnsafeBuffer memoryView = new UnsafeBuffer(0, 0);
     private int readIndex;
     private int writeIndex;
@@ -79,6 +80,30 @@ public final class ResponseBuffer
             readIndex = 0;
             writeIndex = 0;
         }
+    }
+
+    /**
+     * Gives back a buffer that grew for one big response, once it has drained, so an idle connection holds only
+     * {@code capacity} bytes.
+     */
+    public void shrinkIfEmpty(final int capacity)
+    {
+        if (writeIndex == readIndex && buffer.capacity() > capacity)
+        {
+            final ExpandableDirectByteBuffer old = buffer;
+            buffer = new ExpandableDirectByteBuffer(BitUtil.findNextPositivePowerOfTwo(Math.max(64, capacity)));
+            readIndex = 0;
+            writeIndex = 0;
+            BufferUtil.free(old.byteBuffer());
+        }
+    }
+
+    /** Releases the off-heap memory now rather than at some later GC; the buffer is unusable afterwards. */
+    public void free()
+    {
+        BufferUtil.free(buffer.byteBuffer());
+        readIndex = 0;
+        writeIndex = 0;
     }
 
     public void clear()

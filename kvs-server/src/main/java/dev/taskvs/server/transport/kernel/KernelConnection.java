@@ -19,6 +19,8 @@ import org.agrona.concurrent.UnsafeBuffer;
 final class KernelConnection
 {
     static final int INITIAL_RECEIVE_CAPACITY = 2048;
+    /** Output capacity an idle connection keeps; more is given back once it drains. */
+    static final int OUTPUT_RETAINED_CAPACITY = 64 * 1024;
 
     final int id;
     final SocketChannel channel;
@@ -47,7 +49,6 @@ final class KernelConnection
         this.peerAddress = peerAddress;
         this.session = session;
         this.out = new ResponseBuffer(outputCapacity);
-        allocateReceive(INITIAL_RECEIVE_CAPACITY);
         lastActiveNanos = System.nanoTime();
     }
 
@@ -77,34 +78,39 @@ final class KernelConnection
     }
 
     /**
-     * Makes room for at least one more read: compacts when the unconsumed bytes sit at the end, and grows (up to
-     * {@code maxCapacity}) when the session needs more than fits.
+     * Makes room for at least one more read: compacts when the unconsumed bytes sit at the end, and grows when one
+     * incomplete request fills the buffer. Growth doubles, in step with the bytes that actually arrived, so a
+     * client that announces a large value and sends little of it costs little (memory follows data, not claims).
      *
      * @return false when the buffer is full at its limit and the session still made no progress.
      */
     boolean prepareForRead(final int maxCapacity)
     {
-        final int needed = Math.max(session.bytesNeeded(), pendingInput() + 1);
-        if (needed > receive.capacity())
+        if (receiveByteBuffer == null)
         {
-            if (receive.capacity() >= maxCapacity)
-            {
-                return false;
-            }
-            allocateReceive(Math.min(maxCapacity, Math.max(needed, receive.capacity() * 2)));
+            allocateReceive(INITIAL_RECEIVE_CAPACITY);
         }
-        if (writeIndex == receive.capacity() && readIndex > 0)
+        final int capacity = receive.capacity();
+        if (writeIndex < capacity)
+        {
+            return true;
+        }
+        if (readIndex > 0)
         {
             compact();
+            return true;
         }
-        if (writeIndex == receive.capacity())
+        if (capacity >= maxCapacity)
         {
-            if (receive.capacity() >= maxCapacity)
-            {
-                return false;
-            }
-            allocateReceive(Math.min(maxCapacity, receive.capacity() * 2));
+            return false;
         }
+        int target = (int)Math.min(maxCapacity, capacity * 2L);
+        final int needed = session.bytesNeeded();
+        if (needed > capacity && needed < target)
+        {
+            target = needed;
+        }
+        allocateReceive(target);
         return true;
     }
 
@@ -127,6 +133,47 @@ final class KernelConnection
             lastActiveNanos = System.nanoTime();
         }
         return n;
+    }
+
+    /**
+     * Lets the session answer bytes read into the worker's shared buffer, keeping what it left (an incomplete
+     * request, or requests it yielded on) in this connection's own buffer. Connections with nothing pending thus
+     * hold no receive buffer of their own, and a whole burst is parsed where it landed, as memcached's per-thread
+     * read buffer does.
+     *
+     * @return bytes consumed.
+     */
+    int processShared(final UnsafeBuffer shared, final int length)
+    {
+        final int consumed = session.process(shared, 0, length, out);
+        if (consumed < length)
+        {
+            retain(shared, consumed, length - consumed);
+        }
+        return consumed;
+    }
+
+    private void retain(final UnsafeBuffer src, final int offset, final int length)
+    {
+        if (receiveByteBuffer == null || receive.capacity() < length)
+        {
+            if (receiveByteBuffer != null)
+            {
+                BufferUtil.free(receiveByteBuffer);
+                receiveByteBuffer = null;
+            }
+            readIndex = 0;
+            writeIndex = 0;
+            allocateReceive(Math.max(INITIAL_RECEIVE_CAPACITY, org.agrona.BitUtil.findNextPositivePowerOfTwo(length)));
+        }
+        receive.putBytes(0, src, offset, length);
+        readIndex = 0;
+        writeIndex = length;
+    }
+
+    void touch()
+    {
+        lastActiveNanos = System.nanoTime();
     }
 
     /** Lets the session answer what has arrived. @return bytes consumed. */
@@ -170,6 +217,7 @@ final class KernelConnection
         {
             out.consume(n);
             stats.bytesWritten += n;
+            out.shrinkIfEmpty(OUTPUT_RETAINED_CAPACITY);
         }
         return n;
     }
@@ -177,6 +225,7 @@ final class KernelConnection
     void release()
     {
         session.onClose();
+        out.free();
         if (receiveByteBuffer != null)
         {
             BufferUtil.free(receiveByteBuffer);

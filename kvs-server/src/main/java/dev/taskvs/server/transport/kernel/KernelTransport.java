@@ -54,6 +54,9 @@ public final class KernelTransport implements AutoCloseable, ConnectionRegistry
             workers[i] = new KernelWorker(ctx, this, sessions, i);
         }
         acceptor = new Thread(this::acceptLoop, "kvs-acceptor");
+        // memcached counts its listening connection in both figures.
+        ctx.stats().totalConnections.incrementAndGet();
+        ctx.stats().connectionStructures.incrementAndGet();
         ctx.connections(this);
     }
 

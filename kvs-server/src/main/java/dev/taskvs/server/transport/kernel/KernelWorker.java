@@ -8,7 +8,6 @@ import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.concurrent.TimeUnit;
 
 import dev.taskvs.server.ServerContext;
@@ -27,6 +26,9 @@ import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
  */
 final class KernelWorker implements Runnable
 {
+    /** memcached reads up to 16 KiB at a time; a little more lets big pipelined bursts parse in one go. */
+    static final int SHARED_RECEIVE_CAPACITY = 64 * 1024;
+
     private final ServerContext ctx;
     private final KernelTransport transport;
     private final SessionFactory sessions;
@@ -35,7 +37,12 @@ final class KernelWorker implements Runnable
     private final ManyToOneConcurrentArrayQueue<SocketChannel> newChannels;
     private final ArrayDeque<KernelConnection> ready = new ArrayDeque<>();
     private final ArrayList<KernelConnection> scratch = new ArrayList<>();
+    private final java.util.function.Consumer<SelectionKey> onSelectedKey = this::onSelectedKey;
     private final int maxReceiveCapacity;
+    /** One receive buffer for every connection of this worker that has no partial request pending. */
+    private final java.nio.ByteBuffer sharedReceiveByteBuffer = java.nio.ByteBuffer.allocateDirect(SHARED_RECEIVE_CAPACITY);
+    private final org.agrona.concurrent.UnsafeBuffer sharedReceive =
+        new org.agrona.concurrent.UnsafeBuffer(sharedReceiveByteBuffer);
     private final int highWaterMark;
     private final int lowWaterMark;
     private final long idleTimeoutNanos;
@@ -85,27 +92,30 @@ final class KernelWorker implements Runnable
         {
             while (running)
             {
-                if (ready.isEmpty())
+                try
                 {
-                    selector.select(1000);
+                    if (ready.isEmpty())
+                    {
+                        selector.select(onSelectedKey, 1000);
+                    }
+                    else
+                    {
+                        selector.selectNow(onSelectedKey);
+                    }
+                    registerNewChannels();
+                    serveReadyList();
+                    closeIdleConnections();
                 }
-                else
+                catch (final ClosedSelectorException ex)
                 {
-                    selector.selectNow();
+                    break;
                 }
-                registerNewChannels();
-                handleSelected();
-                serveReadyList();
-                closeIdleConnections();
+                catch (final IOException | RuntimeException | Error ex)
+                {
+                    // The loop must outlive any one failure: its connections would hang without it.
+                    System.err.println(thread.getName() + ": event loop error: " + ex);
+                }
             }
-        }
-        catch (final ClosedSelectorException ignore)
-        {
-            // closed by stop()
-        }
-        catch (final IOException ex)
-        {
-            System.err.println(thread.getName() + ": selector failed: " + ex);
         }
         finally
         {
@@ -136,43 +146,58 @@ final class KernelWorker implements Runnable
         }
     }
 
-    private void handleSelected()
+    /** Called by the selector for each ready key, without the selected-key set's iterator garbage. */
+    private void onSelectedKey(final SelectionKey key)
     {
-        final Iterator<SelectionKey> it = selector.selectedKeys().iterator();
-        while (it.hasNext())
+        final KernelConnection conn = (KernelConnection)key.attachment();
+        if (!key.isValid())
         {
-            final SelectionKey key = it.next();
-            it.remove();
-            final KernelConnection conn = (KernelConnection)key.attachment();
-            if (!key.isValid())
+            close(conn);
+            return;
+        }
+        try
+        {
+            if (key.isWritable())
             {
-                close(conn);
-                continue;
+                onWritable(conn);
             }
-            try
+            if (key.isValid() && key.isReadable() && !conn.readPaused && !conn.closing)
             {
-                if (key.isWritable())
-                {
-                    onWritable(conn);
-                }
-                if (key.isValid() && key.isReadable() && !conn.readPaused && !conn.closing)
-                {
-                    onReadable(conn);
-                }
+                onReadable(conn);
             }
-            catch (final IOException | RuntimeException ex)
-            {
-                if (ex instanceof RuntimeException && ctx.verbosity() > 0)
-                {
-                    ex.printStackTrace();
-                }
-                close(conn);
-            }
+        }
+        catch (final IOException ex)
+        {
+            close(conn);
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            // A bug or an exhausted resource (direct memory) on one connection: drop that one, serve the rest.
+            System.err.println(thread.getName() + ": closing connection " + conn.id + " after " + ex);
+            close(conn);
         }
     }
 
     private void onReadable(final KernelConnection conn) throws IOException
     {
+        if (conn.pendingInput() == 0)
+        {
+            sharedReceiveByteBuffer.clear();
+            final int n = conn.channel.read(sharedReceiveByteBuffer);
+            if (n < 0)
+            {
+                close(conn);
+                return;
+            }
+            if (n > 0)
+            {
+                conn.touch();
+                stats.bytesRead += n;
+                conn.state = "conn_parse_cmd";
+                afterProcess(conn, conn.processShared(sharedReceive, n));
+            }
+            return;
+        }
         if (!conn.prepareForRead(maxReceiveCapacity))
         {
             // A request larger than any limit we accept: memcached would have closed it too.
@@ -207,7 +232,12 @@ final class KernelWorker implements Runnable
     private void serve(final KernelConnection conn) throws IOException
     {
         conn.state = "conn_parse_cmd";
-        final int consumed = conn.process();
+        afterProcess(conn, conn.process());
+    }
+
+    /** Writes what the session answered and decides whether the connection needs another turn. */
+    private void afterProcess(final KernelConnection conn, final int consumed) throws IOException
+    {
         conn.flush(stats);
         if (conn.session.closeRequested())
         {
@@ -274,7 +304,7 @@ final class KernelWorker implements Runnable
             {
                 serve(conn);
             }
-            catch (final IOException | RuntimeException ex)
+            catch (final IOException | RuntimeException | Error ex)
             {
                 close(conn);
             }
