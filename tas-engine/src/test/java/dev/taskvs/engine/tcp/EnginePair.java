@@ -9,7 +9,9 @@ import dev.taskvs.engine.nic.loopback.LoopbackWire;
 import dev.taskvs.engine.proto.Ipv4Address;
 import dev.taskvs.engine.sched.ThreadingMode;
 import org.agrona.concurrent.CachedNanoClock;
+import org.agrona.concurrent.NanoClock;
 
+import java.util.function.BiFunction;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
@@ -53,10 +55,17 @@ final class EnginePair implements AutoCloseable
     EnginePair(final Consumer<EngineContext> configure, final UnaryOperator<PacketIo> wrapA,
         final UnaryOperator<PacketIo> wrapB)
     {
+        this(configure, (io, clock) -> wrapA.apply(io), (io, clock) -> wrapB.apply(io));
+    }
+
+    /** The wrappers get the virtual clock, so fault injection that holds frames back stays deterministic. */
+    EnginePair(final Consumer<EngineContext> configure, final BiFunction<PacketIo, NanoClock, PacketIo> wrapA,
+        final BiFunction<PacketIo, NanoClock, PacketIo> wrapB)
+    {
         clock.update(1_000_000_000L);
         wire = new LoopbackWire(4096, 1500, LoopbackWire.DEFAULT_MAC_A, LoopbackWire.DEFAULT_MAC_B);
-        ioA = wrapA.apply(wire.endpointA());
-        ioB = wrapB.apply(wire.endpointB());
+        ioA = wrapA.apply(wire.endpointA(), clock);
+        ioB = wrapB.apply(wire.endpointB(), clock);
         final EngineContext ctxA = base("a", IP_A);
         final EngineContext ctxB = base("b", IP_B);
         configure.accept(ctxA);
