@@ -43,6 +43,7 @@ public final class FastPath implements Agent
     private static final int MAX_RTT_US = 10_000_000;
     private static final int TIMESTAMP_OPTIONS_LENGTH = 12;
     private static final int MIN_FRAME = 60;
+    private static final long PACING_BURST = 10;
 
     private final int laneId;
     private final PacketIo io;
@@ -732,9 +733,12 @@ public final class FastPath implements Agent
             }
             if (rate != 0)
             {
-                // Pace: at most one segment of credit, as TAS's queue manager clamps next_ts to now.
-                final long start = Math.max(nextTx, nowNs);
-                state.putLong(r + NEXT_TX_TIME_OFFSET, start + (length + 66L) * 8_000_000L / rate);
+                // Pace at the rate, with up to PACING_BURST segments of credit banked while idle. TAS banks one
+                // segment only, which spreads even a small burst (a multi-segment response) over milliseconds
+                // at low rates; ten matches the initial window of RFC 6928.
+                final long segmentNs = (length + 66L) * 8_000_000L / rate;
+                final long start = Math.max(nextTx, nowNs - PACING_BURST * segmentNs);
+                state.putLong(r + NEXT_TX_TIME_OFFSET, start + segmentNs);
             }
             counters.segmentsSent.incrementRelease();
             counters.bytesSent.getAndAddRelease(length);
