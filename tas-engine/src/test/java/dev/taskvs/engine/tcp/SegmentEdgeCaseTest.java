@@ -450,6 +450,35 @@ class SegmentEdgeCaseTest
     }
 
     @Test
+    void shouldEndTimeWaitOnRst()
+    {
+        try (RawPeer peer = new RawPeer(c -> c.timeWaitNs(60_000_000_000L)))
+        {
+            final Recorder recorder = establish(peer);
+            final int seq = PEER_ISS + 1;
+            recorder.connection.close();
+            peer.steps(3);
+            final RawPeer.Segment fin = peer.last();
+            assertTrue(fin.has(FLAG_FIN));
+            peer.send(PEER_PORT, PORT, FLAG_ACK | FLAG_FIN, seq, fin.seq + 1, 512, new byte[0],
+                RawPeer.Opts.none().timestamps(400, 0));
+            peer.steps(3);
+            assertTrue(recorder.closed);
+            assertEquals(1, peer.engine.counter("e slow path: flows in TIME_WAIT"));
+            assertEquals(seq + 1, peer.last().ack, "our FIN ACKed, theirs ACKed from TIME_WAIT");
+            peer.send(PEER_PORT, PORT, FLAG_ACK | FLAG_FIN, seq, fin.seq + 1, 512, new byte[0],
+                RawPeer.Opts.none().timestamps(401, 0));
+            peer.take();
+            peer.steps(3);
+            assertEquals(seq + 1, peer.last().ack, "a retransmitted FIN is ACKed again in TIME_WAIT");
+            peer.send(PEER_PORT, PORT, FLAG_RST, seq + 1, 0, 0, new byte[0], RawPeer.Opts.none());
+            peer.steps(3);
+            assertEquals(0, peer.engine.flowCount(), "RST ends TIME_WAIT (RFC 9293 section 3.10.7.4)");
+            assertEquals(0, peer.engine.counter("e slow path: flows in TIME_WAIT"));
+        }
+    }
+
+    @Test
     void shouldEchoCeAsEceAndSendEct()
     {
         try (RawPeer peer = new RawPeer(c -> { }))
