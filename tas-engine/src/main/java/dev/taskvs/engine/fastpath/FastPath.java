@@ -736,7 +736,8 @@ public final class FastPath implements Agent
                 // Pace at the rate, with up to PACING_BURST segments of credit banked while idle. TAS banks one
                 // segment only, which spreads even a small burst (a multi-segment response) over milliseconds
                 // at low rates; ten matches the initial window of RFC 6928.
-                final long segmentNs = (length + 66L) * 8_000_000L / rate;
+                // Payload bytes only, as TAS's queue manager counts them and as the slow path measures rates.
+                final long segmentNs = length * 8_000_000L / rate;
                 final long start = Math.max(nextTx, nowNs - PACING_BURST * segmentNs);
                 state.putLong(r + NEXT_TX_TIME_OFFSET, start + segmentNs);
             }

@@ -4,7 +4,7 @@ package dev.taskvs.engine.slowpath.cc;
  * DCTCP (RFC 8257) as a rate, after TAS's "dctcp-rate": slow start doubles the rate each interval until the
  * first loss or ECN mark; a loss halves it; otherwise alpha follows the fraction of ECN-marked bytes with
  * gain 1/16, a marked interval multiplies the rate by (1 - alpha/2), an unmarked one adds a fixed step.
- * The rate never exceeds 1.2 times the measured delivery rate, so an idle flow does not bank credit.
+ * Without congestion signals the rate grows only while the flow uses at least half of it, and never shrinks.
  */
 public final class DctcpRate implements CongestionControl
 {
@@ -46,15 +46,14 @@ public final class DctcpRate implements CongestionControl
                 state.slowStart = false;
                 rate *= 1 - state.alpha / 2;
             }
-            else if (state.slowStart)
-            {
-                rate *= 2;
-            }
             else
             {
-                rate += STEP_KBPS;
+                rate = state.slowStart ? rate * 2 : rate + STEP_KBPS;
+                // TAS clamps to 1.2 x the measured rate, which drags an app-limited flow (request/response) down
+                // to the floor and then paces its bursts. Here a flow without congestion signals never loses
+                // rate, and only grows while it uses at least half of it.
+                rate = Math.max(state.rateKbps, Math.min(rate, Math.max(2 * actual, MIN_KBPS)));
             }
-            rate = Math.min(rate, Math.max(1.2 * actual, MIN_KBPS));
         }
         state.rateKbps = CcState.clampRate(rate, MIN_KBPS);
     }

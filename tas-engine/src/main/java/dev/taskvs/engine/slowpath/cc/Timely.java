@@ -75,7 +75,11 @@ public final class Timely implements CongestionControl
                 state.increaseStreak = 0;
             }
         }
-        rate = Math.min(rate, Math.max(1.2 * actual, MIN_KBPS));
+        if (rate > state.rateKbps)
+        {
+            // Grow only while the flow uses at least half its rate (see DctcpRate); cuts apply in full.
+            rate = Math.max(state.rateKbps, Math.min(rate, Math.max(2 * actual, MIN_KBPS)));
+        }
         state.rateKbps = CcState.clampRate(rate, MIN_KBPS);
     }
 }
