@@ -27,6 +27,8 @@ class ThreadingModesTest
         final ConnectionHandler handler;
         final BooleanSupplier finished;
         Runnable onStart = () -> { };
+        /** Work another thread hands to the app thread, which owns the context. */
+        volatile Runnable task;
         volatile boolean done;
         private boolean started;
 
@@ -44,6 +46,12 @@ class ThreadingModesTest
             {
                 started = true;
                 onStart.run();
+            }
+            final Runnable next = task;
+            if (next != null)
+            {
+                task = null;
+                next.run();
             }
             final int work = context.poll(handler, 256);
             if (!done && finished.getAsBoolean())
