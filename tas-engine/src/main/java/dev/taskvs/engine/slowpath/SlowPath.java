@@ -1179,8 +1179,9 @@ public final class SlowPath implements Agent
         }
         final int ipLength = ip.totalLength();
         final int frameLength = EthernetFrame.HEADER_LENGTH + ipLength;
+        final long peerMac = ethernet.wrap(buffer, offset).source();
         scratch.putBytes(0, buffer, offset, frameLength);
-        ethernet.wrap(scratch, 0).destination(ethernet.wrap(buffer, offset).source()).source(localMac);
+        ethernet.wrap(scratch, 0).destination(peerMac).source(localMac);
         final int source = ip.source();
         ip.wrap(scratch, EthernetFrame.HEADER_LENGTH).source(localIp).destination(source).ttl(64).updateChecksum();
         final int icmpLength = ipLength - ip.headerLength();

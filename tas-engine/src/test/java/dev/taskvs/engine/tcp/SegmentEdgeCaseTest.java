@@ -515,7 +515,26 @@ class SegmentEdgeCaseTest
             final UnsafeBuffer reply = new UnsafeBuffer(peer.otherFrames.get(0));
             assertEquals(EthernetFrame.ETHER_TYPE_ARP, new EthernetFrame().wrap(reply, 0).etherType());
             assertEquals(RawPeer.ENGINE_MAC, new dev.taskvs.engine.proto.ArpPacket().wrap(reply, 14).senderHardware());
-            assertEquals(TcpHeader.MIN_HEADER_LENGTH, 20);
+
+            peer.otherFrames.clear();
+            final UnsafeBuffer ping = new UnsafeBuffer(new byte[14 + 20 + 8 + 32]);
+            new EthernetFrame().wrap(ping, 0).destination(RawPeer.ENGINE_MAC).source(RawPeer.PEER_MAC)
+                .etherType(EthernetFrame.ETHER_TYPE_IPV4);
+            new Ipv4Header().wrap(ping, 14).versionAndHeaderLength(20).tos(0).totalLength(20 + 8 + 32)
+                .identification(9).flagsAndFragmentOffset(0).ttl(64).protocol(Ipv4Header.PROTOCOL_ICMP)
+                .source(RawPeer.PEER_IP).destination(RawPeer.ENGINE_IP).updateChecksum();
+            new dev.taskvs.engine.proto.IcmpEcho().wrap(ping, 34).type(8).code(0).identifier(77).sequence(1)
+                .updateChecksum(40);
+            peer.sendRaw(v -> ping.byteArray());
+            peer.steps(3);
+            assertEquals(1, peer.otherFrames.size(), "echo reply");
+            final UnsafeBuffer pong = new UnsafeBuffer(peer.otherFrames.get(0));
+            assertEquals(RawPeer.PEER_MAC, new EthernetFrame().wrap(pong, 0).destination());
+            assertEquals(RawPeer.PEER_IP, new Ipv4Header().wrap(pong, 14).destination());
+            final dev.taskvs.engine.proto.IcmpEcho echoReply = new dev.taskvs.engine.proto.IcmpEcho().wrap(pong, 34);
+            assertEquals(0, echoReply.type());
+            assertEquals(77, echoReply.identifier());
+            assertTrue(echoReply.isChecksumValid(40));
         }
     }
 }
