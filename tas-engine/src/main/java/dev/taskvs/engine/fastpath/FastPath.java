@@ -44,6 +44,8 @@ public final class FastPath implements Agent
     private static final int TIMESTAMP_OPTIONS_LENGTH = 12;
     private static final int MIN_FRAME = 60;
     private static final long PACING_BURST = 10;
+    /** RFC 5961 section 7: at most this many challenge ACKs per second per lane. */
+    private static final int CHALLENGE_ACK_LIMIT = 1000;
 
     private final int laneId;
     private final PacketIo io;
@@ -85,6 +87,8 @@ public final class FastPath implements Agent
     private long nowNs;
     private int nowUs;
     private int ipId;
+    private long challengeWindowStartNs;
+    private int challengeAcksInWindow;
 
     /**
      * @param laneId    index of this lane.
@@ -253,8 +257,7 @@ public final class FastPath implements Agent
         if ((tcpFlags & TcpHeader.FLAG_SYN) != 0)
         {
             // RFC 5961 section 4.2: a SYN in a synchronized state gets a challenge ACK, whatever its sequence.
-            counters.challengeAcks.incrementRelease();
-            ackNow(flowId, r);
+            challengeAck(flowId, r);
             return;
         }
         if ((tcpFlags & TcpHeader.FLAG_ACK) == 0)
@@ -374,12 +377,26 @@ public final class FastPath implements Agent
         }
         else if (Seq.lt(rcvNxt, seq) && Seq.lt(seq, rcvNxt + Math.max(rxAvail, 1)))
         {
-            counters.challengeAcks.incrementRelease();
-            ackNow(flowId, r);
+            challengeAck(flowId, r);
         }
         else
         {
             counters.unacceptable.incrementRelease();
+        }
+    }
+
+    private void challengeAck(final int flowId, final int r)
+    {
+        if (nowNs - challengeWindowStartNs >= 1_000_000_000L)
+        {
+            challengeWindowStartNs = nowNs;
+            challengeAcksInWindow = 0;
+        }
+        if (challengeAcksInWindow < CHALLENGE_ACK_LIMIT)
+        {
+            challengeAcksInWindow++;
+            counters.challengeAcks.incrementRelease();
+            ackNow(flowId, r);
         }
     }
 

@@ -687,6 +687,12 @@ public final class SlowPath implements Agent
         {
             case FIN_WAIT_1:
                 conn.state = TcpState.FIN_WAIT_2;
+                if (conn.appClosed)
+                {
+                    // An orphaned FIN_WAIT_2 (the app closed, the peer never sends FIN) would live forever;
+                    // like Linux's tcp_fin_timeout, give it TIME_WAIT's length and then reset it.
+                    armTimer(conn, Math.max(ctx.timeWaitNs(), 1_000_000L));
+                }
                 break;
             case CLOSING:
                 enterTimeWait(conn);
@@ -811,6 +817,10 @@ public final class SlowPath implements Agent
         }
         laneCommand(conn, LaneCommands.APP_CLOSED);
         onShutdown(conn);
+        if (conn.state == TcpState.FIN_WAIT_2 && conn.timerId == Long.MIN_VALUE)
+        {
+            armTimer(conn, Math.max(ctx.timeWaitNs(), 1_000_000L));
+        }
     }
 
     // ---------------------------------------------------------------- app commands
@@ -999,6 +1009,9 @@ public final class SlowPath implements Agent
                 break;
             case TIME_WAIT:
                 removeFlow(conn);
+                break;
+            case FIN_WAIT_2:
+                abort(conn, AppEvents.REASON_TIMEOUT);
                 break;
             default:
                 break;
