@@ -80,7 +80,7 @@ public final class EngineContext
         requireRange("prefixLength", prefixLength, 1, 32);
         requirePowerOfTwo("rxBufferSize", rxBufferSize, 2048, 1 << 30);
         requirePowerOfTwo("txBufferSize", txBufferSize, 2048, 1 << 30);
-        requireRange("maxFlows", maxFlows, 1, 1 << 24);
+        requireRange("maxFlows", maxFlows, 1, dev.taskvs.engine.fastpath.FlowRecord.MAX_FLOWS);
         requireRange("maxContexts", maxContexts, 1, 65535);
         requireRange("synBacklog", synBacklog, 1, 1 << 20);
         requireRange("rtoRetries", rtoRetries, 1, 100);

@@ -173,11 +173,12 @@ public final class AppContext
 
     private void onEvent(final int type, final MutableDirectBuffer buffer, final int index, final int length)
     {
-        final int flowId = buffer.getInt(index + AppEvents.FLOW_ID_OFFSET);
+        final int handle = buffer.getInt(index + AppEvents.FLOW_ID_OFFSET);
+        final int flowId = handle < 0 && type == AppEvents.CONNECT_FAILED ? -1 : FlowRecord.flowIdOf(handle);
         switch (type)
         {
             case AppEvents.DATA:
-                onData(flowId, buffer.getInt(index + AppEvents.RX_BYTES_OFFSET),
+                onData(flowId, handle, buffer.getInt(index + AppEvents.RX_BYTES_OFFSET),
                     buffer.getInt(index + AppEvents.TX_FREED_OFFSET), buffer.getInt(index + AppEvents.FLAGS_OFFSET));
                 break;
 
@@ -186,7 +187,7 @@ public final class AppContext
                 final TcpConnection connection = new TcpConnection(this,
                     buffer.getInt(index + AppEvents.REMOTE_IP_OFFSET),
                     buffer.getInt(index + AppEvents.REMOTE_PORT_OFFSET), 0);
-                open(connection, flowId, buffer.getInt(index + AppEvents.LOCAL_PORT_OFFSET));
+                open(connection, handle, buffer.getInt(index + AppEvents.LOCAL_PORT_OFFSET));
                 handler.onAccepted(connection);
                 break;
             }
@@ -196,7 +197,7 @@ public final class AppContext
                 final TcpConnection connection = connecting.remove(buffer.getLong(index + AppEvents.TOKEN_OFFSET));
                 if (connection != null)
                 {
-                    open(connection, flowId, buffer.getInt(index + AppEvents.LOCAL_PORT_OFFSET));
+                    open(connection, handle, buffer.getInt(index + AppEvents.LOCAL_PORT_OFFSET));
                     handler.onConnected(connection);
                 }
                 break;
@@ -217,7 +218,7 @@ public final class AppContext
             case AppEvents.RESET:
             {
                 final TcpConnection connection = flowId >= 0 && flowId < byFlow.length ? byFlow[flowId] : null;
-                if (connection != null && connection.isOpen())
+                if (connection != null && connection.isOpen() && connection.handle() == handle)
                 {
                     byFlow[flowId] = null;
                     connection.markClosed();
@@ -239,19 +240,20 @@ public final class AppContext
         }
     }
 
-    private void open(final TcpConnection connection, final int flowId, final int localPort)
+    private void open(final TcpConnection connection, final int handle, final int localPort)
     {
+        final int flowId = FlowRecord.flowIdOf(handle);
         final long key = FlowRecord.key(connection.remoteIp(), localPort, connection.remotePort());
-        connection.open(flowId, FlowRecord.laneOf(key, lanes.length), localPort, buffers.rxAddress(flowId),
+        connection.open(handle, FlowRecord.laneOf(key, lanes.length), localPort, buffers.rxAddress(flowId),
             buffers.rxSize(), buffers.txAddress(flowId), buffers.txSize());
         byFlow[flowId] = connection;
         openConnections++;
     }
 
-    private void onData(final int flowId, final int rxBytes, final int txFreed, final int flags)
+    private void onData(final int flowId, final int handle, final int rxBytes, final int txFreed, final int flags)
     {
-        final TcpConnection connection = flowId >= 0 && flowId < byFlow.length ? byFlow[flowId] : null;
-        if (connection == null || !connection.isOpen())
+        final TcpConnection connection = flowId < byFlow.length ? byFlow[flowId] : null;
+        if (connection == null || !connection.isOpen() || connection.handle() != handle)
         {
             return;
         }
@@ -271,16 +273,16 @@ public final class AppContext
         }
     }
 
-    boolean bump(final int lane, final int type, final int flowId, final int bytes)
+    boolean bump(final int lane, final int type, final int handle, final int bytes)
     {
-        bump.putInt(LaneCommands.FLOW_ID_OFFSET, flowId);
+        bump.putInt(LaneCommands.FLOW_ID_OFFSET, handle);
         bump.putInt(LaneCommands.VALUE_OFFSET, bytes);
         return lanes[lane].write(type, bump, 0, LaneCommands.LENGTH);
     }
 
-    void command(final int type, final int flowId, final int value)
+    void command(final int type, final int handle, final int value)
     {
-        command.putInt(SlowPathMessages.FLOW_ID_OFFSET, flowId);
+        command.putInt(SlowPathMessages.FLOW_ID_OFFSET, handle);
         command.putInt(SlowPathMessages.VALUE_OFFSET, value);
         sendCommand(type, SlowPathMessages.LENGTH);
     }

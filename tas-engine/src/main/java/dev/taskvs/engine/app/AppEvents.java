@@ -2,7 +2,8 @@ package dev.taskvs.engine.app;
 
 /**
  * Events into an application context's queue (an Agrona many-to-one ring written by the lanes and the slow
- * path). For one connection they arrive in order: ACCEPTED or CONNECTED first, CLOSED or RESET last.
+ * path). For one connection they arrive in order: ACCEPTED or CONNECTED first, CLOSED or RESET last. The flow
+ * field is a {@code FlowRecord.handle}: flow id plus generation.
  */
 public final class AppEvents
 {

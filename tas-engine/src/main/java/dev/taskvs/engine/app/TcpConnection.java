@@ -27,6 +27,7 @@ public final class TcpConnection
     private final AppContext context;
     private State state = State.CONNECTING;
     private int flowId = -1;
+    private int handle;
     private int lane;
     private final int remoteIp;
     private final int remotePort;
@@ -57,10 +58,11 @@ public final class TcpConnection
         this.token = token;
     }
 
-    void open(final int flowId, final int lane, final int localPort, final long rxAddress, final int rxSize,
+    void open(final int handle, final int lane, final int localPort, final long rxAddress, final int rxSize,
         final long txAddress, final int txSize)
     {
-        this.flowId = flowId;
+        this.handle = handle;
+        this.flowId = dev.taskvs.engine.fastpath.FlowRecord.flowIdOf(handle);
         this.lane = lane;
         this.localPort = localPort;
         this.rx = new UnsafeBuffer(rxAddress, rxSize);
@@ -88,6 +90,12 @@ public final class TcpConnection
     long token()
     {
         return token;
+    }
+
+    /** @return flow id and generation, as commands carry them. */
+    int handle()
+    {
+        return handle;
     }
 
     public State state()
@@ -321,7 +329,7 @@ public final class TcpConnection
             return;
         }
         outputShutdown = true;
-        context.command(SlowPathMessages.ABORT, flowId, 0);
+        context.command(SlowPathMessages.ABORT, handle, 0);
     }
 
     /**
@@ -338,7 +346,7 @@ public final class TcpConnection
         }
         if (pendingTx != 0)
         {
-            if (!context.bump(lane, LaneCommands.TX_COMMIT, flowId, pendingTx))
+            if (!context.bump(lane, LaneCommands.TX_COMMIT, handle, pendingTx))
             {
                 return queueFlush();
             }
@@ -346,7 +354,7 @@ public final class TcpConnection
         }
         if (pendingRx != 0)
         {
-            if (!context.bump(lane, LaneCommands.RX_CONSUMED, flowId, pendingRx))
+            if (!context.bump(lane, LaneCommands.RX_CONSUMED, handle, pendingRx))
             {
                 return queueFlush();
             }
@@ -356,12 +364,12 @@ public final class TcpConnection
         {
             closePending = false;
             shutdownPending = false;
-            context.command(SlowPathMessages.CLOSE, flowId, readable());
+            context.command(SlowPathMessages.CLOSE, handle, readable());
         }
         else if (shutdownPending)
         {
             shutdownPending = false;
-            context.command(SlowPathMessages.SHUTDOWN, flowId, 0);
+            context.command(SlowPathMessages.SHUTDOWN, handle, 0);
         }
         return true;
     }

@@ -452,7 +452,7 @@ public final class FastPath implements Agent
             {
                 state.putIntOrdered(r + ECN_BYTES_OFFSET, state.getInt(r + ECN_BYTES_OFFSET) + acked);
             }
-            state.putShort(r + DUP_ACKS_OFFSET, (short)0);
+            state.putByte(r + DUP_ACKS_OFFSET, (byte)0);
             flags &= ~F_RECOVERY;
             if ((flags & F_TIMESTAMPS) != 0 && options.has(TcpOptions.TIMESTAMPS) && options.tsEcr() != 0)
             {
@@ -466,18 +466,18 @@ public final class FastPath implements Agent
         {
             if (payloadLength == 0 && !fin && sndNxt != sndUna && window == oldWindow && (flags & F_RECOVERY) == 0)
             {
-                final int dupAcks = state.getShort(r + DUP_ACKS_OFFSET) + 1;
+                final int dupAcks = state.getByte(r + DUP_ACKS_OFFSET) + 1;
                 if (dupAcks >= 3)
                 {
                     goBackN(r);
                     counters.goBackN.incrementRelease();
                     flags |= F_RECOVERY;
-                    state.putShort(r + DUP_ACKS_OFFSET, (short)0);
+                    state.putByte(r + DUP_ACKS_OFFSET, (byte)0);
                     flags = activate(flowId, flags);
                 }
                 else
                 {
-                    state.putShort(r + DUP_ACKS_OFFSET, (short)dupAcks);
+                    state.putByte(r + DUP_ACKS_OFFSET, (byte)dupAcks);
                 }
             }
             if (window != oldWindow)
@@ -817,7 +817,8 @@ public final class FastPath implements Agent
                 if (index > 0)
                 {
                     final var buffer = events.buffer();
-                    buffer.putInt(index + AppEvents.FLOW_ID_OFFSET, flowId);
+                    buffer.putInt(index + AppEvents.FLOW_ID_OFFSET,
+                        handle(flowId, state.getByte(r + GENERATION_OFFSET) & 0xFF));
                     buffer.putInt(index + AppEvents.RX_BYTES_OFFSET, rxBytes);
                     buffer.putInt(index + AppEvents.TX_FREED_OFFSET, txFreed);
                     buffer.putInt(index + AppEvents.FLAGS_OFFSET, readClosed ? AppEvents.FLAG_READ_CLOSED : 0);
@@ -1044,21 +1045,23 @@ public final class FastPath implements Agent
             processFrame(buffer, index, length);
             return;
         }
-        final int flowId = buffer.getInt(index + LaneCommands.FLOW_ID_OFFSET);
+        final int handle = buffer.getInt(index + LaneCommands.FLOW_ID_OFFSET);
+        final int flowId = flowIdOf(handle);
         final int value = buffer.getInt(index + LaneCommands.VALUE_OFFSET);
-        if (flowId < 0 || flowId >= active.length)
+        if (flowId >= active.length)
         {
             counters.badCommands.incrementRelease();
             return;
         }
         final int r = offset(flowId);
-        int flags = state.getInt(r + FLAGS_OFFSET);
+        final int flags = state.getInt(r + FLAGS_OFFSET);
         if (type == LaneCommands.ADD_FLOW)
         {
             addFlow(flowId, r, flags, value);
             return;
         }
-        if ((flags & F_VALID) == 0)
+        // A command for another incarnation of this id (sent before the id was reused) is refused.
+        if ((flags & F_VALID) == 0 || (state.getByte(r + GENERATION_OFFSET) & 0xFF) != generationOf(handle))
         {
             counters.badCommands.incrementRelease();
             return;

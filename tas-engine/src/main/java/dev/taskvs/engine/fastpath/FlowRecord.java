@@ -13,7 +13,8 @@ package dev.taskvs.engine.fastpath;
  *  24 u32 flags                                      80 u32 TX base sequence (ISS + 1; ring offset 0)
  *  28 u16 owning app context  30 u16 peer MSS         84 u32 peer window in bytes (already scaled)
  *  32 u64 remote MAC (low 48 bits)                   88 u32 rate limit in kbit/s, 0 = none (slow path writes)
- *  40 u32 RCV.NXT                                    92 u8 send shift  93 u8 receive shift  94 u16 dup ACKs
+ *  40 u32 RCV.NXT                                    92 u8 send shift  93 u8 receive shift  94 u8 dup ACKs
+ *                                                    95 u8 generation (incarnation of this flow id)
  *  44 u32 RX free bytes (the receive window)         96 u64 earliest next transmit time, ns (pacing)
  *  48 u32 RX base sequence (IRS + 1; ring offset 0) 104 u32 bytes ACKed (statistic, wraps)
  *  52 u32 out-of-order interval start               108 u32 bytes ACKed with ECE (statistic, wraps)
@@ -57,6 +58,7 @@ public final class FlowRecord
     public static final int SND_SHIFT_OFFSET = 92;
     public static final int RCV_SHIFT_OFFSET = 93;
     public static final int DUP_ACKS_OFFSET = 94;
+    public static final int GENERATION_OFFSET = 95;
     public static final int NEXT_TX_TIME_OFFSET = 96;
     public static final int ACKED_BYTES_OFFSET = 104;
     public static final int ECN_BYTES_OFFSET = 108;
@@ -94,8 +96,34 @@ public final class FlowRecord
     public static final int F_NOTE_FIN_ACKED = 1 << 13;
     public static final int F_NOTE_READ_CLOSED = 1 << 14;
 
+    /** Flow ids fit in 24 bits, so a handle carries the id and the 8-bit generation in one int. */
+    public static final int MAX_FLOWS = 1 << 24;
+
     private FlowRecord()
     {
+    }
+
+    /**
+     * A handle names one incarnation of a flow id: apps put it in their commands, so a command that arrives
+     * after the id was reused for another connection is recognised and refused.
+     *
+     * @param flowId     the flow id.
+     * @param generation its incarnation, 0..255.
+     * @return the handle.
+     */
+    public static int handle(final int flowId, final int generation)
+    {
+        return (generation << 24) | flowId;
+    }
+
+    public static int flowIdOf(final int handle)
+    {
+        return handle & (MAX_FLOWS - 1);
+    }
+
+    public static int generationOf(final int handle)
+    {
+        return handle >>> 24;
     }
 
     /**

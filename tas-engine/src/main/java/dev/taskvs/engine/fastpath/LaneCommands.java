@@ -3,6 +3,7 @@ package dev.taskvs.engine.fastpath;
 /**
  * Messages into a fast-path lane's inbox (an Agrona many-to-one ring: app threads and the slow path write,
  * the lane reads). Fields are native-order ints at the offsets given; the message type is the ring's type id.
+ * The flow field is a {@link FlowRecord#handle}: flow id plus generation.
  */
 public final class LaneCommands
 {

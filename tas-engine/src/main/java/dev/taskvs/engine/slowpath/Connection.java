@@ -7,6 +7,7 @@ final class Connection
 {
     TcpState state;
     int flowId = -1;
+    int generation;
     long key;
     int lane;
     int remoteIp;

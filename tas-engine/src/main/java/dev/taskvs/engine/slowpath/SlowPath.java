@@ -73,6 +73,7 @@ public final class SlowPath implements Agent
     private final Long2ObjectHashMap<Connection> byKey = new Long2ObjectHashMap<>();
     private final Connection[] byFlow;
     private final int[] freeFlows;
+    private final byte[] generations;
     private int freeCount;
     private final Int2ObjectHashMap<Listener> listeners = new Int2ObjectHashMap<>();
     private final ArrayDeque<Deferred> deferred = new ArrayDeque<>();
@@ -147,6 +148,7 @@ public final class SlowPath implements Agent
             TIMER_TICKS);
         this.byFlow = new Connection[ctx.maxFlows()];
         this.freeFlows = new int[ctx.maxFlows()];
+        this.generations = new byte[ctx.maxFlows()];
         for (int i = ctx.maxFlows() - 1; i >= 0; i--)
         {
             freeFlows[freeCount++] = i;
@@ -235,14 +237,14 @@ public final class SlowPath implements Agent
                     buffer.getLong(index + SlowPathMessages.CONNECT_TOKEN_OFFSET));
                 break;
             case SlowPathMessages.SHUTDOWN:
-                onShutdown(connection(buffer.getInt(index + SlowPathMessages.FLOW_ID_OFFSET)));
+                onShutdown(connectionOf(buffer.getInt(index + SlowPathMessages.FLOW_ID_OFFSET)));
                 break;
             case SlowPathMessages.CLOSE:
-                onClose(connection(buffer.getInt(index + SlowPathMessages.FLOW_ID_OFFSET)),
+                onClose(connectionOf(buffer.getInt(index + SlowPathMessages.FLOW_ID_OFFSET)),
                     buffer.getInt(index + SlowPathMessages.VALUE_OFFSET));
                 break;
             case SlowPathMessages.ABORT:
-                final Connection conn = connection(buffer.getInt(index + SlowPathMessages.FLOW_ID_OFFSET));
+                final Connection conn = connectionOf(buffer.getInt(index + SlowPathMessages.FLOW_ID_OFFSET));
                 if (conn != null && conn.registered && !conn.removing)
                 {
                     conn.appClosed = true;
@@ -257,6 +259,13 @@ public final class SlowPath implements Agent
     private Connection connection(final int flowId)
     {
         return flowId >= 0 && flowId < byFlow.length ? byFlow[flowId] : null;
+    }
+
+    /** The connection an app's handle names, or null when the id was reused since (a stale command). */
+    private Connection connectionOf(final int handle)
+    {
+        final Connection conn = connection(FlowRecord.flowIdOf(handle));
+        return conn != null && conn.registered && conn.generation == FlowRecord.generationOf(handle) ? conn : null;
     }
 
     // ---------------------------------------------------------------- frames
@@ -607,6 +616,8 @@ public final class SlowPath implements Agent
         state.putInt(r + PEER_WINDOW_OFFSET, conn.peerWindow);
         state.putByte(r + SND_SHIFT_OFFSET, (byte)conn.sndShift);
         state.putByte(r + RCV_SHIFT_OFFSET, (byte)conn.rcvShift);
+        conn.generation = ++generations[flowId] & 0xFF;
+        state.putByte(r + GENERATION_OFFSET, (byte)conn.generation);
         cc.init(conn.cc);
         state.putInt(r + RATE_OFFSET, conn.cc.rateKbps);
         final int flags = F_VALID | (conn.timestamps ? F_TIMESTAMPS : 0) | (conn.ecn ? F_ECN : 0);
@@ -619,21 +630,21 @@ public final class SlowPath implements Agent
 
     private void addToLane(final Connection conn, final int options)
     {
-        message.putInt(LaneCommands.FLOW_ID_OFFSET, conn.flowId);
+        message.putInt(LaneCommands.FLOW_ID_OFFSET, FlowRecord.handle(conn.flowId, conn.generation));
         message.putInt(LaneCommands.VALUE_OFFSET, options);
         send(lanes[conn.lane], LaneCommands.ADD_FLOW, message, 0, LaneCommands.LENGTH);
     }
 
     private void laneCommand(final Connection conn, final int type)
     {
-        message.putInt(LaneCommands.FLOW_ID_OFFSET, conn.flowId);
+        message.putInt(LaneCommands.FLOW_ID_OFFSET, FlowRecord.handle(conn.flowId, conn.generation));
         message.putInt(LaneCommands.VALUE_OFFSET, 0);
         send(lanes[conn.lane], type, message, 0, LaneCommands.LENGTH);
     }
 
     private void postOpen(final Connection conn, final int type)
     {
-        message.putInt(AppEvents.FLOW_ID_OFFSET, conn.flowId);
+        message.putInt(AppEvents.FLOW_ID_OFFSET, FlowRecord.handle(conn.flowId, conn.generation));
         message.putInt(AppEvents.REMOTE_IP_OFFSET, conn.remoteIp);
         message.putInt(AppEvents.REMOTE_PORT_OFFSET, conn.remotePort);
         message.putInt(AppEvents.LOCAL_PORT_OFFSET, conn.localPort);
@@ -648,7 +659,7 @@ public final class SlowPath implements Agent
             return;
         }
         conn.appNotified = true;
-        message.putInt(AppEvents.FLOW_ID_OFFSET, conn.flowId);
+        message.putInt(AppEvents.FLOW_ID_OFFSET, FlowRecord.handle(conn.flowId, conn.generation));
         message.putInt(AppEvents.REASON_OFFSET, reason);
         send(appEvents[conn.contextId], type, message, 0, AppEvents.CLOSE_LENGTH);
     }
