@@ -148,13 +148,13 @@ class KernelInteropTest
     }
 
     @Test
-    void kernelClientShouldEchoThirtyTwoMegabytesThroughTheEngine() throws Exception
+    void kernelClientShouldEchoHundredMegabytesThroughTheEngine() throws Exception
     {
         try (TapEngine engine = new TapEngine(io -> io, true, null))
         {
             final NetTestSupport.Result ping = NetTestSupport.run(10, "ping", "-c", "1", "-W", "2", ENGINE_IP);
             assertEquals(0, ping.exitCode, () -> "the engine answers ARP and ICMP echo: " + ping);
-            final byte[] bytes = pattern(32 << 20, 1);
+            final byte[] bytes = pattern(100 << 20, 1);
             final double seconds = echoThroughKernelSocket(bytes);
             System.out.printf("kernel client <-> engine echo over TAP: %d MB each way in %.2f s (%.1f MB/s)%n",
                 bytes.length >> 20, seconds, bytes.length / seconds / 1e6);
