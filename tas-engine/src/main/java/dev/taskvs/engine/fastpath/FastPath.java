@@ -68,9 +68,12 @@ public final class FastPath implements Agent
     private final RingBuffer[] lanes;
     private final NanoClock clock;
     private final LaneCounters counters;
-    private final EthernetFrame ethernet = new EthernetFrame();
     private final Ipv4Header ip = new Ipv4Header();
     private final TcpHeader tcp = new TcpHeader();
+    // Separate flyweights for frames being built, so emitting an ACK mid-segment never moves the ones above.
+    private final EthernetFrame txEthernet = new EthernetFrame();
+    private final Ipv4Header txIp = new Ipv4Header();
+    private final TcpHeader txTcp = new TcpHeader();
     private final MessageHandler commandHandler = this::onCommand;
     private final String roleName;
 
@@ -972,11 +975,11 @@ public final class FastPath implements Agent
         final int segmentLength = tcpHeaderLength + length;
         final int remoteIp = state.getInt(r + REMOTE_IP_OFFSET);
 
-        ethernet.wrap(buffer, frameOffset)
+        txEthernet.wrap(buffer, frameOffset)
             .destination(state.getLong(r + REMOTE_MAC_OFFSET))
             .source(localMac)
             .etherType(EthernetFrame.ETHER_TYPE_IPV4);
-        ip.wrap(buffer, ipOffset)
+        txIp.wrap(buffer, ipOffset)
             .versionAndHeaderLength(Ipv4Header.MIN_HEADER_LENGTH)
             .tos(length > 0 && (flags & F_ECN) != 0 ? Ipv4Header.ECN_ECT_0 : 0)
             .totalLength(Ipv4Header.MIN_HEADER_LENGTH + segmentLength)
@@ -989,7 +992,7 @@ public final class FastPath implements Agent
             .updateChecksum();
         final int rxAvail = state.getInt(r + RX_AVAIL_OFFSET);
         final int window = Math.min(rxAvail >>> state.getByte(r + RCV_SHIFT_OFFSET), 0xFFFF);
-        tcp.wrap(buffer, tcpOffset)
+        txTcp.wrap(buffer, tcpOffset)
             .sourcePort(state.getShort(r + LOCAL_PORT_OFFSET) & 0xFFFF)
             .destinationPort(state.getShort(r + REMOTE_PORT_OFFSET) & 0xFFFF)
             .sequence(seq)
@@ -1007,7 +1010,7 @@ public final class FastPath implements Agent
         {
             copyFromTx(r, seq, buffer, tcpOffset + tcpHeaderLength, length);
         }
-        tcp.updateChecksum(ip.pseudoHeaderSum(), segmentLength);
+        txTcp.updateChecksum(txIp.pseudoHeaderSum(), segmentLength);
         int frameLength = EthernetFrame.HEADER_LENGTH + Ipv4Header.MIN_HEADER_LENGTH + segmentLength;
         if (frameLength < MIN_FRAME)
         {
