@@ -53,6 +53,9 @@ public final class FastPath implements Agent
     private final FrameBatch txBatch;
     private final FrameValidator validator;
     private final FlowTable table;
+    private final OutOfOrderIntervals outOfOrder;
+    private final int[] sackLeft = new int[4];
+    private final int[] sackRight = new int[4];
     private final UnsafeBuffer state;
     private final UnsafeBuffer rxRing = new UnsafeBuffer(0, 0);
     private final UnsafeBuffer txRing = new UnsafeBuffer(0, 0);
@@ -146,6 +149,7 @@ public final class FastPath implements Agent
         this.rxBatch = new FrameBatch(burstSize);
         this.txBatch = new FrameBatch(Math.max(64, burstSize * 2));
         this.table = new FlowTable(maxFlows);
+        this.outOfOrder = new OutOfOrderIntervals(state, maxFlows, Math.min(maxFlows, 1024));
         this.active = new int[maxFlows];
         this.acks = new int[maxFlows * 2];
         this.notify = new int[maxFlows];
@@ -336,7 +340,7 @@ public final class FastPath implements Agent
             state.putInt(r + FLAGS_OFFSET, flags);
             if (payloadLength > 0)
             {
-                storeOutOfOrder(r, buffer, payloadOffset, payloadLength, segSeq);
+                storeOutOfOrder(flowId, r, buffer, payloadOffset, payloadLength, segSeq);
             }
             // RFC 5681 section 4.2: out-of-order data is ACKed at once, so the sender sees duplicate ACKs.
             ackNow(flowId, r);
@@ -514,29 +518,13 @@ public final class FastPath implements Agent
     }
 
     private void storeOutOfOrder(
-        final int r, final MutableDirectBuffer buffer, final int payloadOffset, final int length, final int seq)
+        final int flowId, final int r, final MutableDirectBuffer buffer, final int payloadOffset, final int length,
+        final int seq)
     {
-        final int oooLength = state.getInt(r + OOO_LENGTH_OFFSET);
-        final int oooStart = state.getInt(r + OOO_START_OFFSET);
-        final int end = seq + length;
-        if (oooLength == 0)
+        if (!outOfOrder.insert(flowId, r, state.getInt(r + RCV_NXT_OFFSET), seq, length))
         {
-            state.putInt(r + OOO_START_OFFSET, seq);
-            state.putInt(r + OOO_LENGTH_OFFSET, length);
-        }
-        else
-        {
-            final int oooEnd = oooStart + oooLength;
-            if (Seq.gt(seq, oooEnd) || Seq.lt(end, oooStart))
-            {
-                // A second hole: only one interval is kept (as TAS); the sender will resend.
-                counters.outOfOrderDropped.incrementRelease();
-                return;
-            }
-            final int start = Seq.lt(seq, oooStart) ? seq : oooStart;
-            final int newEnd = Seq.gt(end, oooEnd) ? end : oooEnd;
-            state.putInt(r + OOO_START_OFFSET, start);
-            state.putInt(r + OOO_LENGTH_OFFSET, newEnd - start);
+            counters.outOfOrderDropped.incrementRelease();
+            return;
         }
         counters.outOfOrder.incrementRelease();
         writeRx(r, buffer, payloadOffset, length, seq);
@@ -560,28 +548,16 @@ public final class FastPath implements Agent
             rxAvail -= length;
             delivered = length;
         }
-        final int oooLength = state.getInt(r + OOO_LENGTH_OFFSET);
-        boolean finAccepted = fin;
-        if (oooLength != 0)
+        final int merged = outOfOrder.advance(flowId, r, rcvNxt);
+        if (merged != rcvNxt)
         {
-            final int oooStart = state.getInt(r + OOO_START_OFFSET);
-            if (Seq.leq(oooStart, rcvNxt))
-            {
-                final int oooEnd = oooStart + oooLength;
-                if (Seq.gt(oooEnd, rcvNxt))
-                {
-                    final int extra = oooEnd - rcvNxt;
-                    rcvNxt += extra;
-                    rxAvail -= extra;
-                    delivered += extra;
-                }
-                state.putInt(r + OOO_LENGTH_OFFSET, 0);
-            }
-            else
-            {
-                finAccepted = false;
-            }
+            final int extra = merged - rcvNxt;
+            rcvNxt = merged;
+            rxAvail -= extra;
+            delivered += extra;
         }
+        // A FIN counts only once nothing is missing before it and nothing claims to follow it.
+        final boolean finAccepted = fin && state.getInt(r + OOO_LENGTH_OFFSET) == 0;
         int flags = state.getInt(r + FLAGS_OFFSET);
         if (finAccepted)
         {
@@ -969,7 +945,15 @@ public final class FastPath implements Agent
             tcpFlags |= TcpHeader.FLAG_ECE;
         }
         final boolean timestamps = (flags & F_TIMESTAMPS) != 0;
-        final int tcpHeaderLength = TcpHeader.MIN_HEADER_LENGTH + (timestamps ? TIMESTAMP_OPTIONS_LENGTH : 0);
+        int sackBlocks = 0;
+        if (length == 0 && (flags & F_SACK) != 0 && state.getInt(r + OOO_LENGTH_OFFSET) != 0)
+        {
+            // RFC 2018: tell the peer which out-of-order intervals we hold (3 blocks fit beside timestamps).
+            sackBlocks = outOfOrder.sackBlocks(r / FlowRecord.LENGTH, r, sackLeft, sackRight, timestamps ? 3 : 4);
+        }
+        final int sackLength = sackBlocks == 0 ? 0 : 4 + 8 * sackBlocks;
+        final int tcpHeaderLength = TcpHeader.MIN_HEADER_LENGTH + (timestamps ? TIMESTAMP_OPTIONS_LENGTH : 0) +
+            sackLength;
         final int ipOffset = frameOffset + EthernetFrame.HEADER_LENGTH;
         final int tcpOffset = ipOffset + Ipv4Header.MIN_HEADER_LENGTH;
         final int segmentLength = tcpHeaderLength + length;
@@ -1001,10 +985,23 @@ public final class FastPath implements Agent
             .flags(tcpFlags)
             .window(window)
             .urgentPointer(0);
+        int optionsAt = tcpOffset + TcpHeader.OPTIONS_OFFSET;
         if (timestamps)
         {
-            TcpOptions.write(buffer, tcpOffset + TcpHeader.OPTIONS_OFFSET, TcpOptions.TIMESTAMPS, 0, 0,
+            optionsAt += TcpOptions.write(buffer, optionsAt, TcpOptions.TIMESTAMPS, 0, 0,
                 nowUs, state.getInt(r + TS_RECENT_OFFSET));
+        }
+        if (sackBlocks > 0)
+        {
+            buffer.putByte(optionsAt, (byte)TcpOptions.KIND_NOP);
+            buffer.putByte(optionsAt + 1, (byte)TcpOptions.KIND_NOP);
+            buffer.putByte(optionsAt + 2, (byte)TcpOptions.KIND_SACK);
+            buffer.putByte(optionsAt + 3, (byte)(2 + 8 * sackBlocks));
+            for (int i = 0; i < sackBlocks; i++)
+            {
+                buffer.putInt(optionsAt + 4 + 8 * i, sackLeft[i], java.nio.ByteOrder.BIG_ENDIAN);
+                buffer.putInt(optionsAt + 8 + 8 * i, sackRight[i], java.nio.ByteOrder.BIG_ENDIAN);
+            }
         }
         if (length > 0)
         {
@@ -1142,6 +1139,7 @@ public final class FastPath implements Agent
             table.remove(key);
         }
         purge(flowId);
+        outOfOrder.release(flowId);
         state.putInt(r + FLAGS_OFFSET, 0);
         noteToSlowPath(SlowPathMessages.FLOW_REMOVED, flowId);
     }

@@ -19,6 +19,7 @@ package dev.taskvs.engine.fastpath;
  *  48 u32 RX base sequence (IRS + 1; ring offset 0) 104 u32 bytes ACKed (statistic, wraps)
  *  52 u32 out-of-order interval start               108 u32 bytes ACKed with ECE (statistic, wraps)
  *  56 u32 out-of-order interval length (0 = none)   112 u32 go-back-N resets (statistic)
+ *     (the lowest interval; more live in the lane's OutOfOrderIntervals)
  *  60 u32 TS.Recent (peer TSval to echo)            116 u32 RTT estimate in microseconds (EWMA 7/8)
  *                                                   120 u32 RX bytes not yet reported to the app
  *                                                   124 u32 TX bytes freed, not yet reported to the app
@@ -95,6 +96,8 @@ public final class FlowRecord
     public static final int F_NOTE_FIN_RECEIVED = 1 << 12;
     public static final int F_NOTE_FIN_ACKED = 1 << 13;
     public static final int F_NOTE_READ_CLOSED = 1 << 14;
+    /** SACK-permitted was negotiated: ACKs carry SACK blocks for the out-of-order intervals (RFC 2018). */
+    public static final int F_SACK = 1 << 15;
 
     /** Flow ids fit in 24 bits, so a handle carries the id and the 8-bit generation in one int. */
     public static final int MAX_FLOWS = 1 << 24;

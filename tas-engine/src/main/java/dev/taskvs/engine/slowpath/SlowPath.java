@@ -620,7 +620,8 @@ public final class SlowPath implements Agent
         state.putByte(r + GENERATION_OFFSET, (byte)conn.generation);
         cc.init(conn.cc);
         state.putInt(r + RATE_OFFSET, conn.cc.rateKbps);
-        final int flags = F_VALID | (conn.timestamps ? F_TIMESTAMPS : 0) | (conn.ecn ? F_ECN : 0);
+        final int flags = F_VALID | (conn.timestamps ? F_TIMESTAMPS : 0) | (conn.ecn ? F_ECN : 0) |
+            (conn.sackPermitted ? F_SACK : 0);
         state.putIntVolatile(r + FLAGS_OFFSET, flags);
         conn.registered = true;
         conn.lastCcNs = nowNs;

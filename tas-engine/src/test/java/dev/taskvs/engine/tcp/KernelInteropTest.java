@@ -174,7 +174,7 @@ class KernelInteropTest
             final NetTestSupport.Result netem = NetTestSupport.run(10, "tc", "qdisc", "add", "dev", engine.name,
                 "root", "netem", "loss", "1%", "duplicate", "1%", "reorder", "1%", "delay", "100us");
             System.out.println("netem on the kernel side: " + (netem.exitCode == 0 ? "on" : "unavailable, " + netem));
-            final byte[] bytes = pattern(4 << 20, 2);
+            final byte[] bytes = pattern(100 << 20, 2);
             final double seconds = echoThroughKernelSocket(bytes);
             System.out.printf("kernel client <-> engine echo over TAP with 1%% loss/dup/reorder both ways: " +
                 "%d MB each way in %.2f s%n", bytes.length >> 20, seconds);

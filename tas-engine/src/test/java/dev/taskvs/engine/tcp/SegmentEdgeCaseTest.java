@@ -213,6 +213,77 @@ class SegmentEdgeCaseTest
     }
 
     @Test
+    void shouldReassembleManyHolesAndReportThemAsSackBlocks()
+    {
+        try (RawPeer peer = new RawPeer(c -> { }))
+        {
+            final Recorder recorder = establish(peer);
+            final int seq = PEER_ISS + 1;
+            final byte[] all = bytes(4000, 11);
+            peer.take();
+            sendData(peer, seq + 1000, java.util.Arrays.copyOfRange(all, 1000, 1200));
+            sendData(peer, seq + 2000, java.util.Arrays.copyOfRange(all, 2000, 2200));
+            sendData(peer, seq + 3000, java.util.Arrays.copyOfRange(all, 3000, 3100));
+            peer.steps(2);
+            final RawPeer.Segment dupAck = peer.last();
+            assertEquals(seq, dupAck.ack);
+            assertTrue(dupAck.options.has(TcpOptions.SACK), "SACK blocks on the duplicate ACK");
+            assertEquals(3, dupAck.options.sackBlockCount());
+            assertEquals(seq + 1000, dupAck.options.sackLeft(0));
+            assertEquals(seq + 1200, dupAck.options.sackRight(0));
+            assertEquals(seq + 3000, dupAck.options.sackLeft(2));
+
+            // Eight holes at once (the most a flow keeps), filled back to front: nothing is dropped.
+            for (int at = 100; at < 1000; at += 200)
+            {
+                sendData(peer, seq + at, java.util.Arrays.copyOfRange(all, at, at + 100));
+            }
+            peer.steps(2);
+            assertEquals(0, peer.engine.counterSum("drops: out-of-order beyond the interval"));
+            for (int at = 3900; at >= 0; at -= 100)
+            {
+                sendData(peer, seq + at, java.util.Arrays.copyOfRange(all, at, at + 100));
+                peer.step();
+            }
+            assertEquals(0, peer.engine.counterSum("drops: out-of-order beyond the interval"));
+            peer.steps(3);
+            assertArrayEquals(all, recorder.data.toByteArray());
+
+            // Then a shuffled stream with duplicates and more holes than a flow keeps: what is dropped comes
+            // again in a retransmission pass, and the stream comes out whole and in order.
+            final byte[] more = bytes(8000, 12);
+            final int base = seq + 4000;
+            final java.util.List<Integer> chunks = new java.util.ArrayList<>();
+            for (int at = 0; at < 8000; at += 100)
+            {
+                chunks.add(at);
+                if (at % 700 == 0)
+                {
+                    chunks.add(at);
+                }
+            }
+            java.util.Collections.shuffle(chunks, new java.util.Random(5));
+            for (final int at : chunks)
+            {
+                sendData(peer, base + at, java.util.Arrays.copyOfRange(more, at, at + 100));
+                peer.step();
+            }
+            for (int at = 0; at < 8000; at += 100)
+            {
+                sendData(peer, base + at, java.util.Arrays.copyOfRange(more, at, at + 100));
+                peer.step();
+            }
+            peer.steps(3);
+            final byte[] expected = new byte[12000];
+            System.arraycopy(all, 0, expected, 0, 4000);
+            System.arraycopy(more, 0, expected, 4000, 8000);
+            assertArrayEquals(expected, recorder.data.toByteArray());
+            assertEquals(seq + 12000, peer.last().ack);
+            assertFalse(peer.last().options.has(TcpOptions.SACK), "no holes, no SACK");
+        }
+    }
+
+    @Test
     void shouldDropBadChecksumsTruncatedAndMalformedFramesAndCountThem()
     {
         try (RawPeer peer = new RawPeer(c -> { }))
