@@ -272,11 +272,6 @@ public final class FastPath implements Agent
             counters.noAckFlag.incrementRelease();
             return;
         }
-        if ((flags & F_APP_CLOSED) != 0 && payloadLength > 0)
-        {
-            toSlowPath(buffer, frameOffset, frameLength);
-            return;
-        }
         if (!isAcceptable(seq, payloadLength + (fin ? 1 : 0), rcvNxt, rxAvail))
         {
             // RFC 9293 section 3.10.7.4: an unacceptable segment is answered with an ACK and dropped.
@@ -322,6 +317,14 @@ public final class FastPath implements Agent
                 payloadLength -= duplicate;
             }
             segSeq = rcvNxt;
+        }
+        if ((flags & F_APP_CLOSED) != 0 && payloadLength > 0)
+        {
+            // New data for an app that closed: the slow path answers with RST. Old duplicates (a peer that
+            // missed our ACK, even in TIME_WAIT) only get the ACK below.
+            state.putInt(r + FLAGS_OFFSET, flags);
+            toSlowPath(buffer, frameOffset, frameLength);
+            return;
         }
         // Trim the tail to the window; a FIN beyond the window is dropped with it.
         final int room = rxAvail - (segSeq - rcvNxt);
