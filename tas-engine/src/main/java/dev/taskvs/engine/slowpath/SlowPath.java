@@ -1062,9 +1062,19 @@ public final class SlowPath implements Agent
         {
             final int ecn = state.getIntVolatile(r + ECN_BYTES_OFFSET);
             final int drops = state.getIntVolatile(r + DROPS_OFFSET);
-            cc.update(conn.cc, (acked - conn.lastAcked) & 0xFFFF_FFFFL, (ecn - conn.lastEcn) & 0xFFFF_FFFFL,
-                drops - conn.lastDrops, rttUs, intervalNs);
+            final int rateBefore = conn.cc.rateKbps;
+            final long ecnBytes = (ecn - conn.lastEcn) & 0xFFFF_FFFFL;
+            cc.update(conn.cc, (acked - conn.lastAcked) & 0xFFFF_FFFFL, ecnBytes, drops - conn.lastDrops, rttUs,
+                intervalNs);
             state.putIntVolatile(r + RATE_OFFSET, conn.cc.rateKbps);
+            if (ecnBytes != 0)
+            {
+                counters.ecnMarkedBytes.getAndAddRelease(ecnBytes);
+            }
+            if (conn.cc.rateKbps < rateBefore)
+            {
+                counters.rateCuts.incrementRelease();
+            }
             conn.lastAcked = acked;
             conn.lastEcn = ecn;
             conn.lastDrops = drops;

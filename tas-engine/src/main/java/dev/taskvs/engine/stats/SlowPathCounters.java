@@ -25,6 +25,8 @@ public final class SlowPathCounters
     public final AtomicCounter icmpEchoReplies;
     public final AtomicCounter unexpectedSegments;
     public final AtomicCounter deferredMessages;
+    public final AtomicCounter ecnMarkedBytes;
+    public final AtomicCounter rateCuts;
 
     public SlowPathCounters(final CountersManager counters, final String prefix)
     {
@@ -47,5 +49,7 @@ public final class SlowPathCounters
         icmpEchoReplies = counters.newCounter(prefix + ": ICMP echo replies");
         unexpectedSegments = counters.newCounter(prefix + ": drops: unexpected segments");
         deferredMessages = counters.newCounter(prefix + ": messages deferred on a full queue");
+        ecnMarkedBytes = counters.newCounter(prefix + ": bytes ACKed with ECN echo (CC input)");
+        rateCuts = counters.newCounter(prefix + ": congestion-control rate cuts");
     }
 }
