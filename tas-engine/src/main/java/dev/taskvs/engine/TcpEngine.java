@@ -1,0 +1,265 @@
+package dev.taskvs.engine;
+
+import dev.taskvs.engine.app.AppContext;
+import dev.taskvs.engine.fastpath.FastPath;
+import dev.taskvs.engine.fastpath.FlowBuffers;
+import dev.taskvs.engine.fastpath.FlowRecord;
+import dev.taskvs.engine.nic.PacketIo;
+import dev.taskvs.engine.proto.FrameValidator;
+import dev.taskvs.engine.sched.IdleStrategies;
+import dev.taskvs.engine.sched.PinnedAgent;
+import dev.taskvs.engine.sched.ThreadingMode;
+import dev.taskvs.engine.slowpath.SlowPath;
+import dev.taskvs.engine.stats.EngineCounters;
+import dev.taskvs.engine.stats.LaneCounters;
+import dev.taskvs.engine.stats.SlowPathCounters;
+import org.agrona.BufferUtil;
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentInvoker;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.CompositeAgent;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
+import org.agrona.concurrent.status.CountersManager;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A TAS-style TCP/IP engine: fast-path lanes (one per NIC queue, flows spread by a hash of the 4-tuple), one
+ * slow path, and app contexts, laid out on threads by {@link ThreadingMode}.
+ * <pre>
+ *   app threads ──bumps──────────────► lane inbox ──► FastPath (per packet, owns its flows' records)
+ *        ▲   └──listen/connect/close──► slow-path inbox ◄── exceptions, FIN/RST notes ──┘
+ *        └──────── events (accepted, data, closed, reset) ◄── lanes and slow path
+ * </pre>
+ */
+public final class TcpEngine implements AutoCloseable
+{
+    private final EngineContext ctx;
+    private final CountersManager counters;
+    private final FastPath[] lanes;
+    private final SlowPath slowPath;
+    private final RingBuffer[] laneInboxes;
+    private final RingBuffer slowPathInbox;
+    private final RingBuffer[] appEvents;
+    private final FlowBuffers buffers;
+    private final List<AgentRunner> runners = new ArrayList<>();
+    private int contexts;
+    private AgentInvoker invoker;
+    private boolean started;
+
+    /**
+     * @param ctx    settings; concluded here.
+     * @param queues one NIC queue per fast-path lane.
+     */
+    public TcpEngine(final EngineContext ctx, final PacketIo... queues)
+    {
+        if (queues.length == 0)
+        {
+            throw new IllegalArgumentException("need at least one NIC queue");
+        }
+        this.ctx = ctx.conclude();
+        this.counters = ctx.counters() != null ? ctx.counters() : EngineCounters.newManager(256 + 64 * queues.length);
+        final int maxFlows = ctx.maxFlows();
+        final UnsafeBuffer state = new UnsafeBuffer(
+            BufferUtil.allocateDirectAligned(maxFlows * FlowRecord.LENGTH, 64));
+        buffers = new FlowBuffers(maxFlows, ctx.rxBufferSize(), ctx.txBufferSize());
+        laneInboxes = new RingBuffer[queues.length];
+        for (int i = 0; i < queues.length; i++)
+        {
+            laneInboxes[i] = newRing(ctx.laneInboxBytes());
+        }
+        slowPathInbox = newRing(ctx.slowPathInboxBytes());
+        appEvents = new RingBuffer[ctx.maxContexts()];
+        lanes = new FastPath[queues.length];
+        for (int i = 0; i < queues.length; i++)
+        {
+            final PacketIo io = queues[i];
+            lanes[i] = new FastPath(i, io, state, maxFlows, ctx.rxBufferSize(), ctx.txBufferSize(), ctx.localIp(),
+                ctx.burstSize(), laneInboxes[i], slowPathInbox, appEvents, laneInboxes, ctx.clock(),
+                new FrameValidator(io.macAddress(), ctx.localIp(), counters),
+                new LaneCounters(counters, ctx.name() + " lane " + i));
+        }
+        slowPath = new SlowPath(ctx, queues[0].macAddress(), queues[0].mtu(), state, buffers, slowPathInbox,
+            laneInboxes, appEvents, new SlowPathCounters(counters, ctx.name() + " slow path"));
+    }
+
+    private static RingBuffer newRing(final int capacity)
+    {
+        int size = 1024;
+        while (size < capacity)
+        {
+            size <<= 1;
+        }
+        return new ManyToOneRingBuffer(new UnsafeBuffer(
+            BufferUtil.allocateDirectAligned(size + RingBufferDescriptor.TRAILER_LENGTH, 64)));
+    }
+
+    /**
+     * A context for one application thread; create them before {@link #start} or while running.
+     *
+     * @return the new context.
+     */
+    public synchronized AppContext newAppContext()
+    {
+        if (contexts == appEvents.length)
+        {
+            throw new IllegalStateException("all " + appEvents.length + " app contexts in use");
+        }
+        final int id = contexts++;
+        // The array slot is published to lanes and the slow path through the first command this context
+        // sends (ring buffer release/acquire), before any flow refers to it.
+        appEvents[id] = newRing(ctx.appEventBytes());
+        return new AppContext(id, appEvents[id], slowPathInbox, laneInboxes, buffers, ctx.portPolicy(),
+            ctx.maxFlows());
+    }
+
+    /**
+     * Start in the configured mode: SHARED runs every lane, the slow path and {@code appAgents} in one duty
+     * cycle on one thread; DEDICATED gives each its own thread, lanes pinned to {@link
+     * EngineContext#laneCores()} and the slow path to {@link EngineContext#slowPathCore()} when set.
+     * INVOKER starts nothing: use {@link #invoke()}.
+     *
+     * @param appAgents app agents to run with the engine.
+     */
+    public synchronized void start(final Agent... appAgents)
+    {
+        if (started)
+        {
+            throw new IllegalStateException("engine already started");
+        }
+        started = true;
+        final List<Agent> all = new ArrayList<>(List.of(lanes));
+        all.add(slowPath);
+        switch (ctx.threading())
+        {
+            case INVOKER:
+                all.addAll(List.of(appAgents));
+                invoker = new AgentInvoker(Throwable::printStackTrace, null, new CompositeAgent(all));
+                invoker.start();
+                break;
+
+            case SHARED:
+                all.addAll(List.of(appAgents));
+                runners.add(runner(new CompositeAgent(all)));
+                break;
+
+            default:
+                final int[] cores = ctx.laneCores();
+                for (int i = 0; i < lanes.length; i++)
+                {
+                    runners.add(runner(new PinnedAgent(lanes[i], i < cores.length ? cores[i] : -1)));
+                }
+                runners.add(runner(new PinnedAgent(slowPath, ctx.slowPathCore())));
+                for (final Agent agent : appAgents)
+                {
+                    runners.add(runner(agent));
+                }
+                break;
+        }
+        for (final AgentRunner runner : runners)
+        {
+            AgentRunner.startOnThread(runner);
+        }
+    }
+
+    private AgentRunner runner(final Agent agent)
+    {
+        return new AgentRunner(IdleStrategies.create(ctx.idleStrategy()), Throwable::printStackTrace, null, agent);
+    }
+
+    /**
+     * One duty cycle of every agent, in INVOKER mode.
+     *
+     * @return work done.
+     */
+    public int invoke()
+    {
+        if (invoker == null)
+        {
+            throw new IllegalStateException("invoke() needs threading INVOKER and start()");
+        }
+        return invoker.invoke();
+    }
+
+    /** @return flows in all lanes' tables. */
+    public int flowCount()
+    {
+        int total = 0;
+        for (final FastPath lane : lanes)
+        {
+            total += lane.flowCount();
+        }
+        return total;
+    }
+
+    /** @return connections known to the slow path in any state. Read only from the engine's thread. */
+    public int connectionCount()
+    {
+        return slowPath.connectionCount();
+    }
+
+    /** @return flow ids in use. Read only from the engine's thread. */
+    public int flowsInUse()
+    {
+        return slowPath.flowsInUse();
+    }
+
+    public CountersManager counters()
+    {
+        return counters;
+    }
+
+    public EngineContext context()
+    {
+        return ctx;
+    }
+
+    /**
+     * @param label exact counter label.
+     * @return its value, or -1 when no counter has that label.
+     */
+    public long counter(final String label)
+    {
+        final long[] value = {-1};
+        counters.forEach((counterId, name) ->
+        {
+            if (name.equals(label))
+            {
+                value[0] = counters.getCounterValue(counterId);
+            }
+        });
+        return value[0];
+    }
+
+    /**
+     * @param suffix label suffix, such as "payload bytes sent".
+     * @return the sum over all counters whose label ends with it.
+     */
+    public long counterSum(final String suffix)
+    {
+        final long[] value = {0};
+        counters.forEach((counterId, name) ->
+        {
+            if (name.startsWith(ctx.name() + " ") && name.endsWith(suffix))
+            {
+                value[0] += counters.getCounterValue(counterId);
+            }
+        });
+        return value[0];
+    }
+
+    @Override
+    public void close()
+    {
+        CloseHelper.closeAll(runners);
+        if (invoker != null)
+        {
+            invoker.close();
+        }
+    }
+}

@@ -1,0 +1,306 @@
+package dev.taskvs.engine.app;
+
+import dev.taskvs.engine.fastpath.FlowBuffers;
+import dev.taskvs.engine.fastpath.FlowRecord;
+import dev.taskvs.engine.fastpath.LaneCommands;
+import dev.taskvs.engine.slowpath.PortPolicy;
+import dev.taskvs.engine.slowpath.SlowPathMessages;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.concurrent.MessageHandler;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.RingBuffer;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+
+/**
+ * An application thread's handle on the engine: its own event queue (written by the lanes and the slow
+ * path), commands to the slow path (listen, connect, shutdown, close, abort) and byte-count bumps straight to
+ * the lanes. Single-threaded: the thread that polls owns it and every {@link TcpConnection} it yields.
+ */
+public final class AppContext
+{
+    private static final int COMMAND_LENGTH = 32;
+
+    private final int id;
+    private final RingBuffer events;
+    private final RingBuffer slowPath;
+    private final RingBuffer[] lanes;
+    private final FlowBuffers buffers;
+    private final PortPolicy portPolicy;
+    private final TcpConnection[] byFlow;
+    private final Long2ObjectHashMap<TcpConnection> connecting = new Long2ObjectHashMap<>();
+    private final UnsafeBuffer command = new UnsafeBuffer(new byte[COMMAND_LENGTH]);
+    private final UnsafeBuffer bump = new UnsafeBuffer(new byte[LaneCommands.LENGTH]);
+    private final MessageHandler eventHandler = this::onEvent;
+    private final ArrayList<TcpConnection> flushQueue = new ArrayList<>();
+    private final ArrayDeque<byte[]> deferredCommands = new ArrayDeque<>();
+    private final ArrayDeque<Integer> deferredTypes = new ArrayDeque<>();
+    private ConnectionHandler handler;
+    private long nextToken = 1;
+    private int openConnections;
+
+    /**
+     * Created by the engine.
+     *
+     * @param id         index of this context's event queue.
+     * @param events     its event queue.
+     * @param slowPath   the slow path's inbox.
+     * @param lanes      every lane's inbox.
+     * @param buffers    the flows' rings.
+     * @param portPolicy which ports may listen.
+     */
+    public AppContext(
+        final int id,
+        final RingBuffer events,
+        final RingBuffer slowPath,
+        final RingBuffer[] lanes,
+        final FlowBuffers buffers,
+        final PortPolicy portPolicy,
+        final int maxFlows)
+    {
+        this.id = id;
+        this.events = events;
+        this.slowPath = slowPath;
+        this.lanes = lanes;
+        this.buffers = buffers;
+        this.portPolicy = portPolicy;
+        this.byFlow = new TcpConnection[maxFlows];
+    }
+
+    public int id()
+    {
+        return id;
+    }
+
+    /** @return connections opened or accepted and not yet closed or reset. */
+    public int openConnections()
+    {
+        return openConnections;
+    }
+
+    /**
+     * Accept connections on a port; they arrive as {@link ConnectionHandler#onAccepted}.
+     *
+     * @param port    local port, allowed by the port policy.
+     * @param backlog most half-open connections, 0 for the engine default.
+     */
+    public void listen(final int port, final int backlog)
+    {
+        if (!portPolicy.allows(port))
+        {
+            throw new IllegalArgumentException("port " + port + " not allowed by the port policy " + portPolicy);
+        }
+        command.putInt(SlowPathMessages.CONTEXT_OFFSET, id);
+        command.putInt(SlowPathMessages.PORT_OFFSET, port);
+        command.putInt(SlowPathMessages.BACKLOG_OFFSET, backlog);
+        sendCommand(SlowPathMessages.LISTEN, SlowPathMessages.LISTEN_LENGTH);
+    }
+
+    public void listen(final int port)
+    {
+        listen(port, 0);
+    }
+
+    public void unlisten(final int port)
+    {
+        command.putInt(SlowPathMessages.CONTEXT_OFFSET, id);
+        command.putInt(SlowPathMessages.PORT_OFFSET, port);
+        sendCommand(SlowPathMessages.UNLISTEN, SlowPathMessages.LISTEN_LENGTH);
+    }
+
+    /**
+     * Start an active open; the result arrives as {@link ConnectionHandler#onConnected} or
+     * {@link ConnectionHandler#onConnectFailed} with the returned handle.
+     *
+     * @param remoteIp   peer address.
+     * @param remotePort peer port.
+     * @return the connection, in state CONNECTING.
+     */
+    public TcpConnection connect(final int remoteIp, final int remotePort)
+    {
+        final long token = nextToken++;
+        final TcpConnection connection = new TcpConnection(this, remoteIp, remotePort, token);
+        connecting.put(token, connection);
+        command.putInt(SlowPathMessages.CONTEXT_OFFSET, id);
+        command.putInt(SlowPathMessages.CONNECT_IP_OFFSET, remoteIp);
+        command.putInt(SlowPathMessages.CONNECT_PORT_OFFSET, remotePort);
+        command.putLong(SlowPathMessages.CONNECT_TOKEN_OFFSET, token);
+        sendCommand(SlowPathMessages.CONNECT, SlowPathMessages.CONNECT_LENGTH);
+        return connection;
+    }
+
+    /**
+     * Deliver up to {@code limit} events to {@code handler}, then push pending bumps and commands.
+     *
+     * @return events delivered plus work flushed.
+     */
+    public int poll(final ConnectionHandler handler, final int limit)
+    {
+        this.handler = handler;
+        int work = events.read(eventHandler, limit);
+        work += flushPending();
+        return work;
+    }
+
+    private int flushPending()
+    {
+        int work = 0;
+        while (!deferredCommands.isEmpty())
+        {
+            final byte[] bytes = deferredCommands.peekFirst();
+            if (!slowPath.write(deferredTypes.peekFirst(), new UnsafeBuffer(bytes), 0, bytes.length))
+            {
+                return work;
+            }
+            deferredCommands.removeFirst();
+            deferredTypes.removeFirst();
+            work++;
+        }
+        for (int i = flushQueue.size() - 1; i >= 0; i--)
+        {
+            final TcpConnection connection = flushQueue.get(i);
+            if (connection.flush())
+            {
+                connection.flushed();
+                flushQueue.remove(i);
+                work++;
+            }
+        }
+        return work;
+    }
+
+    private void onEvent(final int type, final MutableDirectBuffer buffer, final int index, final int length)
+    {
+        final int handle = buffer.getInt(index + AppEvents.FLOW_ID_OFFSET);
+        final int flowId = handle < 0 && type == AppEvents.CONNECT_FAILED ? -1 : FlowRecord.flowIdOf(handle);
+        switch (type)
+        {
+            case AppEvents.DATA:
+                onData(flowId, handle, buffer.getInt(index + AppEvents.RX_BYTES_OFFSET),
+                    buffer.getInt(index + AppEvents.TX_FREED_OFFSET), buffer.getInt(index + AppEvents.FLAGS_OFFSET));
+                break;
+
+            case AppEvents.ACCEPTED:
+            {
+                final TcpConnection connection = new TcpConnection(this,
+                    buffer.getInt(index + AppEvents.REMOTE_IP_OFFSET),
+                    buffer.getInt(index + AppEvents.REMOTE_PORT_OFFSET), 0);
+                open(connection, handle, buffer.getInt(index + AppEvents.LOCAL_PORT_OFFSET));
+                handler.onAccepted(connection);
+                break;
+            }
+
+            case AppEvents.CONNECTED:
+            {
+                final TcpConnection connection = connecting.remove(buffer.getLong(index + AppEvents.TOKEN_OFFSET));
+                if (connection != null)
+                {
+                    open(connection, handle, buffer.getInt(index + AppEvents.LOCAL_PORT_OFFSET));
+                    handler.onConnected(connection);
+                }
+                break;
+            }
+
+            case AppEvents.CONNECT_FAILED:
+            {
+                final TcpConnection connection = connecting.remove(buffer.getLong(index + AppEvents.TOKEN_OFFSET));
+                if (connection != null)
+                {
+                    connection.markClosed();
+                    handler.onConnectFailed(connection, buffer.getInt(index + AppEvents.REMOTE_IP_OFFSET));
+                }
+                break;
+            }
+
+            case AppEvents.CLOSED:
+            case AppEvents.RESET:
+            {
+                final TcpConnection connection = flowId >= 0 && flowId < byFlow.length ? byFlow[flowId] : null;
+                if (connection != null && connection.isOpen() && connection.handle() == handle)
+                {
+                    byFlow[flowId] = null;
+                    connection.markClosed();
+                    openConnections--;
+                    if (type == AppEvents.CLOSED)
+                    {
+                        handler.onClosed(connection);
+                    }
+                    else
+                    {
+                        handler.onReset(connection, buffer.getInt(index + AppEvents.REASON_OFFSET));
+                    }
+                }
+                break;
+            }
+
+            default:
+                break;
+        }
+    }
+
+    private void open(final TcpConnection connection, final int handle, final int localPort)
+    {
+        final int flowId = FlowRecord.flowIdOf(handle);
+        final long key = FlowRecord.key(connection.remoteIp(), localPort, connection.remotePort());
+        connection.open(handle, FlowRecord.laneOf(key, lanes.length), localPort, buffers.rxAddress(flowId),
+            buffers.rxSize(), buffers.txAddress(flowId), buffers.txSize());
+        byFlow[flowId] = connection;
+        openConnections++;
+    }
+
+    private void onData(final int flowId, final int handle, final int rxBytes, final int txFreed, final int flags)
+    {
+        final TcpConnection connection = flowId < byFlow.length ? byFlow[flowId] : null;
+        if (connection == null || !connection.isOpen() || connection.handle() != handle)
+        {
+            return;
+        }
+        final boolean finReceived = (flags & AppEvents.FLAG_READ_CLOSED) != 0;
+        connection.onData(rxBytes, txFreed, finReceived);
+        if (rxBytes > 0)
+        {
+            handler.onData(connection, rxBytes);
+        }
+        if (txFreed > 0 && connection.isOpen())
+        {
+            handler.onWritable(connection, txFreed);
+        }
+        if (finReceived && connection.isOpen())
+        {
+            handler.onReadClosed(connection);
+        }
+    }
+
+    boolean bump(final int lane, final int type, final int handle, final int bytes)
+    {
+        bump.putInt(LaneCommands.FLOW_ID_OFFSET, handle);
+        bump.putInt(LaneCommands.VALUE_OFFSET, bytes);
+        return lanes[lane].write(type, bump, 0, LaneCommands.LENGTH);
+    }
+
+    void command(final int type, final int handle, final int value)
+    {
+        command.putInt(SlowPathMessages.FLOW_ID_OFFSET, handle);
+        command.putInt(SlowPathMessages.VALUE_OFFSET, value);
+        sendCommand(type, SlowPathMessages.LENGTH);
+    }
+
+    private void sendCommand(final int type, final int length)
+    {
+        if (deferredCommands.isEmpty() && slowPath.write(type, command, 0, length))
+        {
+            return;
+        }
+        final byte[] copy = new byte[length];
+        command.getBytes(0, copy);
+        deferredCommands.addLast(copy);
+        deferredTypes.addLast(type);
+    }
+
+    void queueFlush(final TcpConnection connection)
+    {
+        flushQueue.add(connection);
+    }
+}

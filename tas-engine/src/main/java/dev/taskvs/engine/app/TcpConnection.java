@@ -1,0 +1,398 @@
+package dev.taskvs.engine.app;
+
+import dev.taskvs.engine.fastpath.LaneCommands;
+import dev.taskvs.engine.slowpath.SlowPathMessages;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * One connection as its app context sees it: socket-like reads and writes that copy, plus zero-copy views
+ * of the flow's RX and TX rings for parsers and writers that work in place and then {@link #consume} or
+ * {@link #commit} byte counts (TAS's "bumps"). Owned by the context's thread; not thread-safe.
+ * <p>
+ * Ring positions run from 0 at the first byte of each direction; a ring offset is the position modulo the
+ * ring size, so a region may wrap, which {@link #rxContiguous()} and {@link #txContiguous()} account for.
+ */
+public final class TcpConnection
+{
+    /** Life cycle as the app sees it. */
+    public enum State
+    {
+        CONNECTING,
+        OPEN,
+        CLOSED
+    }
+
+    private final AppContext context;
+    private State state = State.CONNECTING;
+    private int flowId = -1;
+    private int handle;
+    private int lane;
+    private final int remoteIp;
+    private final int remotePort;
+    private int localPort;
+    private final long token;
+    private UnsafeBuffer rx;
+    private UnsafeBuffer tx;
+    private int rxMask;
+    private int txMask;
+    private long rxDelivered;
+    private long rxConsumed;
+    private long txCommitted;
+    private long txFreed;
+    private int pendingRx;
+    private int pendingTx;
+    private boolean readClosed;
+    private boolean outputShutdown;
+    private boolean shutdownPending;
+    private boolean closePending;
+    private boolean queuedForFlush;
+    private Object attachment;
+
+    TcpConnection(final AppContext context, final int remoteIp, final int remotePort, final long token)
+    {
+        this.context = context;
+        this.remoteIp = remoteIp;
+        this.remotePort = remotePort;
+        this.token = token;
+    }
+
+    void open(final int handle, final int lane, final int localPort, final long rxAddress, final int rxSize,
+        final long txAddress, final int txSize)
+    {
+        this.handle = handle;
+        this.flowId = dev.taskvs.engine.fastpath.FlowRecord.flowIdOf(handle);
+        this.lane = lane;
+        this.localPort = localPort;
+        this.rx = new UnsafeBuffer(rxAddress, rxSize);
+        this.tx = new UnsafeBuffer(txAddress, txSize);
+        this.rxMask = rxSize - 1;
+        this.txMask = txSize - 1;
+        this.state = State.OPEN;
+    }
+
+    void onData(final int rxBytes, final int txBytes, final boolean finReceived)
+    {
+        rxDelivered += rxBytes;
+        txFreed += txBytes;
+        if (finReceived)
+        {
+            readClosed = true;
+        }
+    }
+
+    void markClosed()
+    {
+        state = State.CLOSED;
+    }
+
+    long token()
+    {
+        return token;
+    }
+
+    /** @return flow id and generation, as commands carry them. */
+    int handle()
+    {
+        return handle;
+    }
+
+    public State state()
+    {
+        return state;
+    }
+
+    public boolean isOpen()
+    {
+        return state == State.OPEN;
+    }
+
+    public int flowId()
+    {
+        return flowId;
+    }
+
+    public int remoteIp()
+    {
+        return remoteIp;
+    }
+
+    public int remotePort()
+    {
+        return remotePort;
+    }
+
+    public int localPort()
+    {
+        return localPort;
+    }
+
+    /** @return whatever the app attached, for its own per-connection state. */
+    public Object attachment()
+    {
+        return attachment;
+    }
+
+    public void attachment(final Object attachment)
+    {
+        this.attachment = attachment;
+    }
+
+    /** @return true once the peer's FIN arrived: {@link #readable()} bytes are all that is left. */
+    public boolean isReadClosed()
+    {
+        return readClosed;
+    }
+
+    // ------------------------------------------------------------------ receive
+
+    /** @return bytes received and not yet consumed. */
+    public int readable()
+    {
+        return (int)(rxDelivered - rxConsumed);
+    }
+
+    /** @return the RX ring, for reading in place at {@link #rxOffset()}. */
+    public DirectBuffer rxBuffer()
+    {
+        return rx;
+    }
+
+    /** @return ring offset of the first unconsumed byte. */
+    public int rxOffset()
+    {
+        return (int)(rxConsumed & rxMask);
+    }
+
+    /** @return readable bytes from {@link #rxOffset()} up to the ring's end. */
+    public int rxContiguous()
+    {
+        return Math.min(readable(), rx.capacity() - rxOffset());
+    }
+
+    /**
+     * @param index 0 for the first unconsumed byte.
+     * @return the byte at that position, wrapping around the ring.
+     */
+    public byte rxByte(final int index)
+    {
+        return rx.getByte((int)((rxConsumed + index) & rxMask));
+    }
+
+    /**
+     * Release bytes read in place; their room goes back into the receive window.
+     *
+     * @param bytes at most {@link #readable()}.
+     */
+    public void consume(final int bytes)
+    {
+        if (bytes < 0 || bytes > readable())
+        {
+            throw new IllegalArgumentException("consume " + bytes + " of " + readable() + " readable bytes");
+        }
+        if (bytes == 0)
+        {
+            return;
+        }
+        rxConsumed += bytes;
+        pendingRx += bytes;
+        flush();
+    }
+
+    /**
+     * Copy out and consume up to {@code length} bytes.
+     *
+     * @return bytes copied, 0 when none are readable.
+     */
+    public int read(final MutableDirectBuffer destination, final int offset, final int length)
+    {
+        final int n = Math.min(length, readable());
+        if (n == 0)
+        {
+            return 0;
+        }
+        final int first = Math.min(n, rx.capacity() - rxOffset());
+        destination.putBytes(offset, rx, rxOffset(), first);
+        if (first < n)
+        {
+            destination.putBytes(offset + first, rx, 0, n - first);
+        }
+        consume(n);
+        return n;
+    }
+
+    // ------------------------------------------------------------------ transmit
+
+    /** @return free bytes in the TX ring. */
+    public int writable()
+    {
+        if (state != State.OPEN || outputShutdown)
+        {
+            return 0;
+        }
+        return tx.capacity() - (int)(txCommitted - txFreed);
+    }
+
+    /** @return the TX ring, for writing in place at {@link #txOffset()}. */
+    public MutableDirectBuffer txBuffer()
+    {
+        return tx;
+    }
+
+    /** @return ring offset of the next byte to write. */
+    public int txOffset()
+    {
+        return (int)(txCommitted & txMask);
+    }
+
+    /** @return writable bytes from {@link #txOffset()} up to the ring's end. */
+    public int txContiguous()
+    {
+        return Math.min(writable(), tx.capacity() - txOffset());
+    }
+
+    /**
+     * Hand bytes written in place to the engine for sending.
+     *
+     * @param bytes at most {@link #writable()}.
+     */
+    public void commit(final int bytes)
+    {
+        if (bytes < 0 || bytes > writable())
+        {
+            throw new IllegalArgumentException("commit " + bytes + " of " + writable() + " writable bytes");
+        }
+        if (bytes == 0)
+        {
+            return;
+        }
+        txCommitted += bytes;
+        pendingTx += bytes;
+        flush();
+    }
+
+    /**
+     * Copy in and commit up to {@code length} bytes.
+     *
+     * @return bytes accepted, fewer than asked when the TX ring is short of room.
+     */
+    public int write(final DirectBuffer source, final int offset, final int length)
+    {
+        final int n = Math.min(length, writable());
+        if (n == 0)
+        {
+            return 0;
+        }
+        final int at = txOffset();
+        final int first = Math.min(n, tx.capacity() - at);
+        tx.putBytes(at, source, offset, first);
+        if (first < n)
+        {
+            tx.putBytes(0, source, offset + first, n - first);
+        }
+        commit(n);
+        return n;
+    }
+
+    // ------------------------------------------------------------------ close
+
+    /** Send FIN after the bytes committed so far; reading goes on (half-close). */
+    public void shutdownOutput()
+    {
+        if (state != State.OPEN || outputShutdown)
+        {
+            return;
+        }
+        outputShutdown = true;
+        shutdownPending = true;
+        flush();
+    }
+
+    /** Graceful close; with unread bytes it turns into a reset (RFC 9293 section 3.10.4). */
+    public void close()
+    {
+        if (state != State.OPEN || closePending)
+        {
+            return;
+        }
+        outputShutdown = true;
+        closePending = true;
+        flush();
+    }
+
+    /** Reset the connection at once. */
+    public void abort()
+    {
+        if (state != State.OPEN)
+        {
+            return;
+        }
+        outputShutdown = true;
+        context.command(SlowPathMessages.ABORT, handle, 0);
+    }
+
+    /**
+     * Push pending byte counts to the lane and pending shutdown or close to the slow path, in that order,
+     * so the FIN follows every committed byte.
+     *
+     * @return true when nothing is left pending.
+     */
+    boolean flush()
+    {
+        if (state != State.OPEN)
+        {
+            return true;
+        }
+        if (pendingTx != 0)
+        {
+            if (!context.bump(lane, LaneCommands.TX_COMMIT, handle, pendingTx))
+            {
+                return queueFlush();
+            }
+            pendingTx = 0;
+        }
+        if (pendingRx != 0)
+        {
+            if (!context.bump(lane, LaneCommands.RX_CONSUMED, handle, pendingRx))
+            {
+                return queueFlush();
+            }
+            pendingRx = 0;
+        }
+        if (closePending)
+        {
+            closePending = false;
+            shutdownPending = false;
+            context.command(SlowPathMessages.CLOSE, handle, readable());
+        }
+        else if (shutdownPending)
+        {
+            shutdownPending = false;
+            context.command(SlowPathMessages.SHUTDOWN, handle, 0);
+        }
+        return true;
+    }
+
+    private boolean queueFlush()
+    {
+        if (!queuedForFlush)
+        {
+            queuedForFlush = true;
+            context.queueFlush(this);
+        }
+        return false;
+    }
+
+    void flushed()
+    {
+        queuedForFlush = false;
+    }
+
+    @Override
+    public String toString()
+    {
+        return "TcpConnection{flow=" + flowId + ", state=" + state + ", local=" + localPort + ", remote=" +
+            dev.taskvs.engine.proto.Ipv4Address.toString(remoteIp) + ":" + remotePort + "}";
+    }
+}

@@ -1,0 +1,128 @@
+package dev.taskvs.engine.cli;
+
+import dev.taskvs.engine.EngineContext;
+import dev.taskvs.engine.nic.LinuxNet;
+import dev.taskvs.engine.nic.PacketIo;
+import dev.taskvs.engine.nic.afpacket.AfPacketIo;
+import dev.taskvs.engine.nic.shm.ShmWire;
+import dev.taskvs.engine.nic.tap.TapPacketIo;
+import dev.taskvs.engine.proto.Ipv4Address;
+import dev.taskvs.engine.sched.ThreadingMode;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+
+/** The engine options every command that runs an engine shares (echo tools, server, load generator). */
+public final class EngineOptions
+{
+    @Option(names = "--nic", defaultValue = "loopback",
+        description = "Packet I/O backend: loopback, shm, tap, afpacket (dpdk has its own issue). Default: ${DEFAULT-VALUE}.")
+    String nic;
+
+    @Option(names = "--ip", defaultValue = "10.211.0.2/24",
+        description = "The engine's own address and prefix. Default: ${DEFAULT-VALUE}.")
+    String ip;
+
+    @Option(names = "--gateway", description = "Default gateway.")
+    String gateway;
+
+    @Option(names = "--iface", defaultValue = "tas0",
+        description = "TAP device to create, or interface for AF_PACKET. Default: ${DEFAULT-VALUE}.")
+    String iface;
+
+    @Option(names = "--kernel-ip",
+        description = "With --nic tap: the kernel side's address (default: the subnet's first address); 'none' to leave it.")
+    String kernelIp;
+
+    @Option(names = "--shm", defaultValue = "/dev/shm/tas-kvs.wire",
+        description = "Shared-memory wire file: the first side creates it, the second attaches. Default: ${DEFAULT-VALUE}.")
+    Path shm;
+
+    @Option(names = "--dpdk-args", description = "EAL arguments for --nic dpdk.")
+    String dpdkArgs;
+
+    @Option(names = "--stack-cores", split = ",",
+        description = "Cores for the fast-path lane(s) then the slow path, in dedicated mode.")
+    int[] stackCores = new int[0];
+
+    @Option(names = "--threading", defaultValue = "shared",
+        description = "shared (one thread), dedicated (a thread per lane, slow path and app). Default: ${DEFAULT-VALUE}.")
+    String threading;
+
+    @Option(names = "--idle", defaultValue = "backoff",
+        description = "Idle strategy: spin, yield, backoff, park. Default: ${DEFAULT-VALUE}.")
+    String idle;
+
+    @Option(names = "--cc", defaultValue = "DCTCP_RATE",
+        description = "Congestion control: DCTCP_RATE, TIMELY, CONST_RATE. Default: ${DEFAULT-VALUE}.")
+    dev.taskvs.engine.slowpath.cc.CongestionControlKind cc;
+
+    @Option(names = "--buffer-kb", defaultValue = "256",
+        description = "Per-flow RX and TX ring size in KiB, a power of two. Default: ${DEFAULT-VALUE}.")
+    int bufferKb;
+
+    /** @return a context from these options, not yet concluded. */
+    EngineContext context(final String name)
+    {
+        final EngineContext ctx = new EngineContext().name(name).address(ip)
+            .threading(ThreadingMode.valueOf(threading.toUpperCase()))
+            .idleStrategy(idle)
+            .congestionControl(cc)
+            .rxBufferSize(bufferKb * 1024)
+            .txBufferSize(bufferKb * 1024);
+        if (gateway != null)
+        {
+            ctx.gateway(Ipv4Address.parse(gateway));
+        }
+        if (stackCores.length > 0)
+        {
+            ctx.laneCores(stackCores[0]);
+            if (stackCores.length > 1)
+            {
+                ctx.slowPathCore(stackCores[1]);
+            }
+        }
+        return ctx;
+    }
+
+    /** Open the backend this engine runs on ({@code loopback} is handled by the caller). */
+    PacketIo openNic()
+    {
+        switch (nic)
+        {
+            case "shm":
+                return ShmWire.open(new ShmWire.Context().path(shm));
+            case "tap":
+            {
+                final TapPacketIo tap = new TapPacketIo(new TapPacketIo.Context().interfaceName(iface));
+                if (!"none".equals(kernelIp))
+                {
+                    LinuxNet.disableIpv6(iface);
+                    LinuxNet.addAddress(null, iface, kernelAddress());
+                    LinuxNet.linkUp(null, iface);
+                }
+                return tap;
+            }
+            case "afpacket":
+                return new AfPacketIo(new AfPacketIo.Context().interfaceName(iface));
+            case "dpdk":
+                throw new IllegalArgumentException("--nic dpdk is not built yet (its own issue)");
+            default:
+                throw new IllegalArgumentException("--nic must be loopback, shm, tap or afpacket: " + nic);
+        }
+    }
+
+    /** The kernel side's address for a TAP device: given, or the first address of the engine's subnet. */
+    String kernelAddress()
+    {
+        final int slash = ip.indexOf('/');
+        final int prefix = slash < 0 ? 24 : Integer.parseInt(ip.substring(slash + 1));
+        if (kernelIp != null)
+        {
+            return kernelIp.contains("/") ? kernelIp : kernelIp + "/" + prefix;
+        }
+        final int address = Ipv4Address.parse(slash < 0 ? ip : ip.substring(0, slash));
+        final int mask = prefix == 0 ? 0 : -1 << (32 - prefix);
+        return Ipv4Address.toString((address & mask) + 1) + "/" + prefix;
+    }
+}

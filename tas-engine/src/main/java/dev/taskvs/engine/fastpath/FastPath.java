@@ -1,0 +1,1233 @@
+package dev.taskvs.engine.fastpath;
+
+import dev.taskvs.engine.app.AppEvents;
+import dev.taskvs.engine.nic.FrameBatch;
+import dev.taskvs.engine.nic.PacketIo;
+import dev.taskvs.engine.proto.EthernetFrame;
+import dev.taskvs.engine.proto.FrameValidator;
+import dev.taskvs.engine.proto.FrameVerdict;
+import dev.taskvs.engine.proto.Ipv4Header;
+import dev.taskvs.engine.proto.TcpHeader;
+import dev.taskvs.engine.proto.TcpOptions;
+import dev.taskvs.engine.slowpath.SlowPathMessages;
+import dev.taskvs.engine.stats.LaneCounters;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.MessageHandler;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.RingBuffer;
+
+import static dev.taskvs.engine.fastpath.FlowRecord.*;
+
+/**
+ * One fast-path lane: the per-packet TCP data path of the flows that hash to it (TAS's {@code tas/fast}).
+ * <p>
+ * Duty cycle: read the clock once; drain a bounded number of commands (app bumps, slow-path requests);
+ * receive a burst and process it; send data of active flows within the peer's window and the flow's rate;
+ * send the ACKs still owed (one per flow per burst); post coalesced events to apps and notes to the slow
+ * path; transmit the burst.
+ * <p>
+ * Per segment: validate (checksums included) with {@link FrameValidator}, look the flow up by 4-tuple, run
+ * the RFC 5961 RST and SYN checks, the RFC 9293 acceptability test, process the ACK (freeing TX bytes,
+ * window update with the negotiated scale, three duplicate ACKs trigger go-back-N), trim the payload to
+ * the window, copy it into the RX ring in order or into the single out-of-order interval, echo timestamps
+ * and CE marks. SYN, unknown flows, acceptable RSTs, ARP and ICMP go to the slow path; an in-order FIN is
+ * consumed here (this lane owns RCV.NXT) and reported to the slow path, which owns the state machine.
+ * <p>
+ * Nothing here allocates after construction.
+ */
+public final class FastPath implements Agent
+{
+    private static final int COMMAND_LIMIT = 256;
+    private static final int MAX_RTT_US = 10_000_000;
+    private static final int TIMESTAMP_OPTIONS_LENGTH = 12;
+    private static final int MIN_FRAME = 60;
+    private static final long PACING_BURST = 10;
+    /** RFC 5961 section 7: at most this many challenge ACKs per second per lane. */
+    private static final int CHALLENGE_ACK_LIMIT = 1000;
+
+    private final int laneId;
+    private final PacketIo io;
+    private final FrameBatch rxBatch;
+    private final FrameBatch txBatch;
+    private final FrameValidator validator;
+    private final FlowTable table;
+    private final OutOfOrderIntervals outOfOrder;
+    private final int[] sackLeft = new int[4];
+    private final int[] sackRight = new int[4];
+    private final UnsafeBuffer state;
+    private final UnsafeBuffer rxRing = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer txRing = new UnsafeBuffer(0, 0);
+    private final int rxSize;
+    private final int rxMask;
+    private final int txSize;
+    private final int txMask;
+    private final int localIp;
+    private final long localMac;
+    private final RingBuffer inbox;
+    private final RingBuffer slowPath;
+    private final RingBuffer[] appEvents;
+    private final RingBuffer[] lanes;
+    private final NanoClock clock;
+    private final LaneCounters counters;
+    private final Ipv4Header ip = new Ipv4Header();
+    private final TcpHeader tcp = new TcpHeader();
+    // Separate flyweights for frames being built, so emitting an ACK mid-segment never moves the ones above.
+    private final EthernetFrame txEthernet = new EthernetFrame();
+    private final Ipv4Header txIp = new Ipv4Header();
+    private final TcpHeader txTcp = new TcpHeader();
+    private final MessageHandler commandHandler = this::onCommand;
+    private final String roleName;
+
+    private final int[] active;
+    private int activeHead;
+    private int activeCount;
+    private final int[] acks;
+    private int ackCount;
+    private final int[] notify;
+    private int notifyCount;
+    private final long[] pendingNotes = new long[1024];
+    private int pendingNoteCount;
+
+    private long nowNs;
+    private int nowUs;
+    private int ipId;
+    private long challengeWindowStartNs;
+    private int challengeAcksInWindow;
+
+    /**
+     * @param laneId    index of this lane.
+     * @param io        the NIC queue this lane drives.
+     * @param state     the flow-state region (all flows, {@link FlowRecord#LENGTH} each).
+     * @param maxFlows  records in the region.
+     * @param rxSize    RX ring size of every flow, a power of two.
+     * @param txSize    TX ring size of every flow, a power of two.
+     * @param localIp   the engine's address.
+     * @param burstSize frames per receive burst.
+     * @param inbox     this lane's command queue.
+     * @param slowPath  the slow path's inbox.
+     * @param appEvents event queues of the app contexts by id (filled as contexts register).
+     * @param lanes     every lane's inbox, for steering.
+     * @param clock     the engine clock.
+     * @param validator frame validator of this lane.
+     * @param counters  this lane's counters.
+     */
+    public FastPath(
+        final int laneId,
+        final PacketIo io,
+        final UnsafeBuffer state,
+        final int maxFlows,
+        final int rxSize,
+        final int txSize,
+        final int localIp,
+        final int burstSize,
+        final RingBuffer inbox,
+        final RingBuffer slowPath,
+        final RingBuffer[] appEvents,
+        final RingBuffer[] lanes,
+        final NanoClock clock,
+        final FrameValidator validator,
+        final LaneCounters counters)
+    {
+        this.laneId = laneId;
+        this.io = io;
+        this.state = state;
+        this.rxSize = rxSize;
+        this.rxMask = rxSize - 1;
+        this.txSize = txSize;
+        this.txMask = txSize - 1;
+        this.localIp = localIp;
+        this.localMac = io.macAddress();
+        this.inbox = inbox;
+        this.slowPath = slowPath;
+        this.appEvents = appEvents;
+        this.lanes = lanes;
+        this.clock = clock;
+        this.validator = validator;
+        this.counters = counters;
+        this.rxBatch = new FrameBatch(burstSize);
+        this.txBatch = new FrameBatch(Math.max(64, burstSize * 2));
+        this.table = new FlowTable(maxFlows);
+        this.outOfOrder = new OutOfOrderIntervals(state, maxFlows, Math.min(maxFlows, 1024));
+        this.active = new int[maxFlows];
+        this.acks = new int[maxFlows * 2];
+        this.notify = new int[maxFlows];
+        this.roleName = "fast-path-" + laneId;
+    }
+
+    @Override
+    public String roleName()
+    {
+        return roleName;
+    }
+
+    /** @return flows in this lane's table. */
+    public int flowCount()
+    {
+        return table.size();
+    }
+
+    @Override
+    public int doWork()
+    {
+        nowNs = clock.nanoTime();
+        nowUs = (int)(nowNs / 1000);
+        int work = inbox.read(commandHandler, COMMAND_LIMIT);
+        work += retryNotes();
+        work += receiveBurst();
+        work += transmitActive();
+        flushAcks();
+        flushNotifications();
+        if (!txBatch.isEmpty())
+        {
+            io.transmit(txBatch);
+        }
+        return work;
+    }
+
+    private int receiveBurst()
+    {
+        final int received = io.receive(rxBatch);
+        for (int i = 0; i < received; i++)
+        {
+            processFrame(rxBatch.buffer(i), rxBatch.offset(i), rxBatch.length(i));
+        }
+        if (received > 0)
+        {
+            io.release(rxBatch);
+        }
+        return received;
+    }
+
+    private void processFrame(final MutableDirectBuffer buffer, final int offset, final int length)
+    {
+        final FrameVerdict verdict = validator.classify(buffer, offset, length);
+        if (verdict == FrameVerdict.TCP)
+        {
+            onTcp(buffer, offset, length);
+        }
+        else if (verdict == FrameVerdict.ARP || verdict == FrameVerdict.ICMP)
+        {
+            toSlowPath(buffer, offset, length);
+        }
+    }
+
+    private void onTcp(final MutableDirectBuffer buffer, final int offset, final int length)
+    {
+        ip.wrap(buffer, validator.ipOffset());
+        tcp.wrap(buffer, validator.l4Offset());
+        final long key = key(ip.source(), tcp.destinationPort(), tcp.sourcePort());
+        if (lanes.length > 1)
+        {
+            final int owner = laneOf(key, lanes.length);
+            if (owner != laneId)
+            {
+                if (lanes[owner].write(LaneCommands.RECEIVED_FRAME, buffer, offset, length))
+                {
+                    counters.steered.incrementRelease();
+                }
+                else
+                {
+                    counters.slowPathQueueFull.incrementRelease();
+                }
+                return;
+            }
+        }
+        final int flowId = table.get(key);
+        if (flowId == FlowTable.MISSING)
+        {
+            toSlowPath(buffer, offset, length);
+            return;
+        }
+        counters.segmentsReceived.incrementRelease();
+        onSegment(flowId, offset(flowId), buffer, offset, length);
+    }
+
+    private void onSegment(
+        final int flowId, final int r, final MutableDirectBuffer buffer, final int frameOffset, final int frameLength)
+    {
+        final int tcpFlags = tcp.flags();
+        final int seq = tcp.sequence();
+        int payloadOffset = validator.payloadOffset();
+        int payloadLength = validator.payloadLength();
+        boolean fin = (tcpFlags & TcpHeader.FLAG_FIN) != 0;
+        int flags = state.getInt(r + FLAGS_OFFSET);
+        final int rcvNxt = state.getInt(r + RCV_NXT_OFFSET);
+        final int rxAvail = state.getInt(r + RX_AVAIL_OFFSET);
+
+        if ((tcpFlags & TcpHeader.FLAG_RST) != 0)
+        {
+            onRst(flowId, r, seq, rcvNxt, rxAvail);
+            return;
+        }
+        if ((tcpFlags & TcpHeader.FLAG_SYN) != 0)
+        {
+            // RFC 5961 section 4.2: a SYN in a synchronized state gets a challenge ACK, whatever its sequence.
+            challengeAck(flowId, r);
+            return;
+        }
+        if ((tcpFlags & TcpHeader.FLAG_ACK) == 0)
+        {
+            counters.noAckFlag.incrementRelease();
+            return;
+        }
+        if (!isAcceptable(seq, payloadLength + (fin ? 1 : 0), rcvNxt, rxAvail))
+        {
+            // RFC 9293 section 3.10.7.4: an unacceptable segment is answered with an ACK and dropped.
+            counters.unacceptable.incrementRelease();
+            ackNow(flowId, r);
+            return;
+        }
+
+        final TcpOptions options = validator.tcpOptions();
+        if ((flags & F_TIMESTAMPS) != 0 && options.has(TcpOptions.TIMESTAMPS) && Seq.leq(seq, rcvNxt))
+        {
+            // RFC 7323 section 4.3: remember TSval of a segment that starts at or before Last.ACK.sent.
+            state.putInt(r + TS_RECENT_OFFSET, options.tsVal());
+        }
+
+        flags = processAck(flowId, r, flags, tcpFlags, payloadLength, fin, options);
+
+        if (payloadLength == 0 && !fin)
+        {
+            state.putInt(r + FLAGS_OFFSET, flags);
+            return;
+        }
+        if ((flags & F_RX_FIN) != 0)
+        {
+            // Anything after the peer's FIN (a retransmitted FIN included) just gets an ACK.
+            state.putInt(r + FLAGS_OFFSET, flags);
+            ackLater(flowId, r);
+            return;
+        }
+
+        // Trim the head: bytes before RCV.NXT were received already.
+        int segSeq = seq;
+        if (Seq.lt(segSeq, rcvNxt))
+        {
+            final int duplicate = rcvNxt - segSeq;
+            if (duplicate >= payloadLength)
+            {
+                payloadLength = 0;
+            }
+            else
+            {
+                payloadOffset += duplicate;
+                payloadLength -= duplicate;
+            }
+            segSeq = rcvNxt;
+        }
+        if ((flags & F_APP_CLOSED) != 0 && payloadLength > 0)
+        {
+            // New data for an app that closed: the slow path answers with RST. Old duplicates (a peer that
+            // missed our ACK, even in TIME_WAIT) only get the ACK below.
+            state.putInt(r + FLAGS_OFFSET, flags);
+            toSlowPath(buffer, frameOffset, frameLength);
+            return;
+        }
+        // Trim the tail to the window; a FIN beyond the window is dropped with it.
+        final int room = rxAvail - (segSeq - rcvNxt);
+        if (room <= 0)
+        {
+            payloadLength = 0;
+            fin = false;
+        }
+        else if (payloadLength > room)
+        {
+            payloadLength = room;
+            fin = false;
+        }
+        if (Seq.lt(rcvNxt, segSeq))
+        {
+            state.putInt(r + FLAGS_OFFSET, flags);
+            if (payloadLength > 0)
+            {
+                storeOutOfOrder(flowId, r, buffer, payloadOffset, payloadLength, segSeq);
+            }
+            // RFC 5681 section 4.2: out-of-order data is ACKed at once, so the sender sees duplicate ACKs.
+            ackNow(flowId, r);
+            return;
+        }
+        if (ip.ecn() == Ipv4Header.ECN_CE)
+        {
+            flags |= F_CE;
+        }
+        state.putInt(r + FLAGS_OFFSET, flags);
+        deliverInOrder(flowId, r, buffer, payloadOffset, payloadLength, fin);
+        ackLater(flowId, r);
+    }
+
+    private static boolean isAcceptable(final int seq, final int segmentLength, final int rcvNxt, final int window)
+    {
+        // RFC 9293 section 3.10.7.4, the four cases of the acceptability test; a zero window still lets
+        // through a segment at RCV.NXT so its ACK and window are processed.
+        if (window == 0)
+        {
+            return seq == rcvNxt;
+        }
+        final int end = rcvNxt + window;
+        if (segmentLength == 0)
+        {
+            return Seq.leq(rcvNxt, seq) && Seq.lt(seq, end);
+        }
+        final int last = seq + segmentLength - 1;
+        return (Seq.leq(rcvNxt, seq) && Seq.lt(seq, end)) || (Seq.leq(rcvNxt, last) && Seq.lt(last, end));
+    }
+
+    private void onRst(final int flowId, final int r, final int seq, final int rcvNxt, final int rxAvail)
+    {
+        // RFC 5961 section 3.2: reset only on an exact match with RCV.NXT; in-window gets a challenge ACK.
+        if (seq == rcvNxt)
+        {
+            int flags = state.getInt(r + FLAGS_OFFSET);
+            flags |= F_APP_CLOSED;
+            state.putInt(r + FLAGS_OFFSET, flags);
+            noteToSlowPath(SlowPathMessages.RST_RECEIVED, flowId);
+        }
+        else if (Seq.lt(rcvNxt, seq) && Seq.lt(seq, rcvNxt + Math.max(rxAvail, 1)))
+        {
+            challengeAck(flowId, r);
+        }
+        else
+        {
+            counters.unacceptable.incrementRelease();
+        }
+    }
+
+    private void challengeAck(final int flowId, final int r)
+    {
+        if (nowNs - challengeWindowStartNs >= 1_000_000_000L)
+        {
+            challengeWindowStartNs = nowNs;
+            challengeAcksInWindow = 0;
+        }
+        if (challengeAcksInWindow < CHALLENGE_ACK_LIMIT)
+        {
+            challengeAcksInWindow++;
+            counters.challengeAcks.incrementRelease();
+            ackNow(flowId, r);
+        }
+    }
+
+    private int processAck(
+        final int flowId,
+        final int r,
+        final int flagsIn,
+        final int tcpFlags,
+        final int payloadLength,
+        final boolean fin,
+        final TcpOptions options)
+    {
+        int flags = flagsIn;
+        final int ack = tcp.acknowledgment();
+        final int sndUna = state.getInt(r + SND_UNA_OFFSET);
+        final int sndMax = state.getInt(r + SND_MAX_OFFSET);
+        if (Seq.gt(ack, sndMax))
+        {
+            // RFC 9293 section 3.10.7.4: an ACK for something not yet sent is answered with an ACK; the
+            // segment's data is still processed.
+            counters.ackBeyondSent.incrementRelease();
+            return withAckPending(flowId, flags);
+        }
+        if (Seq.lt(ack, sndUna))
+        {
+            return flags;
+        }
+        final int oldWindow = state.getInt(r + PEER_WINDOW_OFFSET);
+        final int window = tcp.window() << state.getByte(r + SND_SHIFT_OFFSET);
+        final int sndNxt = state.getInt(r + SND_NXT_OFFSET);
+        if (ack != sndUna)
+        {
+            final int txEnd = state.getInt(r + TX_END_OFFSET);
+            final int acked = ack - sndUna;
+            int dataAcked = acked;
+            if ((flags & F_TX_FIN) != 0 && Seq.gt(ack, txEnd))
+            {
+                dataAcked--;
+                if ((flags & F_FIN_ACKED) == 0)
+                {
+                    flags |= F_FIN_ACKED | F_NOTE_FIN_ACKED;
+                }
+            }
+            state.putInt(r + SND_UNA_OFFSET, ack);
+            if (Seq.lt(sndNxt, ack))
+            {
+                // After a go-back-N the peer may ACK data that was sent before the rewind.
+                state.putInt(r + SND_NXT_OFFSET, ack);
+            }
+            state.putInt(r + TX_NOTIFY_OFFSET, state.getInt(r + TX_NOTIFY_OFFSET) + dataAcked);
+            state.putIntOrdered(r + ACKED_BYTES_OFFSET, state.getInt(r + ACKED_BYTES_OFFSET) + acked);
+            if ((tcpFlags & TcpHeader.FLAG_ECE) != 0 && (flags & F_ECN) != 0)
+            {
+                state.putIntOrdered(r + ECN_BYTES_OFFSET, state.getInt(r + ECN_BYTES_OFFSET) + acked);
+            }
+            state.putByte(r + DUP_ACKS_OFFSET, (byte)0);
+            flags &= ~F_RECOVERY;
+            if ((flags & F_TIMESTAMPS) != 0 && options.has(TcpOptions.TIMESTAMPS) && options.tsEcr() != 0)
+            {
+                sampleRtt(r, nowUs - options.tsEcr());
+            }
+            flags = markNotify(flowId, flags);
+            state.putInt(r + PEER_WINDOW_OFFSET, window);
+            flags = activate(flowId, flags);
+        }
+        else
+        {
+            if (payloadLength == 0 && !fin && sndNxt != sndUna && window == oldWindow && (flags & F_RECOVERY) == 0)
+            {
+                final int dupAcks = state.getByte(r + DUP_ACKS_OFFSET) + 1;
+                if (dupAcks >= 3)
+                {
+                    goBackN(r);
+                    counters.goBackN.incrementRelease();
+                    flags |= F_RECOVERY;
+                    state.putByte(r + DUP_ACKS_OFFSET, (byte)0);
+                    flags = activate(flowId, flags);
+                }
+                else
+                {
+                    state.putByte(r + DUP_ACKS_OFFSET, (byte)dupAcks);
+                }
+            }
+            if (window != oldWindow)
+            {
+                state.putInt(r + PEER_WINDOW_OFFSET, window);
+                if (window > oldWindow)
+                {
+                    flags = activate(flowId, flags);
+                }
+            }
+        }
+        return flags;
+    }
+
+    private void sampleRtt(final int r, final int rttUs)
+    {
+        if (rttUs >= 0 && rttUs < MAX_RTT_US)
+        {
+            final int estimate = state.getInt(r + RTT_OFFSET);
+            state.putIntOrdered(r + RTT_OFFSET, estimate == 0 ? Math.max(rttUs, 1) : (7 * estimate + rttUs) >>> 3);
+        }
+    }
+
+    private void goBackN(final int r)
+    {
+        final int sndUna = state.getInt(r + SND_UNA_OFFSET);
+        final int sndNxt = state.getInt(r + SND_NXT_OFFSET);
+        counters.retransmittedBytes.getAndAddRelease(sndNxt - sndUna);
+        state.putInt(r + SND_NXT_OFFSET, sndUna);
+        state.putIntOrdered(r + DROPS_OFFSET, state.getInt(r + DROPS_OFFSET) + 1);
+    }
+
+    private void storeOutOfOrder(
+        final int flowId, final int r, final MutableDirectBuffer buffer, final int payloadOffset, final int length,
+        final int seq)
+    {
+        if (!outOfOrder.insert(flowId, r, state.getInt(r + RCV_NXT_OFFSET), seq, length))
+        {
+            counters.outOfOrderDropped.incrementRelease();
+            return;
+        }
+        counters.outOfOrder.incrementRelease();
+        writeRx(r, buffer, payloadOffset, length, seq);
+    }
+
+    private void deliverInOrder(
+        final int flowId,
+        final int r,
+        final MutableDirectBuffer buffer,
+        final int payloadOffset,
+        final int length,
+        final boolean fin)
+    {
+        int rcvNxt = state.getInt(r + RCV_NXT_OFFSET);
+        int rxAvail = state.getInt(r + RX_AVAIL_OFFSET);
+        int delivered = 0;
+        if (length > 0)
+        {
+            writeRx(r, buffer, payloadOffset, length, rcvNxt);
+            rcvNxt += length;
+            rxAvail -= length;
+            delivered = length;
+        }
+        final int merged = outOfOrder.advance(flowId, r, rcvNxt);
+        if (merged != rcvNxt)
+        {
+            final int extra = merged - rcvNxt;
+            rcvNxt = merged;
+            rxAvail -= extra;
+            delivered += extra;
+        }
+        // A FIN counts only once nothing is missing before it and nothing claims to follow it.
+        final boolean finAccepted = fin && state.getInt(r + OOO_LENGTH_OFFSET) == 0;
+        int flags = state.getInt(r + FLAGS_OFFSET);
+        if (finAccepted)
+        {
+            rcvNxt++;
+            flags |= F_RX_FIN | F_NOTE_FIN_RECEIVED | F_NOTE_READ_CLOSED;
+            flags = markNotify(flowId, flags);
+        }
+        if (delivered > 0)
+        {
+            state.putInt(r + RX_NOTIFY_OFFSET, state.getInt(r + RX_NOTIFY_OFFSET) + delivered);
+            flags = markNotify(flowId, flags);
+            counters.bytesReceived.getAndAddRelease(delivered);
+        }
+        state.putInt(r + FLAGS_OFFSET, flags);
+        state.putInt(r + RCV_NXT_OFFSET, rcvNxt);
+        state.putInt(r + RX_AVAIL_OFFSET, rxAvail);
+    }
+
+    private void writeRx(
+        final int r, final MutableDirectBuffer buffer, final int payloadOffset, final int length, final int seq)
+    {
+        rxRing.wrap(state.getLong(r + RX_ADDRESS_OFFSET), rxSize);
+        final int position = (seq - state.getInt(r + RX_BASE_OFFSET)) & rxMask;
+        final int first = Math.min(length, rxSize - position);
+        rxRing.putBytes(position, buffer, payloadOffset, first);
+        if (first < length)
+        {
+            rxRing.putBytes(0, buffer, payloadOffset + first, length - first);
+        }
+    }
+
+    private int activate(final int flowId, final int flags)
+    {
+        if ((flags & F_ACTIVE) != 0)
+        {
+            return flags;
+        }
+        active[(activeHead + activeCount) % active.length] = flowId;
+        activeCount++;
+        return flags | F_ACTIVE;
+    }
+
+    private int markNotify(final int flowId, final int flags)
+    {
+        if ((flags & F_NOTIFY) != 0)
+        {
+            return flags;
+        }
+        notify[notifyCount++] = flowId;
+        return flags | F_NOTIFY;
+    }
+
+    private void ackLater(final int flowId, final int r)
+    {
+        final int flags = state.getInt(r + FLAGS_OFFSET);
+        if ((flags & F_ACK_PENDING) == 0)
+        {
+            if (ackCount == acks.length)
+            {
+                return;
+            }
+            acks[ackCount++] = flowId;
+            state.putInt(r + FLAGS_OFFSET, flags | F_ACK_PENDING);
+        }
+    }
+
+    private int withAckPending(final int flowId, final int flags)
+    {
+        if ((flags & F_ACK_PENDING) != 0 || ackCount == acks.length)
+        {
+            return flags;
+        }
+        acks[ackCount++] = flowId;
+        return flags | F_ACK_PENDING;
+    }
+
+    private void ackNow(final int flowId, final int r)
+    {
+        if (emitSegment(r, state.getInt(r + SND_NXT_OFFSET), 0, TcpHeader.FLAG_ACK))
+        {
+            counters.acksSent.incrementRelease();
+        }
+        else
+        {
+            ackLater(flowId, r);
+        }
+    }
+
+    private int transmitActive()
+    {
+        int budget = txBatch.capacity();
+        int sent = 0;
+        int visits = activeCount;
+        while (visits-- > 0 && budget > 0)
+        {
+            final int flowId = active[activeHead];
+            activeHead = (activeHead + 1) % active.length;
+            activeCount--;
+            final int r = offset(flowId);
+            int flags = state.getInt(r + FLAGS_OFFSET);
+            if ((flags & F_VALID) == 0)
+            {
+                state.putInt(r + FLAGS_OFFSET, flags & ~F_ACTIVE);
+                continue;
+            }
+            final int segments = sendFlow(r, budget);
+            if (segments < 0)
+            {
+                final int n = -segments - 1;
+                budget -= n;
+                sent += n;
+                active[(activeHead + activeCount) % active.length] = flowId;
+                activeCount++;
+            }
+            else
+            {
+                budget -= segments;
+                sent += segments;
+                flags = state.getInt(r + FLAGS_OFFSET);
+                state.putInt(r + FLAGS_OFFSET, flags & ~F_ACTIVE);
+            }
+        }
+        return sent;
+    }
+
+    /**
+     * Send what the window, the rate and the budget allow.
+     *
+     * @return segments sent when the flow has nothing more to send now (it leaves the active list), or
+     * {@code -(sent + 1)} when it must stay active (rate, budget or ring limited).
+     */
+    private int sendFlow(final int r, final int budget)
+    {
+        int sent = 0;
+        final int mss = state.getShort(r + MSS_OFFSET) & 0xFFFF;
+        while (true)
+        {
+            final int flags = state.getInt(r + FLAGS_OFFSET);
+            final int sndUna = state.getInt(r + SND_UNA_OFFSET);
+            final int sndNxt = state.getInt(r + SND_NXT_OFFSET);
+            final int txEnd = state.getInt(r + TX_END_OFFSET);
+            final int window = state.getInt(r + PEER_WINDOW_OFFSET);
+            final int available = Math.max(0, txEnd - sndNxt);
+            final int room = Math.max(0, window - (sndNxt - sndUna));
+            final int length = Math.min(Math.min(available, room), mss);
+            final boolean finDue = (flags & (F_TX_FIN | F_FIN_ACKED)) == F_TX_FIN && sndNxt + length == txEnd;
+            if (length == 0 && !finDue)
+            {
+                return sent;
+            }
+            final int rate = state.getIntVolatile(r + RATE_OFFSET);
+            final long nextTx = state.getLong(r + NEXT_TX_TIME_OFFSET);
+            if (budget - sent <= 0 || (rate != 0 && nextTx - nowNs > 0))
+            {
+                return -(sent + 1);
+            }
+            final int tcpFlags = TcpHeader.FLAG_ACK | (length > 0 ? TcpHeader.FLAG_PSH : 0) |
+                (finDue ? TcpHeader.FLAG_FIN : 0);
+            if (!emitSegment(r, sndNxt, length, tcpFlags))
+            {
+                counters.txNoRoom.incrementRelease();
+                return -(sent + 1);
+            }
+            final int next = sndNxt + length + (finDue ? 1 : 0);
+            state.putInt(r + SND_NXT_OFFSET, next);
+            if (Seq.gt(next, state.getInt(r + SND_MAX_OFFSET)))
+            {
+                state.putInt(r + SND_MAX_OFFSET, next);
+            }
+            if (rate != 0)
+            {
+                // Pace at the rate, with up to PACING_BURST segments of credit banked while idle. TAS banks one
+                // segment only, which spreads even a small burst (a multi-segment response) over milliseconds
+                // at low rates; ten matches the initial window of RFC 6928.
+                // Payload bytes only, as TAS's queue manager counts them and as the slow path measures rates.
+                final long segmentNs = length * 8_000_000L / rate;
+                final long start = Math.max(nextTx, nowNs - PACING_BURST * segmentNs);
+                state.putLong(r + NEXT_TX_TIME_OFFSET, start + segmentNs);
+            }
+            counters.segmentsSent.incrementRelease();
+            counters.bytesSent.getAndAddRelease(length);
+            sent++;
+            if (finDue)
+            {
+                return sent;
+            }
+        }
+    }
+
+    private void flushAcks()
+    {
+        int kept = 0;
+        for (int i = 0; i < ackCount; i++)
+        {
+            final int flowId = acks[i];
+            final int r = offset(flowId);
+            final int flags = state.getInt(r + FLAGS_OFFSET);
+            if ((flags & F_ACK_PENDING) == 0 || (flags & F_VALID) == 0)
+            {
+                state.putInt(r + FLAGS_OFFSET, flags & ~F_ACK_PENDING);
+                continue;
+            }
+            if (emitSegment(r, state.getInt(r + SND_NXT_OFFSET), 0, TcpHeader.FLAG_ACK))
+            {
+                counters.acksSent.incrementRelease();
+            }
+            else
+            {
+                acks[kept++] = flowId;
+            }
+        }
+        ackCount = kept;
+    }
+
+    private void flushNotifications()
+    {
+        int kept = 0;
+        for (int i = 0; i < notifyCount; i++)
+        {
+            final int flowId = notify[i];
+            final int r = offset(flowId);
+            int flags = state.getInt(r + FLAGS_OFFSET);
+            if ((flags & F_VALID) == 0)
+            {
+                state.putInt(r + FLAGS_OFFSET, flags & ~F_NOTIFY);
+                continue;
+            }
+            final int rxBytes = state.getInt(r + RX_NOTIFY_OFFSET);
+            final int txFreed = state.getInt(r + TX_NOTIFY_OFFSET);
+            final boolean readClosed = (flags & F_NOTE_READ_CLOSED) != 0;
+            boolean done = true;
+            if (rxBytes != 0 || txFreed != 0 || readClosed)
+            {
+                final RingBuffer events = appEvents[state.getShort(r + CONTEXT_OFFSET) & 0xFFFF];
+                final int index = events.tryClaim(AppEvents.DATA, AppEvents.DATA_LENGTH);
+                if (index > 0)
+                {
+                    final var buffer = events.buffer();
+                    buffer.putInt(index + AppEvents.FLOW_ID_OFFSET,
+                        handle(flowId, state.getByte(r + GENERATION_OFFSET) & 0xFF));
+                    buffer.putInt(index + AppEvents.RX_BYTES_OFFSET, rxBytes);
+                    buffer.putInt(index + AppEvents.TX_FREED_OFFSET, txFreed);
+                    buffer.putInt(index + AppEvents.FLAGS_OFFSET, readClosed ? AppEvents.FLAG_READ_CLOSED : 0);
+                    events.commit(index);
+                    state.putInt(r + RX_NOTIFY_OFFSET, 0);
+                    state.putInt(r + TX_NOTIFY_OFFSET, 0);
+                    flags &= ~F_NOTE_READ_CLOSED;
+                }
+                else
+                {
+                    counters.appQueueFull.incrementRelease();
+                    done = false;
+                }
+            }
+            // Notes to the slow path follow the app event, so a CLOSED the slow path posts comes after it.
+            if (done && (flags & F_NOTE_FIN_ACKED) != 0)
+            {
+                if (writeNote(SlowPathMessages.FIN_ACKED, flowId))
+                {
+                    flags &= ~F_NOTE_FIN_ACKED;
+                }
+                else
+                {
+                    done = false;
+                }
+            }
+            if (done && (flags & F_NOTE_FIN_RECEIVED) != 0)
+            {
+                if (writeNote(SlowPathMessages.FIN_RECEIVED, flowId))
+                {
+                    flags &= ~F_NOTE_FIN_RECEIVED;
+                }
+                else
+                {
+                    done = false;
+                }
+            }
+            if (done)
+            {
+                flags &= ~F_NOTIFY;
+            }
+            else
+            {
+                notify[kept++] = flowId;
+            }
+            state.putInt(r + FLAGS_OFFSET, flags);
+        }
+        notifyCount = kept;
+    }
+
+    private boolean writeNote(final int type, final int flowId)
+    {
+        final int index = slowPath.tryClaim(type, SlowPathMessages.LENGTH);
+        if (index <= 0)
+        {
+            counters.slowPathQueueFull.incrementRelease();
+            return false;
+        }
+        slowPath.buffer().putInt(index + SlowPathMessages.FLOW_ID_OFFSET, flowId);
+        slowPath.buffer().putInt(index + SlowPathMessages.VALUE_OFFSET, laneId);
+        slowPath.commit(index);
+        return true;
+    }
+
+    private void noteToSlowPath(final int type, final int flowId)
+    {
+        if (!writeNote(type, flowId))
+        {
+            if (pendingNoteCount < pendingNotes.length)
+            {
+                pendingNotes[pendingNoteCount++] = ((long)type << 32) | flowId;
+            }
+        }
+    }
+
+    private int retryNotes()
+    {
+        int kept = 0;
+        final int count = pendingNoteCount;
+        for (int i = 0; i < count; i++)
+        {
+            final long note = pendingNotes[i];
+            if (!writeNote((int)(note >>> 32), (int)note))
+            {
+                pendingNotes[kept++] = note;
+            }
+        }
+        pendingNoteCount = kept;
+        return count - kept;
+    }
+
+    private void toSlowPath(final MutableDirectBuffer buffer, final int offset, final int length)
+    {
+        final int index = slowPath.tryClaim(SlowPathMessages.FRAME, SlowPathMessages.FRAME_DATA_OFFSET + length);
+        if (index <= 0)
+        {
+            counters.slowPathQueueFull.incrementRelease();
+            return;
+        }
+        final var ring = slowPath.buffer();
+        ring.putInt(index + SlowPathMessages.FRAME_LANE_OFFSET, laneId);
+        ring.putBytes(index + SlowPathMessages.FRAME_DATA_OFFSET, buffer, offset, length);
+        slowPath.commit(index);
+        counters.toSlowPath.incrementRelease();
+    }
+
+    private int claimTxFrame()
+    {
+        if (txBatch.remaining() == 0)
+        {
+            io.transmit(txBatch);
+        }
+        if (io.allocate(txBatch, 1) == 0)
+        {
+            if (txBatch.isEmpty())
+            {
+                return -1;
+            }
+            io.transmit(txBatch);
+            if (io.allocate(txBatch, 1) == 0)
+            {
+                return -1;
+            }
+        }
+        return txBatch.size() - 1;
+    }
+
+    /**
+     * Build one segment of a registered flow: Ethernet, IPv4, TCP with timestamps when negotiated, payload
+     * from the TX ring at {@code seq}, both checksums.
+     */
+    private boolean emitSegment(final int r, final int seq, final int length, final int tcpFlagsIn)
+    {
+        final int index = claimTxFrame();
+        if (index < 0)
+        {
+            return false;
+        }
+        final MutableDirectBuffer buffer = txBatch.buffer(index);
+        final int frameOffset = txBatch.offset(index);
+        int flags = state.getInt(r + FLAGS_OFFSET);
+        int tcpFlags = tcpFlagsIn;
+        if ((flags & F_CE) != 0)
+        {
+            tcpFlags |= TcpHeader.FLAG_ECE;
+        }
+        final boolean timestamps = (flags & F_TIMESTAMPS) != 0;
+        int sackBlocks = 0;
+        if (length == 0 && (flags & F_SACK) != 0 && state.getInt(r + OOO_LENGTH_OFFSET) != 0)
+        {
+            // RFC 2018: tell the peer which out-of-order intervals we hold (3 blocks fit beside timestamps).
+            sackBlocks = outOfOrder.sackBlocks(r / FlowRecord.LENGTH, r, sackLeft, sackRight, timestamps ? 3 : 4);
+        }
+        final int sackLength = sackBlocks == 0 ? 0 : 4 + 8 * sackBlocks;
+        final int tcpHeaderLength = TcpHeader.MIN_HEADER_LENGTH + (timestamps ? TIMESTAMP_OPTIONS_LENGTH : 0) +
+            sackLength;
+        final int ipOffset = frameOffset + EthernetFrame.HEADER_LENGTH;
+        final int tcpOffset = ipOffset + Ipv4Header.MIN_HEADER_LENGTH;
+        final int segmentLength = tcpHeaderLength + length;
+        final int remoteIp = state.getInt(r + REMOTE_IP_OFFSET);
+
+        txEthernet.wrap(buffer, frameOffset)
+            .destination(state.getLong(r + REMOTE_MAC_OFFSET))
+            .source(localMac)
+            .etherType(EthernetFrame.ETHER_TYPE_IPV4);
+        txIp.wrap(buffer, ipOffset)
+            .versionAndHeaderLength(Ipv4Header.MIN_HEADER_LENGTH)
+            .tos(length > 0 && (flags & F_ECN) != 0 ? Ipv4Header.ECN_ECT_0 : 0)
+            .totalLength(Ipv4Header.MIN_HEADER_LENGTH + segmentLength)
+            .identification(ipId++ & 0xFFFF)
+            .flagsAndFragmentOffset(Ipv4Header.FLAG_DONT_FRAGMENT)
+            .ttl(64)
+            .protocol(Ipv4Header.PROTOCOL_TCP)
+            .source(localIp)
+            .destination(remoteIp)
+            .updateChecksum();
+        final int rxAvail = state.getInt(r + RX_AVAIL_OFFSET);
+        final int window = Math.min(rxAvail >>> state.getByte(r + RCV_SHIFT_OFFSET), 0xFFFF);
+        txTcp.wrap(buffer, tcpOffset)
+            .sourcePort(state.getShort(r + LOCAL_PORT_OFFSET) & 0xFFFF)
+            .destinationPort(state.getShort(r + REMOTE_PORT_OFFSET) & 0xFFFF)
+            .sequence(seq)
+            .acknowledgment((tcpFlags & TcpHeader.FLAG_ACK) != 0 ? state.getInt(r + RCV_NXT_OFFSET) : 0)
+            .headerLength(tcpHeaderLength)
+            .flags(tcpFlags)
+            .window(window)
+            .urgentPointer(0);
+        int optionsAt = tcpOffset + TcpHeader.OPTIONS_OFFSET;
+        if (timestamps)
+        {
+            optionsAt += TcpOptions.write(buffer, optionsAt, TcpOptions.TIMESTAMPS, 0, 0,
+                nowUs, state.getInt(r + TS_RECENT_OFFSET));
+        }
+        if (sackBlocks > 0)
+        {
+            buffer.putByte(optionsAt, (byte)TcpOptions.KIND_NOP);
+            buffer.putByte(optionsAt + 1, (byte)TcpOptions.KIND_NOP);
+            buffer.putByte(optionsAt + 2, (byte)TcpOptions.KIND_SACK);
+            buffer.putByte(optionsAt + 3, (byte)(2 + 8 * sackBlocks));
+            for (int i = 0; i < sackBlocks; i++)
+            {
+                buffer.putInt(optionsAt + 4 + 8 * i, sackLeft[i], java.nio.ByteOrder.BIG_ENDIAN);
+                buffer.putInt(optionsAt + 8 + 8 * i, sackRight[i], java.nio.ByteOrder.BIG_ENDIAN);
+            }
+        }
+        if (length > 0)
+        {
+            copyFromTx(r, seq, buffer, tcpOffset + tcpHeaderLength, length);
+        }
+        txTcp.updateChecksum(txIp.pseudoHeaderSum(), segmentLength);
+        int frameLength = EthernetFrame.HEADER_LENGTH + Ipv4Header.MIN_HEADER_LENGTH + segmentLength;
+        if (frameLength < MIN_FRAME)
+        {
+            buffer.setMemory(frameOffset + frameLength, MIN_FRAME - frameLength, (byte)0);
+            frameLength = MIN_FRAME;
+        }
+        txBatch.length(index, frameLength);
+        flags &= ~(F_ACK_PENDING | F_CE);
+        state.putInt(r + FLAGS_OFFSET, flags);
+        return true;
+    }
+
+    private void copyFromTx(
+        final int r, final int seq, final MutableDirectBuffer buffer, final int offset, final int length)
+    {
+        txRing.wrap(state.getLong(r + TX_ADDRESS_OFFSET), txSize);
+        final int position = (seq - state.getInt(r + TX_BASE_OFFSET)) & txMask;
+        final int first = Math.min(length, txSize - position);
+        buffer.putBytes(offset, txRing, position, first);
+        if (first < length)
+        {
+            buffer.putBytes(offset + first, txRing, 0, length - first);
+        }
+    }
+
+    private void onCommand(final int type, final MutableDirectBuffer buffer, final int index, final int length)
+    {
+        if (type == LaneCommands.SEND_FRAME)
+        {
+            sendFrame(buffer, index, length);
+            return;
+        }
+        if (type == LaneCommands.RECEIVED_FRAME)
+        {
+            processFrame(buffer, index, length);
+            return;
+        }
+        final int handle = buffer.getInt(index + LaneCommands.FLOW_ID_OFFSET);
+        final int flowId = flowIdOf(handle);
+        final int value = buffer.getInt(index + LaneCommands.VALUE_OFFSET);
+        if (flowId >= active.length)
+        {
+            counters.badCommands.incrementRelease();
+            return;
+        }
+        final int r = offset(flowId);
+        final int flags = state.getInt(r + FLAGS_OFFSET);
+        if (type == LaneCommands.ADD_FLOW)
+        {
+            addFlow(flowId, r, flags, value);
+            return;
+        }
+        // A command for another incarnation of this id (sent before the id was reused) is refused.
+        if ((flags & F_VALID) == 0 || (state.getByte(r + GENERATION_OFFSET) & 0xFF) != generationOf(handle))
+        {
+            counters.badCommands.incrementRelease();
+            return;
+        }
+        switch (type)
+        {
+            case LaneCommands.RX_CONSUMED:
+                onRxConsumed(flowId, r, value);
+                break;
+
+            case LaneCommands.TX_COMMIT:
+                onTxCommit(flowId, r, flags, value);
+                break;
+
+            case LaneCommands.TX_FIN:
+                state.putInt(r + FLAGS_OFFSET, activate(flowId, flags | F_TX_FIN));
+                break;
+
+            case LaneCommands.RETRANSMIT:
+                if (state.getInt(r + SND_NXT_OFFSET) != state.getInt(r + SND_UNA_OFFSET))
+                {
+                    goBackN(r);
+                    counters.timeoutRetransmits.incrementRelease();
+                    state.putInt(r + FLAGS_OFFSET, activate(flowId, flags | F_RECOVERY));
+                }
+                break;
+
+            case LaneCommands.PROBE:
+                // A zero-window probe: an ACK one below SND.UNA, which the peer must answer with its window.
+                emitSegment(r, state.getInt(r + SND_UNA_OFFSET) - 1, 0, TcpHeader.FLAG_ACK);
+                break;
+
+            case LaneCommands.APP_CLOSED:
+                state.putInt(r + FLAGS_OFFSET, flags | F_APP_CLOSED);
+                break;
+
+            case LaneCommands.SEND_RST:
+                emitSegment(r, state.getInt(r + SND_NXT_OFFSET), 0, TcpHeader.FLAG_RST | TcpHeader.FLAG_ACK);
+                break;
+
+            case LaneCommands.REMOVE_FLOW:
+                removeFlow(flowId, r);
+                break;
+
+            default:
+                counters.badCommands.incrementRelease();
+                break;
+        }
+    }
+
+    private void addFlow(final int flowId, final int r, final int flags, final int options)
+    {
+        final long key = key(state.getInt(r + REMOTE_IP_OFFSET), state.getShort(r + LOCAL_PORT_OFFSET) & 0xFFFF,
+            state.getShort(r + REMOTE_PORT_OFFSET) & 0xFFFF);
+        table.put(key, flowId);
+        int f = (flags | F_VALID) & ~(F_ACTIVE | F_ACK_PENDING | F_NOTIFY);
+        state.putInt(r + FLAGS_OFFSET, f);
+        if ((options & LaneCommands.ADD_SEND_ACK) != 0)
+        {
+            ackLater(flowId, r);
+            f = state.getInt(r + FLAGS_OFFSET);
+        }
+        if (state.getInt(r + TX_END_OFFSET) != state.getInt(r + SND_NXT_OFFSET))
+        {
+            state.putInt(r + FLAGS_OFFSET, activate(flowId, f));
+        }
+    }
+
+    private void removeFlow(final int flowId, final int r)
+    {
+        final long key = key(state.getInt(r + REMOTE_IP_OFFSET), state.getShort(r + LOCAL_PORT_OFFSET) & 0xFFFF,
+            state.getShort(r + REMOTE_PORT_OFFSET) & 0xFFFF);
+        if (table.get(key) == flowId)
+        {
+            table.remove(key);
+        }
+        purge(flowId);
+        outOfOrder.release(flowId);
+        state.putInt(r + FLAGS_OFFSET, 0);
+        noteToSlowPath(SlowPathMessages.FLOW_REMOVED, flowId);
+    }
+
+    private void purge(final int flowId)
+    {
+        int kept = 0;
+        for (int i = 0; i < ackCount; i++)
+        {
+            if (acks[i] != flowId)
+            {
+                acks[kept++] = acks[i];
+            }
+        }
+        ackCount = kept;
+        kept = 0;
+        for (int i = 0; i < notifyCount; i++)
+        {
+            if (notify[i] != flowId)
+            {
+                notify[kept++] = notify[i];
+            }
+        }
+        notifyCount = kept;
+        final int count = activeCount;
+        int write = 0;
+        for (int i = 0; i < count; i++)
+        {
+            final int id = active[(activeHead + i) % active.length];
+            if (id != flowId)
+            {
+                active[(activeHead + write++) % active.length] = id;
+            }
+        }
+        activeCount = write;
+    }
+
+    private void onRxConsumed(final int flowId, final int r, final int bytes)
+    {
+        final int old = state.getInt(r + RX_AVAIL_OFFSET);
+        if (bytes <= 0 || bytes > rxSize - old)
+        {
+            counters.badCommands.incrementRelease();
+            return;
+        }
+        final int now = old + bytes;
+        state.putInt(r + RX_AVAIL_OFFSET, now);
+        final int mss = state.getShort(r + MSS_OFFSET) & 0xFFFF;
+        final int half = rxSize >>> 1;
+        // Window update when the window reopens (receiver-side silly window avoidance, RFC 9293 3.8.6.2.2).
+        if ((old < mss && now >= mss) || (old < half && now >= half))
+        {
+            ackLater(flowId, r);
+        }
+    }
+
+    private void onTxCommit(final int flowId, final int r, final int flags, final int bytes)
+    {
+        final int txEnd = state.getInt(r + TX_END_OFFSET);
+        final int inRing = txEnd - state.getInt(r + SND_UNA_OFFSET);
+        if (bytes <= 0 || (flags & F_TX_FIN) != 0 || inRing + (long)bytes > txSize)
+        {
+            counters.badCommands.incrementRelease();
+            return;
+        }
+        state.putInt(r + TX_END_OFFSET, txEnd + bytes);
+        state.putInt(r + FLAGS_OFFSET, activate(flowId, flags));
+    }
+
+    private void sendFrame(final MutableDirectBuffer buffer, final int offset, final int length)
+    {
+        final int index = claimTxFrame();
+        if (index < 0)
+        {
+            counters.txNoRoom.incrementRelease();
+            return;
+        }
+        final int capacity = txBatch.frameCapacity(index);
+        if (length > capacity)
+        {
+            counters.badCommands.incrementRelease();
+            txBatch.length(index, 0);
+            return;
+        }
+        txBatch.buffer(index).putBytes(txBatch.offset(index), buffer, offset, length);
+        txBatch.length(index, length);
+    }
+}

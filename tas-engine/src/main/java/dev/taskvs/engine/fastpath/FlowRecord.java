@@ -1,0 +1,171 @@
+package dev.taskvs.engine.fastpath;
+
+/**
+ * Layout of the fixed-size, off-heap per-flow state the fast path works on: 128 bytes, two cache lines,
+ * as TAS's {@code struct flextcp_pl_flowst}. Everything else about a connection (state machine, timers,
+ * congestion control, negotiated options other than those below) lives in the slow path's objects.
+ * <pre>
+ *  Line 0: identity and receive side                Line 1: transmit side, pacing, statistics
+ *   0 u64 RX ring address                            64 u32 SND.UNA
+ *   8 u64 TX ring address                            68 u32 SND.NXT
+ *  16 u32 remote IPv4                                72 u32 SND.MAX (highest sequence ever sent)
+ *  20 u16 local port   22 u16 remote port            76 u32 TX end (sequence after the last committed byte)
+ *  24 u32 flags                                      80 u32 TX base sequence (ISS + 1; ring offset 0)
+ *  28 u16 owning app context  30 u16 peer MSS         84 u32 peer window in bytes (already scaled)
+ *  32 u64 remote MAC (low 48 bits)                   88 u32 rate limit in kbit/s, 0 = none (slow path writes)
+ *  40 u32 RCV.NXT                                    92 u8 send shift  93 u8 receive shift  94 u8 dup ACKs
+ *                                                    95 u8 generation (incarnation of this flow id)
+ *  44 u32 RX free bytes (the receive window)         96 u64 earliest next transmit time, ns (pacing)
+ *  48 u32 RX base sequence (IRS + 1; ring offset 0) 104 u32 bytes ACKed (statistic, wraps)
+ *  52 u32 out-of-order interval start               108 u32 bytes ACKed with ECE (statistic, wraps)
+ *  56 u32 out-of-order interval length (0 = none)   112 u32 go-back-N resets (statistic)
+ *     (the lowest interval; more live in the lane's OutOfOrderIntervals)
+ *  60 u32 TS.Recent (peer TSval to echo)            116 u32 RTT estimate in microseconds (EWMA 7/8)
+ *                                                   120 u32 RX bytes not yet reported to the app
+ *                                                   124 u32 TX bytes freed, not yet reported to the app
+ * </pre>
+ * Ring offsets are derived from sequence numbers, {@code (seq - base) & mask}, so neither ring needs a
+ * position field and a go-back-N rewind is a single assignment. Only the owning fast-path lane writes a
+ * record once it is registered, except the rate (slow path, volatile write); the slow path reads the
+ * statistics with volatile reads, as TAS's slow path reads {@code flowst} from shared memory.
+ */
+public final class FlowRecord
+{
+    public static final int LENGTH = 128;
+
+    public static final int RX_ADDRESS_OFFSET = 0;
+    public static final int TX_ADDRESS_OFFSET = 8;
+    public static final int REMOTE_IP_OFFSET = 16;
+    public static final int LOCAL_PORT_OFFSET = 20;
+    public static final int REMOTE_PORT_OFFSET = 22;
+    public static final int FLAGS_OFFSET = 24;
+    public static final int CONTEXT_OFFSET = 28;
+    public static final int MSS_OFFSET = 30;
+    public static final int REMOTE_MAC_OFFSET = 32;
+    public static final int RCV_NXT_OFFSET = 40;
+    public static final int RX_AVAIL_OFFSET = 44;
+    public static final int RX_BASE_OFFSET = 48;
+    public static final int OOO_START_OFFSET = 52;
+    public static final int OOO_LENGTH_OFFSET = 56;
+    public static final int TS_RECENT_OFFSET = 60;
+
+    public static final int SND_UNA_OFFSET = 64;
+    public static final int SND_NXT_OFFSET = 68;
+    public static final int SND_MAX_OFFSET = 72;
+    public static final int TX_END_OFFSET = 76;
+    public static final int TX_BASE_OFFSET = 80;
+    public static final int PEER_WINDOW_OFFSET = 84;
+    public static final int RATE_OFFSET = 88;
+    public static final int SND_SHIFT_OFFSET = 92;
+    public static final int RCV_SHIFT_OFFSET = 93;
+    public static final int DUP_ACKS_OFFSET = 94;
+    public static final int GENERATION_OFFSET = 95;
+    public static final int NEXT_TX_TIME_OFFSET = 96;
+    public static final int ACKED_BYTES_OFFSET = 104;
+    public static final int ECN_BYTES_OFFSET = 108;
+    public static final int DROPS_OFFSET = 112;
+    public static final int RTT_OFFSET = 116;
+    public static final int RX_NOTIFY_OFFSET = 120;
+    public static final int TX_NOTIFY_OFFSET = 124;
+
+    /** The flow is registered with its lane. */
+    public static final int F_VALID = 1;
+    /** Timestamps (RFC 7323) were negotiated. */
+    public static final int F_TIMESTAMPS = 1 << 1;
+    /** ECN (RFC 3168) was negotiated: data goes out ECT(0), CE marks are echoed with ECE. */
+    public static final int F_ECN = 1 << 2;
+    /** The peer's FIN was received in order; RCV.NXT counts it. */
+    public static final int F_RX_FIN = 1 << 3;
+    /** The app shut down output: a FIN follows the byte before TX end. */
+    public static final int F_TX_FIN = 1 << 4;
+    /** Our FIN was acknowledged. */
+    public static final int F_FIN_ACKED = 1 << 5;
+    /** The app closed: arriving data goes to the slow path, which answers with RST. */
+    public static final int F_APP_CLOSED = 1 << 6;
+    /** On the lane's active (transmit) list. */
+    public static final int F_ACTIVE = 1 << 7;
+    /** On the lane's ACK list: an ACK is owed at the end of this burst. */
+    public static final int F_ACK_PENDING = 1 << 8;
+    /** On the lane's notify list: the app or the slow path has something to hear. */
+    public static final int F_NOTIFY = 1 << 9;
+    /** Go-back-N done, further duplicate ACKs ignored until SND.UNA moves. */
+    public static final int F_RECOVERY = 1 << 10;
+    /** A CE-marked segment arrived: the next ACK carries ECE. */
+    public static final int F_CE = 1 << 11;
+    /** Pending notes for the slow path and the app. */
+    public static final int F_NOTE_FIN_RECEIVED = 1 << 12;
+    public static final int F_NOTE_FIN_ACKED = 1 << 13;
+    public static final int F_NOTE_READ_CLOSED = 1 << 14;
+    /** SACK-permitted was negotiated: ACKs carry SACK blocks for the out-of-order intervals (RFC 2018). */
+    public static final int F_SACK = 1 << 15;
+
+    /** Flow ids fit in 24 bits, so a handle carries the id and the 8-bit generation in one int. */
+    public static final int MAX_FLOWS = 1 << 24;
+
+    private FlowRecord()
+    {
+    }
+
+    /**
+     * A handle names one incarnation of a flow id: apps put it in their commands, so a command that arrives
+     * after the id was reused for another connection is recognised and refused.
+     *
+     * @param flowId     the flow id.
+     * @param generation its incarnation, 0..255.
+     * @return the handle.
+     */
+    public static int handle(final int flowId, final int generation)
+    {
+        return (generation << 24) | flowId;
+    }
+
+    public static int flowIdOf(final int handle)
+    {
+        return handle & (MAX_FLOWS - 1);
+    }
+
+    public static int generationOf(final int handle)
+    {
+        return handle >>> 24;
+    }
+
+    /**
+     * @param flowId index of the flow.
+     * @return offset of its record in the flow-state region.
+     */
+    public static int offset(final int flowId)
+    {
+        return flowId * LENGTH;
+    }
+
+    /**
+     * The flow-table key of a connection on an engine with one local address.
+     *
+     * @param remoteIp   peer address.
+     * @param localPort  our port.
+     * @param remotePort peer port.
+     * @return remote IP in the high 32 bits, then local port, then remote port.
+     */
+    public static long key(final int remoteIp, final int localPort, final int remotePort)
+    {
+        return ((long)remoteIp << 32) | ((long)(localPort & 0xFFFF) << 16) | (remotePort & 0xFFFF);
+    }
+
+    /**
+     * Which of {@code lanes} fast-path lanes owns a flow: a mix of the 4-tuple, as RSS would hash it.
+     *
+     * @param key   from {@link #key}.
+     * @param lanes number of lanes.
+     * @return lane index.
+     */
+    public static int laneOf(final long key, final int lanes)
+    {
+        if (lanes == 1)
+        {
+            return 0;
+        }
+        long h = key * 0x9E3779B97F4A7C15L;
+        h ^= h >>> 29;
+        return (int)((h >>> 1) % lanes);
+    }
+}

@@ -1,0 +1,43 @@
+package dev.taskvs.engine.fastpath;
+
+/**
+ * Messages into a fast-path lane's inbox (an Agrona many-to-one ring: app threads and the slow path write,
+ * the lane reads). Fields are native-order ints at the offsets given; the message type is the ring's type id.
+ * The flow field is a {@link FlowRecord#handle}: flow id plus generation.
+ */
+public final class LaneCommands
+{
+    /** Slow path: the flow's record is initialised, add it to the table. {flowId, options}. */
+    public static final int ADD_FLOW = 1;
+    /** Slow path: take the flow out of the table; the lane answers FLOW_REMOVED. {flowId}. */
+    public static final int REMOVE_FLOW = 2;
+    /** App: it consumed bytes from the RX ring. {flowId, bytes}. */
+    public static final int RX_CONSUMED = 3;
+    /** App: it wrote bytes into the TX ring. {flowId, bytes}. */
+    public static final int TX_COMMIT = 4;
+    /** Slow path: the app shut down output; send FIN after the committed bytes. {flowId}. */
+    public static final int TX_FIN = 5;
+    /** Slow path: retransmission timeout, go back to SND.UNA. {flowId}. */
+    public static final int RETRANSMIT = 6;
+    /** Slow path: persist timer, send a zero-window probe. {flowId}. */
+    public static final int PROBE = 7;
+    /** Slow path: the app closed; data that still arrives goes to the slow path. {flowId}. */
+    public static final int APP_CLOSED = 8;
+    /** Slow path: send RST with the flow's current sequence numbers. {flowId}. */
+    public static final int SEND_RST = 9;
+    /** Slow path: transmit this frame as is. {frame bytes}. */
+    public static final int SEND_FRAME = 10;
+    /** Another lane or the slow path: process this received frame as if it came from the NIC. {frame}. */
+    public static final int RECEIVED_FRAME = 11;
+
+    public static final int FLOW_ID_OFFSET = 0;
+    public static final int VALUE_OFFSET = 4;
+    public static final int LENGTH = 8;
+
+    /** ADD_FLOW option: send an ACK at once (the active opener's third handshake segment). */
+    public static final int ADD_SEND_ACK = 1;
+
+    private LaneCommands()
+    {
+    }
+}

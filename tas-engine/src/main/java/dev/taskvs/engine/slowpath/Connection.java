@@ -1,0 +1,59 @@
+package dev.taskvs.engine.slowpath;
+
+import dev.taskvs.engine.slowpath.cc.CcState;
+
+/** The slow path's view of one connection: state machine, negotiated options, timers, congestion control. */
+final class Connection
+{
+    TcpState state;
+    int flowId = -1;
+    int generation;
+    long key;
+    int lane;
+    int remoteIp;
+    int localPort;
+    int remotePort;
+    long remoteMac;
+    int arpTarget;
+    int contextId;
+    long token;
+    Listener listener;
+
+    int iss;
+    int irs;
+    int peerMss = 536;
+    int sndShift;
+    int rcvShift;
+    boolean windowScaling;
+    boolean timestamps;
+    boolean sackPermitted;
+    boolean ecn;
+    int tsRecent;
+    int peerWindow;
+
+    long timerId = Long.MIN_VALUE;
+    int retries;
+
+    boolean registered;
+    boolean appClosed;
+    boolean appNotified;
+    boolean removing;
+    int finalEvent;
+    int finalReason;
+
+    final CcState cc = new CcState();
+    long lastCcNs;
+    int lastAcked;
+    int lastEcn;
+    int lastDrops;
+    int rtoAcked;
+    long lastProgressNs;
+    int rtoBackoffs;
+
+    @Override
+    public String toString()
+    {
+        return "Connection{flow=" + flowId + ", state=" + state + ", local=" + localPort + ", remote=" +
+            dev.taskvs.engine.proto.Ipv4Address.toString(remoteIp) + ":" + remotePort + "}";
+    }
+}

@@ -1,0 +1,1311 @@
+package dev.taskvs.engine.slowpath;
+
+import dev.taskvs.engine.EngineContext;
+import dev.taskvs.engine.app.AppEvents;
+import dev.taskvs.engine.fastpath.FlowBuffers;
+import dev.taskvs.engine.fastpath.FlowRecord;
+import dev.taskvs.engine.fastpath.LaneCommands;
+import dev.taskvs.engine.fastpath.Seq;
+import dev.taskvs.engine.proto.ArpPacket;
+import dev.taskvs.engine.proto.EthernetFrame;
+import dev.taskvs.engine.proto.IcmpEcho;
+import dev.taskvs.engine.proto.Ipv4Address;
+import dev.taskvs.engine.proto.Ipv4Header;
+import dev.taskvs.engine.proto.MacAddress;
+import dev.taskvs.engine.proto.TcpHeader;
+import dev.taskvs.engine.proto.TcpOptions;
+import dev.taskvs.engine.slowpath.cc.CongestionControl;
+import dev.taskvs.engine.stats.SlowPathCounters;
+import org.agrona.BufferUtil;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.collections.Int2ObjectHashMap;
+import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.MessageHandler;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.RingBuffer;
+import org.agrona.DeadlineTimerWheel;
+
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+
+import static dev.taskvs.engine.fastpath.FlowRecord.*;
+
+/**
+ * The slow path (TAS's {@code tas/slow}): one agent that owns the connection state machine and everything
+ * off the per-packet path. It handles active and passive opens with a bounded SYN backlog and option
+ * negotiation (MSS, window scale, SACK-permitted, timestamps, ECN), SYN and SYN-ACK retransmission,
+ * teardown with FIN, half-close, TIME_WAIT, RST in every state (RFC 9293, RFC 5961), ARP with an expiring
+ * cache, ICMP echo, routing, the port policy, congestion control on a control interval, and retransmission
+ * timeouts with exponential back-off and a retry limit.
+ * <p>
+ * Duty cycle: read the clock once; drain a bounded number of inbox messages; fire due timers; run the
+ * congestion-control and timeout scan over a bounded slice of flows; retry deferred messages.
+ */
+public final class SlowPath implements Agent
+{
+    private static final int MESSAGE_LIMIT = 256;
+    private static final int SCAN_LIMIT = 64;
+    private static final long TIMER_RESOLUTION_NS = 1L << 20;
+    private static final int TIMER_TICKS = 1024;
+
+    private final EngineContext ctx;
+    private final UnsafeBuffer state;
+    private final FlowBuffers buffers;
+    private final RingBuffer inbox;
+    private final RingBuffer[] lanes;
+    private final RingBuffer[] appEvents;
+    private final NanoClock clock;
+    private final long localMac;
+    private final int localIp;
+    private final int localMss;
+    private final SlowPathCounters counters;
+    private final RoutingTable routes;
+    private final ArpCache arp;
+    private final PortPolicy portPolicy;
+    private final CongestionControl cc;
+    private final MessageHandler handler = this::onMessage;
+    private final DeadlineTimerWheel timers;
+    private final DeadlineTimerWheel.TimerHandler timerHandler = this::onTimer;
+    private final Long2ObjectHashMap<Connection> byTimer = new Long2ObjectHashMap<>();
+    private final Long2ObjectHashMap<Connection> byKey = new Long2ObjectHashMap<>();
+    private final Connection[] byFlow;
+    private final int[] freeFlows;
+    private final byte[] generations;
+    private int freeCount;
+    private final Int2ObjectHashMap<Listener> listeners = new Int2ObjectHashMap<>();
+    private final ArrayDeque<Deferred> deferred = new ArrayDeque<>();
+    private final UnsafeBuffer scratch = new UnsafeBuffer(BufferUtil.allocateDirectAligned(65536, 64));
+    private final UnsafeBuffer message = new UnsafeBuffer(new byte[64]);
+    private final EthernetFrame ethernet = new EthernetFrame();
+    private final Ipv4Header ip = new Ipv4Header();
+    private final TcpHeader tcp = new TcpHeader();
+    private final TcpOptions options = new TcpOptions();
+    private final ArpPacket arpPacket = new ArpPacket();
+    private final IcmpEcho icmp = new IcmpEcho();
+    private final int rcvShift;
+    private int scanCursor;
+    private int nextEphemeral;
+    private int timeWaitCount;
+    private long nowNs;
+    private int nowUs;
+    private int ipId;
+
+    private static final class Deferred
+    {
+        final RingBuffer ring;
+        final int type;
+        final byte[] bytes;
+
+        Deferred(final RingBuffer ring, final int type, final byte[] bytes)
+        {
+            this.ring = ring;
+            this.type = type;
+            this.bytes = bytes;
+        }
+    }
+
+    /**
+     * @param ctx       concluded engine settings.
+     * @param localMac  the NIC's MAC.
+     * @param mtu       the NIC's IP MTU.
+     * @param state     the flow-state region.
+     * @param buffers   the flows' payload rings.
+     * @param inbox     this agent's inbox.
+     * @param lanes     every lane's inbox.
+     * @param appEvents app contexts' event queues by id.
+     * @param counters  slow-path counters.
+     */
+    public SlowPath(
+        final EngineContext ctx,
+        final long localMac,
+        final int mtu,
+        final UnsafeBuffer state,
+        final FlowBuffers buffers,
+        final RingBuffer inbox,
+        final RingBuffer[] lanes,
+        final RingBuffer[] appEvents,
+        final SlowPathCounters counters)
+    {
+        this.ctx = ctx;
+        this.state = state;
+        this.buffers = buffers;
+        this.inbox = inbox;
+        this.lanes = lanes;
+        this.appEvents = appEvents;
+        this.clock = ctx.clock();
+        this.localMac = localMac;
+        this.localIp = ctx.localIp();
+        this.localMss = mtu - Ipv4Header.MIN_HEADER_LENGTH - TcpHeader.MIN_HEADER_LENGTH;
+        this.counters = counters;
+        this.routes = new RoutingTable(ctx.localIp(), ctx.prefixLength(), ctx.gateway());
+        this.arp = new ArpCache(ctx.arpCacheTtlNs());
+        this.portPolicy = ctx.portPolicy();
+        this.cc = ctx.congestionControl().create(ctx.constRateKbps());
+        this.timers = new DeadlineTimerWheel(TimeUnit.NANOSECONDS, clock.nanoTime(), TIMER_RESOLUTION_NS,
+            TIMER_TICKS);
+        this.byFlow = new Connection[ctx.maxFlows()];
+        this.freeFlows = new int[ctx.maxFlows()];
+        this.generations = new byte[ctx.maxFlows()];
+        for (int i = ctx.maxFlows() - 1; i >= 0; i--)
+        {
+            freeFlows[freeCount++] = i;
+        }
+        int shift = 0;
+        while ((ctx.rxBufferSize() >>> shift) > 0xFFFF)
+        {
+            shift++;
+        }
+        this.rcvShift = shift;
+        this.nextEphemeral = ctx.ephemeralLow() +
+            Math.floorMod(ctx.isnSupplier().getAsInt(), ctx.ephemeralHigh() - ctx.ephemeralLow() + 1);
+    }
+
+    @Override
+    public String roleName()
+    {
+        return "slow-path";
+    }
+
+    /** @return connections the slow path knows, in any state (half-open and TIME_WAIT included). */
+    public int connectionCount()
+    {
+        return byKey.size();
+    }
+
+    /** @return flow ids in use. */
+    public int flowsInUse()
+    {
+        return byFlow.length - freeCount;
+    }
+
+    /** @return the ARP cache, for inspection. */
+    public ArpCache arpCache()
+    {
+        return arp;
+    }
+
+    @Override
+    public int doWork()
+    {
+        nowNs = clock.nanoTime();
+        nowUs = (int)(nowNs / 1000);
+        int work = retryDeferred();
+        work += inbox.read(handler, MESSAGE_LIMIT);
+        work += timers.poll(nowNs, timerHandler, 64);
+        work += scanFlows();
+        return work;
+    }
+
+    // ---------------------------------------------------------------- inbox
+
+    private void onMessage(final int type, final MutableDirectBuffer buffer, final int index, final int length)
+    {
+        switch (type)
+        {
+            case SlowPathMessages.FRAME:
+                onFrame(buffer.getInt(index + SlowPathMessages.FRAME_LANE_OFFSET), buffer,
+                    index + SlowPathMessages.FRAME_DATA_OFFSET, length - SlowPathMessages.FRAME_DATA_OFFSET);
+                break;
+            case SlowPathMessages.FIN_RECEIVED:
+                onFinReceived(connection(buffer.getInt(index + SlowPathMessages.FLOW_ID_OFFSET)));
+                break;
+            case SlowPathMessages.FIN_ACKED:
+                onFinAcked(connection(buffer.getInt(index + SlowPathMessages.FLOW_ID_OFFSET)));
+                break;
+            case SlowPathMessages.RST_RECEIVED:
+                onRstReceived(connection(buffer.getInt(index + SlowPathMessages.FLOW_ID_OFFSET)));
+                break;
+            case SlowPathMessages.FLOW_REMOVED:
+                onFlowRemoved(buffer.getInt(index + SlowPathMessages.FLOW_ID_OFFSET));
+                break;
+            case SlowPathMessages.LISTEN:
+                onListen(buffer.getInt(index + SlowPathMessages.CONTEXT_OFFSET),
+                    buffer.getInt(index + SlowPathMessages.PORT_OFFSET),
+                    buffer.getInt(index + SlowPathMessages.BACKLOG_OFFSET));
+                break;
+            case SlowPathMessages.UNLISTEN:
+                onUnlisten(buffer.getInt(index + SlowPathMessages.CONTEXT_OFFSET),
+                    buffer.getInt(index + SlowPathMessages.PORT_OFFSET));
+                break;
+            case SlowPathMessages.CONNECT:
+                onConnect(buffer.getInt(index + SlowPathMessages.CONTEXT_OFFSET),
+                    buffer.getInt(index + SlowPathMessages.CONNECT_IP_OFFSET),
+                    buffer.getInt(index + SlowPathMessages.CONNECT_PORT_OFFSET),
+                    buffer.getLong(index + SlowPathMessages.CONNECT_TOKEN_OFFSET));
+                break;
+            case SlowPathMessages.SHUTDOWN:
+                onShutdown(connectionOf(buffer.getInt(index + SlowPathMessages.FLOW_ID_OFFSET)));
+                break;
+            case SlowPathMessages.CLOSE:
+                onClose(connectionOf(buffer.getInt(index + SlowPathMessages.FLOW_ID_OFFSET)),
+                    buffer.getInt(index + SlowPathMessages.VALUE_OFFSET));
+                break;
+            case SlowPathMessages.ABORT:
+                final Connection conn = connectionOf(buffer.getInt(index + SlowPathMessages.FLOW_ID_OFFSET));
+                if (conn != null && conn.registered && !conn.removing)
+                {
+                    conn.appClosed = true;
+                    abort(conn, AppEvents.REASON_ABORTED);
+                }
+                break;
+            default:
+                break;
+        }
+    }
+
+    private Connection connection(final int flowId)
+    {
+        return flowId >= 0 && flowId < byFlow.length ? byFlow[flowId] : null;
+    }
+
+    /** The connection an app's handle names, or null when the id was reused since (a stale command). */
+    private Connection connectionOf(final int handle)
+    {
+        final Connection conn = connection(FlowRecord.flowIdOf(handle));
+        return conn != null && conn.registered && conn.generation == FlowRecord.generationOf(handle) ? conn : null;
+    }
+
+    // ---------------------------------------------------------------- frames
+
+    private void onFrame(final int lane, final MutableDirectBuffer buffer, final int offset, final int length)
+    {
+        ethernet.wrap(buffer, offset);
+        final int etherType = ethernet.etherType();
+        if (etherType == EthernetFrame.ETHER_TYPE_ARP)
+        {
+            onArp(lane, buffer, offset + EthernetFrame.HEADER_LENGTH);
+            return;
+        }
+        ip.wrap(buffer, offset + EthernetFrame.HEADER_LENGTH);
+        if (ip.protocol() == Ipv4Header.PROTOCOL_ICMP)
+        {
+            onIcmp(lane, buffer, offset, length);
+        }
+        else if (ip.protocol() == Ipv4Header.PROTOCOL_TCP)
+        {
+            onTcp(lane, buffer, offset, length);
+        }
+    }
+
+    private void onTcp(final int lane, final MutableDirectBuffer buffer, final int offset, final int length)
+    {
+        final long peerMac = ethernet.source();
+        final int ipOffset = offset + EthernetFrame.HEADER_LENGTH;
+        final int tcpOffset = ipOffset + ip.headerLength();
+        tcp.wrap(buffer, tcpOffset);
+        final int segmentLength = ip.totalLength() - ip.headerLength();
+        final int payloadLength = segmentLength - tcp.headerLength();
+        options.parse(buffer, tcp.optionsOffset(), tcp.headerLength() - TcpHeader.MIN_HEADER_LENGTH);
+        final int remoteIp = ip.source();
+        final int localPort = tcp.destinationPort();
+        final int remotePort = tcp.sourcePort();
+        final int flags = tcp.flags();
+        final long key = FlowRecord.key(remoteIp, localPort, remotePort);
+        final Connection conn = byKey.get(key);
+        if (conn == null)
+        {
+            onNoConnection(lane, peerMac, key, remoteIp, localPort, remotePort, flags, payloadLength);
+            return;
+        }
+        switch (conn.state)
+        {
+            case SYN_SENT:
+                onSynSentSegment(conn, flags, payloadLength);
+                break;
+            case SYN_RECEIVED:
+                onSynReceivedSegment(conn, flags, payloadLength, buffer, offset, length);
+                break;
+            case ARP_PENDING:
+                break;
+            default:
+                if (conn.registered && !conn.removing)
+                {
+                    if (conn.appClosed && payloadLength > 0)
+                    {
+                        // RFC 9293 section 3.10.7.4 / RFC 2525: data for a closed app is answered with RST.
+                        abort(conn, AppEvents.REASON_ABORTED);
+                    }
+                    else
+                    {
+                        // The lane had not taken the flow yet when this frame arrived: hand it back.
+                        send(lanes[conn.lane], LaneCommands.RECEIVED_FRAME, buffer, offset, length);
+                    }
+                }
+                break;
+        }
+    }
+
+    private void onNoConnection(
+        final int lane,
+        final long peerMac,
+        final long key,
+        final int remoteIp,
+        final int localPort,
+        final int remotePort,
+        final int flags,
+        final int payloadLength)
+    {
+        if ((flags & TcpHeader.FLAG_RST) != 0)
+        {
+            return;
+        }
+        if ((flags & (TcpHeader.FLAG_SYN | TcpHeader.FLAG_ACK)) == TcpHeader.FLAG_SYN)
+        {
+            counters.synReceived.incrementRelease();
+            final Listener listener = listeners.get(localPort);
+            if (listener != null)
+            {
+                passiveOpen(listener, peerMac, key, remoteIp, localPort, remotePort);
+                return;
+            }
+        }
+        // RFC 9293 section 3.10.7.1: a segment for no connection gets a RST.
+        counters.unexpectedSegments.incrementRelease();
+        sendResetFor(lane, peerMac, remoteIp, localPort, remotePort, flags, payloadLength);
+    }
+
+    private void sendResetFor(
+        final int lane,
+        final long peerMac,
+        final int remoteIp,
+        final int localPort,
+        final int remotePort,
+        final int flags,
+        final int payloadLength)
+    {
+        final int seq;
+        final int ack;
+        final int rstFlags;
+        if ((flags & TcpHeader.FLAG_ACK) != 0)
+        {
+            seq = tcp.acknowledgment();
+            ack = 0;
+            rstFlags = TcpHeader.FLAG_RST;
+        }
+        else
+        {
+            seq = 0;
+            ack = tcp.sequence() + payloadLength + ((flags & TcpHeader.FLAG_SYN) != 0 ? 1 : 0) +
+                ((flags & TcpHeader.FLAG_FIN) != 0 ? 1 : 0);
+            rstFlags = TcpHeader.FLAG_RST | TcpHeader.FLAG_ACK;
+        }
+        final int length = buildSegment(peerMac, remoteIp, localPort, remotePort, seq, ack, rstFlags, 0, 0, 0, 0);
+        send(lanes[lane], LaneCommands.SEND_FRAME, scratch, 0, length);
+        counters.resetsSent.incrementRelease();
+    }
+
+    private void passiveOpen(
+        final Listener listener,
+        final long peerMac,
+        final long key,
+        final int remoteIp,
+        final int localPort,
+        final int remotePort)
+    {
+        if (listener.halfOpen >= listener.backlog)
+        {
+            counters.synBacklogDrops.incrementRelease();
+            return;
+        }
+        if (freeCount == 0)
+        {
+            counters.noFlowIds.incrementRelease();
+            return;
+        }
+        final Connection conn = new Connection();
+        conn.flowId = freeFlows[--freeCount];
+        conn.key = key;
+        conn.lane = FlowRecord.laneOf(key, lanes.length);
+        conn.remoteIp = remoteIp;
+        conn.localPort = localPort;
+        conn.remotePort = remotePort;
+        conn.remoteMac = peerMac;
+        conn.contextId = listener.contextId;
+        conn.listener = listener;
+        conn.irs = tcp.sequence();
+        conn.iss = ctx.isnSupplier().getAsInt();
+        conn.state = TcpState.SYN_RECEIVED;
+        negotiate(conn, true);
+        conn.ecn = ctx.ecn() && (tcp.flags() & (TcpHeader.FLAG_ECE | TcpHeader.FLAG_CWR)) ==
+            (TcpHeader.FLAG_ECE | TcpHeader.FLAG_CWR);
+        conn.peerWindow = tcp.window();
+        listener.halfOpen++;
+        byKey.put(key, conn);
+        byFlow[conn.flowId] = conn;
+        if (!arp.contains(remoteIp, nowNs))
+        {
+            arp.learn(remoteIp, peerMac, nowNs);
+        }
+        sendSynAck(conn);
+        armTimer(conn, ctx.synRtoNs());
+    }
+
+    /** Take the peer's SYN options; {@code passive} answers only what the peer offered. */
+    private void negotiate(final Connection conn, final boolean passive)
+    {
+        conn.peerMss = options.has(TcpOptions.MSS) ? Math.max(options.mss(), 64) : 536;
+        conn.windowScaling = ctx.windowScaling() && options.has(TcpOptions.WINDOW_SCALE);
+        conn.sndShift = conn.windowScaling ? options.windowScale() : 0;
+        conn.rcvShift = conn.windowScaling ? rcvShift : 0;
+        conn.timestamps = ctx.timestamps() && options.has(TcpOptions.TIMESTAMPS);
+        conn.tsRecent = options.has(TcpOptions.TIMESTAMPS) ? options.tsVal() : 0;
+        conn.sackPermitted = ctx.sackPermitted() && options.has(TcpOptions.SACK_PERMITTED);
+    }
+
+    private void onSynSentSegment(final Connection conn, final int flags, final int payloadLength)
+    {
+        final boolean hasAck = (flags & TcpHeader.FLAG_ACK) != 0;
+        if (hasAck && tcp.acknowledgment() != conn.iss + 1)
+        {
+            // RFC 9293 section 3.10.7.3: an unacceptable ACK gets a RST (unless it is one).
+            if ((flags & TcpHeader.FLAG_RST) == 0)
+            {
+                final int length = buildSegment(conn.remoteMac, conn.remoteIp, conn.localPort, conn.remotePort,
+                    tcp.acknowledgment(), 0, TcpHeader.FLAG_RST, 0, 0, 0, 0);
+                send(lanes[conn.lane], LaneCommands.SEND_FRAME, scratch, 0, length);
+                counters.resetsSent.incrementRelease();
+            }
+            return;
+        }
+        if ((flags & TcpHeader.FLAG_RST) != 0)
+        {
+            if (hasAck)
+            {
+                counters.resetsReceived.incrementRelease();
+                failConnect(conn, AppEvents.REASON_REFUSED);
+            }
+            return;
+        }
+        if ((flags & TcpHeader.FLAG_SYN) == 0 || !hasAck)
+        {
+            // Simultaneous open (SYN without ACK) is not supported: ignore it and let our SYN win or time out.
+            counters.unexpectedSegments.incrementRelease();
+            return;
+        }
+        conn.irs = tcp.sequence();
+        negotiate(conn, false);
+        conn.ecn = ctx.ecn() && (flags & (TcpHeader.FLAG_ECE | TcpHeader.FLAG_CWR)) == TcpHeader.FLAG_ECE;
+        // RFC 7323 section 2.2: the window of a SYN-ACK is never scaled.
+        conn.peerWindow = tcp.window();
+        cancelTimer(conn);
+        conn.state = TcpState.ESTABLISHED;
+        register(conn);
+        counters.connectionsOpened.incrementRelease();
+        postOpen(conn, AppEvents.CONNECTED);
+        addToLane(conn, LaneCommands.ADD_SEND_ACK);
+    }
+
+    private void onSynReceivedSegment(
+        final Connection conn,
+        final int flags,
+        final int payloadLength,
+        final MutableDirectBuffer buffer,
+        final int offset,
+        final int length)
+    {
+        if ((flags & TcpHeader.FLAG_RST) != 0)
+        {
+            // RFC 9293 section 3.10.7.4: an in-window RST in SYN-RECEIVED (passive) returns to LISTEN.
+            if (tcp.sequence() == conn.irs + 1)
+            {
+                counters.resetsReceived.incrementRelease();
+                dropHalfOpen(conn);
+            }
+            return;
+        }
+        if ((flags & TcpHeader.FLAG_SYN) != 0)
+        {
+            if (tcp.sequence() == conn.irs)
+            {
+                sendSynAck(conn);
+            }
+            return;
+        }
+        if ((flags & TcpHeader.FLAG_ACK) == 0)
+        {
+            return;
+        }
+        if (tcp.acknowledgment() != conn.iss + 1)
+        {
+            final int rst = buildSegment(conn.remoteMac, conn.remoteIp, conn.localPort, conn.remotePort,
+                tcp.acknowledgment(), 0, TcpHeader.FLAG_RST, 0, 0, 0, 0);
+            send(lanes[conn.lane], LaneCommands.SEND_FRAME, scratch, 0, rst);
+            counters.resetsSent.incrementRelease();
+            return;
+        }
+        cancelTimer(conn);
+        conn.listener.halfOpen--;
+        conn.peerWindow = tcp.window() << conn.sndShift;
+        if (conn.timestamps && options.has(TcpOptions.TIMESTAMPS))
+        {
+            conn.tsRecent = options.tsVal();
+        }
+        conn.state = TcpState.ESTABLISHED;
+        register(conn);
+        counters.connectionsAccepted.incrementRelease();
+        postOpen(conn, AppEvents.ACCEPTED);
+        addToLane(conn, 0);
+        if (payloadLength > 0 || (flags & TcpHeader.FLAG_FIN) != 0)
+        {
+            send(lanes[conn.lane], LaneCommands.RECEIVED_FRAME, buffer, offset, length);
+        }
+    }
+
+    private void dropHalfOpen(final Connection conn)
+    {
+        cancelTimer(conn);
+        conn.listener.halfOpen--;
+        release(conn);
+    }
+
+    private void failConnect(final Connection conn, final int reason)
+    {
+        cancelTimer(conn);
+        counters.connectFailures.incrementRelease();
+        message.putInt(AppEvents.FLOW_ID_OFFSET, -1);
+        message.putInt(AppEvents.REMOTE_IP_OFFSET, reason);
+        message.putInt(AppEvents.REMOTE_PORT_OFFSET, 0);
+        message.putInt(AppEvents.LOCAL_PORT_OFFSET, 0);
+        message.putLong(AppEvents.TOKEN_OFFSET, conn.token);
+        send(appEvents[conn.contextId], AppEvents.CONNECT_FAILED, message, 0, AppEvents.OPEN_LENGTH);
+        release(conn);
+    }
+
+    private void release(final Connection conn)
+    {
+        byKey.remove(conn.key);
+        if (conn.flowId >= 0)
+        {
+            byFlow[conn.flowId] = null;
+            freeFlows[freeCount++] = conn.flowId;
+            conn.flowId = -1;
+        }
+        conn.state = TcpState.CLOSED;
+    }
+
+    /** Write the flow's record; the lane takes it over with ADD_FLOW. */
+    private void register(final Connection conn)
+    {
+        final int flowId = conn.flowId;
+        buffers.ensure(flowId);
+        final int r = FlowRecord.offset(flowId);
+        state.setMemory(r, FlowRecord.LENGTH, (byte)0);
+        state.putLong(r + RX_ADDRESS_OFFSET, buffers.rxAddress(flowId));
+        state.putLong(r + TX_ADDRESS_OFFSET, buffers.txAddress(flowId));
+        state.putInt(r + REMOTE_IP_OFFSET, conn.remoteIp);
+        state.putShort(r + LOCAL_PORT_OFFSET, (short)conn.localPort);
+        state.putShort(r + REMOTE_PORT_OFFSET, (short)conn.remotePort);
+        state.putShort(r + CONTEXT_OFFSET, (short)conn.contextId);
+        final int mss = Math.min(conn.peerMss, localMss) - (conn.timestamps ? 12 : 0);
+        state.putShort(r + MSS_OFFSET, (short)mss);
+        state.putLong(r + REMOTE_MAC_OFFSET, conn.remoteMac);
+        final int rxStart = conn.irs + 1;
+        state.putInt(r + RCV_NXT_OFFSET, rxStart);
+        state.putInt(r + RX_AVAIL_OFFSET, buffers.rxSize());
+        state.putInt(r + RX_BASE_OFFSET, rxStart);
+        state.putInt(r + TS_RECENT_OFFSET, conn.tsRecent);
+        final int txStart = conn.iss + 1;
+        state.putInt(r + SND_UNA_OFFSET, txStart);
+        state.putInt(r + SND_NXT_OFFSET, txStart);
+        state.putInt(r + SND_MAX_OFFSET, txStart);
+        state.putInt(r + TX_END_OFFSET, txStart);
+        state.putInt(r + TX_BASE_OFFSET, txStart);
+        state.putInt(r + PEER_WINDOW_OFFSET, conn.peerWindow);
+        state.putByte(r + SND_SHIFT_OFFSET, (byte)conn.sndShift);
+        state.putByte(r + RCV_SHIFT_OFFSET, (byte)conn.rcvShift);
+        conn.generation = ++generations[flowId] & 0xFF;
+        state.putByte(r + GENERATION_OFFSET, (byte)conn.generation);
+        cc.init(conn.cc);
+        state.putInt(r + RATE_OFFSET, conn.cc.rateKbps);
+        final int flags = F_VALID | (conn.timestamps ? F_TIMESTAMPS : 0) | (conn.ecn ? F_ECN : 0) |
+            (conn.sackPermitted ? F_SACK : 0);
+        state.putIntVolatile(r + FLAGS_OFFSET, flags);
+        conn.registered = true;
+        conn.lastCcNs = nowNs;
+        conn.lastProgressNs = nowNs;
+        counters.activeFlows.incrementRelease();
+    }
+
+    private void addToLane(final Connection conn, final int options)
+    {
+        message.putInt(LaneCommands.FLOW_ID_OFFSET, FlowRecord.handle(conn.flowId, conn.generation));
+        message.putInt(LaneCommands.VALUE_OFFSET, options);
+        send(lanes[conn.lane], LaneCommands.ADD_FLOW, message, 0, LaneCommands.LENGTH);
+    }
+
+    private void laneCommand(final Connection conn, final int type)
+    {
+        message.putInt(LaneCommands.FLOW_ID_OFFSET, FlowRecord.handle(conn.flowId, conn.generation));
+        message.putInt(LaneCommands.VALUE_OFFSET, 0);
+        send(lanes[conn.lane], type, message, 0, LaneCommands.LENGTH);
+    }
+
+    private void postOpen(final Connection conn, final int type)
+    {
+        message.putInt(AppEvents.FLOW_ID_OFFSET, FlowRecord.handle(conn.flowId, conn.generation));
+        message.putInt(AppEvents.REMOTE_IP_OFFSET, conn.remoteIp);
+        message.putInt(AppEvents.REMOTE_PORT_OFFSET, conn.remotePort);
+        message.putInt(AppEvents.LOCAL_PORT_OFFSET, conn.localPort);
+        message.putLong(AppEvents.TOKEN_OFFSET, conn.token);
+        send(appEvents[conn.contextId], type, message, 0, AppEvents.OPEN_LENGTH);
+    }
+
+    private void postClose(final Connection conn, final int type, final int reason)
+    {
+        if (conn.appNotified)
+        {
+            return;
+        }
+        conn.appNotified = true;
+        message.putInt(AppEvents.FLOW_ID_OFFSET, FlowRecord.handle(conn.flowId, conn.generation));
+        message.putInt(AppEvents.REASON_OFFSET, reason);
+        send(appEvents[conn.contextId], type, message, 0, AppEvents.CLOSE_LENGTH);
+    }
+
+    // ---------------------------------------------------------------- teardown
+
+    private void onFinReceived(final Connection conn)
+    {
+        if (conn == null || conn.removing)
+        {
+            return;
+        }
+        switch (conn.state)
+        {
+            case ESTABLISHED:
+                conn.state = TcpState.CLOSE_WAIT;
+                break;
+            case FIN_WAIT_1:
+                conn.state = TcpState.CLOSING;
+                break;
+            case FIN_WAIT_2:
+                enterTimeWait(conn);
+                break;
+            default:
+                break;
+        }
+    }
+
+    private void onFinAcked(final Connection conn)
+    {
+        if (conn == null || conn.removing)
+        {
+            return;
+        }
+        switch (conn.state)
+        {
+            case FIN_WAIT_1:
+                conn.state = TcpState.FIN_WAIT_2;
+                if (conn.appClosed)
+                {
+                    // An orphaned FIN_WAIT_2 (the app closed, the peer never sends FIN) would live forever;
+                    // like Linux's tcp_fin_timeout, give it TIME_WAIT's length and then reset it.
+                    armTimer(conn, Math.max(ctx.timeWaitNs(), 1_000_000L));
+                }
+                break;
+            case CLOSING:
+                enterTimeWait(conn);
+                break;
+            case LAST_ACK:
+                conn.state = TcpState.CLOSED;
+                postClose(conn, AppEvents.CLOSED, 0);
+                removeFlow(conn);
+                break;
+            default:
+                break;
+        }
+    }
+
+    private void enterTimeWait(final Connection conn)
+    {
+        conn.state = TcpState.TIME_WAIT;
+        postClose(conn, AppEvents.CLOSED, 0);
+        timeWaitCount++;
+        counters.timeWaitFlows.setRelease(timeWaitCount);
+        if (ctx.timeWaitNs() == 0)
+        {
+            removeFlow(conn);
+        }
+        else
+        {
+            armTimer(conn, ctx.timeWaitNs());
+        }
+    }
+
+    private void onRstReceived(final Connection conn)
+    {
+        if (conn == null || conn.removing)
+        {
+            return;
+        }
+        counters.resetsReceived.incrementRelease();
+        closeAfterRemoval(conn, AppEvents.RESET, AppEvents.REASON_PEER_RESET);
+        removeFlow(conn);
+    }
+
+    private void abort(final Connection conn, final int reason)
+    {
+        laneCommand(conn, LaneCommands.SEND_RST);
+        counters.resetsSent.incrementRelease();
+        closeAfterRemoval(conn, AppEvents.RESET, reason);
+        removeFlow(conn);
+    }
+
+    /** The app hears of a reset only once the lane let go of the flow, so no DATA event follows it. */
+    private void closeAfterRemoval(final Connection conn, final int event, final int reason)
+    {
+        if (!conn.appNotified && conn.finalEvent == 0)
+        {
+            conn.finalEvent = event;
+            conn.finalReason = reason;
+        }
+    }
+
+    private void removeFlow(final Connection conn)
+    {
+        if (conn.removing)
+        {
+            return;
+        }
+        cancelTimer(conn);
+        if (conn.state == TcpState.TIME_WAIT)
+        {
+            timeWaitCount--;
+            counters.timeWaitFlows.setRelease(timeWaitCount);
+        }
+        conn.removing = true;
+        laneCommand(conn, LaneCommands.REMOVE_FLOW);
+    }
+
+    private void onFlowRemoved(final int flowId)
+    {
+        final Connection conn = connection(flowId);
+        if (conn == null || !conn.removing)
+        {
+            return;
+        }
+        conn.registered = false;
+        counters.activeFlows.decrementRelease();
+        if (conn.finalEvent != 0)
+        {
+            postClose(conn, conn.finalEvent, conn.finalReason);
+        }
+        release(conn);
+    }
+
+    private void onShutdown(final Connection conn)
+    {
+        if (conn == null || conn.removing)
+        {
+            return;
+        }
+        if (conn.state == TcpState.ESTABLISHED)
+        {
+            conn.state = TcpState.FIN_WAIT_1;
+            laneCommand(conn, LaneCommands.TX_FIN);
+        }
+        else if (conn.state == TcpState.CLOSE_WAIT)
+        {
+            conn.state = TcpState.LAST_ACK;
+            laneCommand(conn, LaneCommands.TX_FIN);
+        }
+    }
+
+    private void onClose(final Connection conn, final int unreadBytes)
+    {
+        if (conn == null || conn.removing)
+        {
+            return;
+        }
+        conn.appClosed = true;
+        if (unreadBytes > 0)
+        {
+            // RFC 9293 section 3.10.4 (and RFC 2525 section 2.17): closing with unread data resets.
+            abort(conn, AppEvents.REASON_ABORTED);
+            return;
+        }
+        laneCommand(conn, LaneCommands.APP_CLOSED);
+        onShutdown(conn);
+        if (conn.state == TcpState.FIN_WAIT_2 && conn.timerId == Long.MIN_VALUE)
+        {
+            armTimer(conn, Math.max(ctx.timeWaitNs(), 1_000_000L));
+        }
+    }
+
+    // ---------------------------------------------------------------- app commands
+
+    private void onListen(final int contextId, final int port, final int backlog)
+    {
+        if (!portPolicy.allows(port) || listeners.containsKey(port))
+        {
+            return;
+        }
+        listeners.put(port, new Listener(port, contextId, backlog > 0 ? backlog : ctx.synBacklog()));
+    }
+
+    private void onUnlisten(final int contextId, final int port)
+    {
+        final Listener listener = listeners.get(port);
+        if (listener != null && listener.contextId == contextId)
+        {
+            listeners.remove(port);
+        }
+    }
+
+    private void onConnect(final int contextId, final int remoteIp, final int remotePort, final long token)
+    {
+        final Connection conn = new Connection();
+        conn.contextId = contextId;
+        conn.token = token;
+        conn.remoteIp = remoteIp;
+        conn.remotePort = remotePort;
+        if (freeCount == 0)
+        {
+            counters.noFlowIds.incrementRelease();
+            failConnect(conn, AppEvents.REASON_NO_RESOURCES);
+            return;
+        }
+        final int localPort = allocatePort(remoteIp, remotePort);
+        final int nextHop = routes.nextHop(remoteIp);
+        if (localPort < 0 || nextHop == Ipv4Address.ANY)
+        {
+            failConnect(conn, localPort < 0 ? AppEvents.REASON_NO_RESOURCES : AppEvents.REASON_UNREACHABLE);
+            return;
+        }
+        conn.flowId = freeFlows[--freeCount];
+        conn.localPort = localPort;
+        conn.key = FlowRecord.key(remoteIp, localPort, remotePort);
+        conn.lane = FlowRecord.laneOf(conn.key, lanes.length);
+        conn.iss = ctx.isnSupplier().getAsInt();
+        conn.arpTarget = nextHop;
+        byKey.put(conn.key, conn);
+        byFlow[conn.flowId] = conn;
+        final long mac = arp.lookup(nextHop, nowNs);
+        if (mac >= 0)
+        {
+            conn.remoteMac = mac;
+            sendSyn(conn);
+        }
+        else
+        {
+            conn.state = TcpState.ARP_PENDING;
+            sendArpRequest(nextHop);
+            armTimer(conn, ctx.arpTimeoutNs());
+        }
+    }
+
+    private int allocatePort(final int remoteIp, final int remotePort)
+    {
+        final int span = ctx.ephemeralHigh() - ctx.ephemeralLow() + 1;
+        for (int i = 0; i < span; i++)
+        {
+            final int port = nextEphemeral;
+            nextEphemeral = nextEphemeral == ctx.ephemeralHigh() ? ctx.ephemeralLow() : nextEphemeral + 1;
+            if (!listeners.containsKey(port) && !byKey.containsKey(FlowRecord.key(remoteIp, port, remotePort)))
+            {
+                return port;
+            }
+        }
+        return -1;
+    }
+
+    private void sendSyn(final Connection conn)
+    {
+        conn.state = TcpState.SYN_SENT;
+        int synOptions = TcpOptions.MSS;
+        if (ctx.windowScaling())
+        {
+            synOptions |= TcpOptions.WINDOW_SCALE;
+        }
+        if (ctx.timestamps())
+        {
+            synOptions |= TcpOptions.TIMESTAMPS;
+        }
+        if (ctx.sackPermitted())
+        {
+            synOptions |= TcpOptions.SACK_PERMITTED;
+        }
+        final int flags = TcpHeader.FLAG_SYN | (ctx.ecn() ? TcpHeader.FLAG_ECE | TcpHeader.FLAG_CWR : 0);
+        final int length = buildSegment(conn.remoteMac, conn.remoteIp, conn.localPort, conn.remotePort, conn.iss, 0,
+            flags, synOptions, rcvShift, nowUs, 0);
+        send(lanes[conn.lane], LaneCommands.SEND_FRAME, scratch, 0, length);
+        armTimer(conn, ctx.synRtoNs() << Math.min(conn.retries, 20));
+    }
+
+    private void sendSynAck(final Connection conn)
+    {
+        int synOptions = TcpOptions.MSS;
+        if (conn.windowScaling)
+        {
+            synOptions |= TcpOptions.WINDOW_SCALE;
+        }
+        if (conn.timestamps)
+        {
+            synOptions |= TcpOptions.TIMESTAMPS;
+        }
+        if (conn.sackPermitted)
+        {
+            synOptions |= TcpOptions.SACK_PERMITTED;
+        }
+        final int flags = TcpHeader.FLAG_SYN | TcpHeader.FLAG_ACK | (conn.ecn ? TcpHeader.FLAG_ECE : 0);
+        final int length = buildSegment(conn.remoteMac, conn.remoteIp, conn.localPort, conn.remotePort, conn.iss,
+            conn.irs + 1, flags, synOptions, rcvShift, nowUs, conn.tsRecent);
+        send(lanes[conn.lane], LaneCommands.SEND_FRAME, scratch, 0, length);
+    }
+
+    // ---------------------------------------------------------------- timers
+
+    private void armTimer(final Connection conn, final long delayNs)
+    {
+        cancelTimer(conn);
+        conn.timerId = timers.scheduleTimer(nowNs + delayNs);
+        byTimer.put(conn.timerId, conn);
+    }
+
+    private void cancelTimer(final Connection conn)
+    {
+        if (conn.timerId != Long.MIN_VALUE)
+        {
+            timers.cancelTimer(conn.timerId);
+            byTimer.remove(conn.timerId);
+            conn.timerId = Long.MIN_VALUE;
+        }
+    }
+
+    private boolean onTimer(final TimeUnit unit, final long now, final long timerId)
+    {
+        final Connection conn = byTimer.remove(timerId);
+        if (conn == null || conn.timerId != timerId)
+        {
+            return true;
+        }
+        conn.timerId = Long.MIN_VALUE;
+        switch (conn.state)
+        {
+            case ARP_PENDING:
+                if (++conn.retries > ctx.arpRetries())
+                {
+                    failConnect(conn, AppEvents.REASON_UNREACHABLE);
+                }
+                else
+                {
+                    sendArpRequest(conn.arpTarget);
+                    armTimer(conn, ctx.arpTimeoutNs() << Math.min(conn.retries, 20));
+                }
+                break;
+            case SYN_SENT:
+                if (++conn.retries > ctx.synRetries())
+                {
+                    failConnect(conn, AppEvents.REASON_TIMEOUT);
+                }
+                else
+                {
+                    counters.synRetransmits.incrementRelease();
+                    sendSyn(conn);
+                }
+                break;
+            case SYN_RECEIVED:
+                if (++conn.retries > ctx.synRetries())
+                {
+                    dropHalfOpen(conn);
+                }
+                else
+                {
+                    counters.synRetransmits.incrementRelease();
+                    sendSynAck(conn);
+                    armTimer(conn, ctx.synRtoNs() << Math.min(conn.retries, 20));
+                }
+                break;
+            case TIME_WAIT:
+                removeFlow(conn);
+                break;
+            case FIN_WAIT_2:
+                abort(conn, AppEvents.REASON_TIMEOUT);
+                break;
+            default:
+                break;
+        }
+        return true;
+    }
+
+    // ---------------------------------------------------------------- congestion control and timeouts
+
+    private int scanFlows()
+    {
+        int work = 0;
+        for (int i = 0; i < SCAN_LIMIT; i++)
+        {
+            final int flowId = scanCursor;
+            scanCursor = scanCursor + 1 == byFlow.length ? 0 : scanCursor + 1;
+            final Connection conn = byFlow[flowId];
+            if (conn != null && conn.registered && !conn.removing && conn.state != TcpState.TIME_WAIT)
+            {
+                work += controlFlow(conn);
+            }
+        }
+        return work;
+    }
+
+    private int controlFlow(final Connection conn)
+    {
+        final int r = FlowRecord.offset(conn.flowId);
+        final int acked = state.getIntVolatile(r + ACKED_BYTES_OFFSET);
+        final int rttUs = state.getIntVolatile(r + RTT_OFFSET);
+        final long rttNs = (rttUs == 0 ? ctx.initialRttUs() : rttUs) * 1000L;
+        int work = 0;
+
+        final long intervalNs = nowNs - conn.lastCcNs;
+        if (intervalNs >= Math.max(ctx.ccIntervalNs(), 2 * rttNs))
+        {
+            final int ecn = state.getIntVolatile(r + ECN_BYTES_OFFSET);
+            final int drops = state.getIntVolatile(r + DROPS_OFFSET);
+            final int rateBefore = conn.cc.rateKbps;
+            final long ecnBytes = (ecn - conn.lastEcn) & 0xFFFF_FFFFL;
+            cc.update(conn.cc, (acked - conn.lastAcked) & 0xFFFF_FFFFL, ecnBytes, drops - conn.lastDrops, rttUs,
+                intervalNs);
+            state.putIntVolatile(r + RATE_OFFSET, conn.cc.rateKbps);
+            if (ecnBytes != 0)
+            {
+                counters.ecnMarkedBytes.getAndAddRelease(ecnBytes);
+            }
+            if (conn.cc.rateKbps < rateBefore)
+            {
+                counters.rateCuts.incrementRelease();
+            }
+            conn.lastAcked = acked;
+            conn.lastEcn = ecn;
+            conn.lastDrops = drops;
+            conn.lastCcNs = nowNs;
+            work++;
+        }
+
+        final int sndUna = state.getIntVolatile(r + SND_UNA_OFFSET);
+        final int sndNxt = state.getIntVolatile(r + SND_NXT_OFFSET);
+        final int txEnd = state.getIntVolatile(r + TX_END_OFFSET);
+        final int flags = state.getIntVolatile(r + FLAGS_OFFSET);
+        final boolean outstanding = sndNxt != sndUna;
+        final boolean finWaiting = (flags & (F_TX_FIN | F_FIN_ACKED)) == F_TX_FIN;
+        final boolean waiting = Seq.lt(sndNxt, txEnd) || (finWaiting && sndNxt == txEnd);
+        if (acked != conn.rtoAcked)
+        {
+            conn.rtoAcked = acked;
+            conn.lastProgressNs = nowNs;
+            conn.rtoBackoffs = 0;
+        }
+        else if (outstanding)
+        {
+            if (nowNs - conn.lastProgressNs >= rto(conn, rttUs))
+            {
+                if (++conn.rtoBackoffs > ctx.rtoRetries())
+                {
+                    counters.retransmitLimitResets.incrementRelease();
+                    abort(conn, AppEvents.REASON_TIMEOUT);
+                    return work + 1;
+                }
+                counters.retransmitTimeouts.incrementRelease();
+                laneCommand(conn, LaneCommands.RETRANSMIT);
+                conn.lastProgressNs = nowNs;
+                work++;
+            }
+        }
+        else if (waiting && state.getIntVolatile(r + PEER_WINDOW_OFFSET) == 0)
+        {
+            // Persist timer (RFC 9293 section 3.8.6.1): probe a zero window with back-off, never give up.
+            if (nowNs - conn.lastProgressNs >= rto(conn, rttUs))
+            {
+                conn.rtoBackoffs = Math.min(conn.rtoBackoffs + 1, 30);
+                counters.zeroWindowProbes.incrementRelease();
+                laneCommand(conn, LaneCommands.PROBE);
+                conn.lastProgressNs = nowNs;
+                work++;
+            }
+        }
+        else
+        {
+            conn.lastProgressNs = nowNs;
+            conn.rtoBackoffs = 0;
+        }
+        return work;
+    }
+
+    private long rto(final Connection conn, final int rttUs)
+    {
+        long base = rttUs == 0 ? ctx.rtoInitialNs() : Math.max(ctx.rtoMinNs(), 4L * rttUs * 1000L);
+        base = Math.min(base, ctx.rtoMaxNs());
+        final long backedOff = base << Math.min(conn.rtoBackoffs, 30);
+        return backedOff < 0 ? ctx.rtoMaxNs() : Math.min(backedOff, ctx.rtoMaxNs());
+    }
+
+    // ---------------------------------------------------------------- ARP and ICMP
+
+    private void onArp(final int lane, final MutableDirectBuffer buffer, final int offset)
+    {
+        arpPacket.wrap(buffer, offset);
+        final int senderIp = arpPacket.senderProtocol();
+        final long senderMac = arpPacket.senderHardware();
+        final boolean forUs = arpPacket.targetProtocol() == localIp;
+        // RFC 826: refresh a known sender; add it when the packet is for us.
+        if (senderIp != Ipv4Address.ANY && (forUs || arp.contains(senderIp, nowNs)))
+        {
+            arp.learn(senderIp, senderMac, nowNs);
+            if (forUs)
+            {
+                resolvePending(senderIp, senderMac);
+            }
+        }
+        if (forUs && arpPacket.operation() == ArpPacket.OPERATION_REQUEST)
+        {
+            ethernet.wrap(scratch, 0).destination(senderMac).source(localMac)
+                .etherType(EthernetFrame.ETHER_TYPE_ARP);
+            arpPacket.wrap(scratch, EthernetFrame.HEADER_LENGTH).ipv4OverEthernet()
+                .operation(ArpPacket.OPERATION_REPLY)
+                .senderHardware(localMac).senderProtocol(localIp)
+                .targetHardware(senderMac).targetProtocol(senderIp);
+            send(lanes[lane], LaneCommands.SEND_FRAME, scratch, 0, paddedArpLength());
+            counters.arpRepliesSent.incrementRelease();
+        }
+    }
+
+    private int paddedArpLength()
+    {
+        final int length = EthernetFrame.HEADER_LENGTH + ArpPacket.LENGTH;
+        scratch.setMemory(length, EthernetFrame.MIN_FRAME_LENGTH - length, (byte)0);
+        return EthernetFrame.MIN_FRAME_LENGTH;
+    }
+
+    private void sendArpRequest(final int targetIp)
+    {
+        ethernet.wrap(scratch, 0).destination(MacAddress.BROADCAST).source(localMac)
+            .etherType(EthernetFrame.ETHER_TYPE_ARP);
+        arpPacket.wrap(scratch, EthernetFrame.HEADER_LENGTH).ipv4OverEthernet()
+            .operation(ArpPacket.OPERATION_REQUEST)
+            .senderHardware(localMac).senderProtocol(localIp)
+            .targetHardware(MacAddress.ZERO).targetProtocol(targetIp);
+        send(lanes[0], LaneCommands.SEND_FRAME, scratch, 0, paddedArpLength());
+        counters.arpRequestsSent.incrementRelease();
+    }
+
+    private void resolvePending(final int ip, final long mac)
+    {
+        for (int i = 0; i < byFlow.length; i++)
+        {
+            final Connection conn = byFlow[i];
+            if (conn != null && conn.state == TcpState.ARP_PENDING && conn.arpTarget == ip)
+            {
+                cancelTimer(conn);
+                conn.remoteMac = mac;
+                conn.retries = 0;
+                sendSyn(conn);
+            }
+        }
+    }
+
+    private void onIcmp(final int lane, final MutableDirectBuffer buffer, final int offset, final int length)
+    {
+        final int ipOffset = offset + EthernetFrame.HEADER_LENGTH;
+        final int icmpOffset = ipOffset + ip.headerLength();
+        icmp.wrap(buffer, icmpOffset);
+        if (icmp.type() != IcmpEcho.TYPE_ECHO_REQUEST || length > scratch.capacity())
+        {
+            return;
+        }
+        final int ipLength = ip.totalLength();
+        final int frameLength = EthernetFrame.HEADER_LENGTH + ipLength;
+        final long peerMac = ethernet.wrap(buffer, offset).source();
+        scratch.putBytes(0, buffer, offset, frameLength);
+        ethernet.wrap(scratch, 0).destination(peerMac).source(localMac);
+        final int source = ip.source();
+        ip.wrap(scratch, EthernetFrame.HEADER_LENGTH).source(localIp).destination(source).ttl(64).updateChecksum();
+        final int icmpLength = ipLength - ip.headerLength();
+        icmp.wrap(scratch, EthernetFrame.HEADER_LENGTH + ip.headerLength()).type(IcmpEcho.TYPE_ECHO_REPLY)
+            .updateChecksum(icmpLength);
+        send(lanes[lane], LaneCommands.SEND_FRAME, scratch, 0, Math.max(frameLength, EthernetFrame.MIN_FRAME_LENGTH));
+        counters.icmpEchoReplies.incrementRelease();
+    }
+
+    // ---------------------------------------------------------------- frame building and queues
+
+    /** Build a control segment (no payload) into {@link #scratch}; returns the frame length. */
+    private int buildSegment(
+        final long peerMac,
+        final int remoteIp,
+        final int localPort,
+        final int remotePort,
+        final int seq,
+        final int ack,
+        final int flags,
+        final int tcpOptions,
+        final int windowShift,
+        final int tsVal,
+        final int tsEcr)
+    {
+        final int optionsLength = TcpOptions.writtenLength(tcpOptions);
+        final int tcpLength = TcpHeader.MIN_HEADER_LENGTH + optionsLength;
+        final int ipOffset = EthernetFrame.HEADER_LENGTH;
+        final int tcpOffset = ipOffset + Ipv4Header.MIN_HEADER_LENGTH;
+        ethernet.wrap(scratch, 0).destination(peerMac).source(localMac).etherType(EthernetFrame.ETHER_TYPE_IPV4);
+        ip.wrap(scratch, ipOffset)
+            .versionAndHeaderLength(Ipv4Header.MIN_HEADER_LENGTH)
+            .tos(0)
+            .totalLength(Ipv4Header.MIN_HEADER_LENGTH + tcpLength)
+            .identification(ipId++ & 0xFFFF)
+            .flagsAndFragmentOffset(Ipv4Header.FLAG_DONT_FRAGMENT)
+            .ttl(64)
+            .protocol(Ipv4Header.PROTOCOL_TCP)
+            .source(localIp)
+            .destination(remoteIp)
+            .updateChecksum();
+        tcp.wrap(scratch, tcpOffset)
+            .sourcePort(localPort)
+            .destinationPort(remotePort)
+            .sequence(seq)
+            .acknowledgment(ack)
+            .headerLength(tcpLength)
+            .flags(flags)
+            .window((flags & TcpHeader.FLAG_RST) != 0 ? 0 : Math.min(buffers.rxSize(), 0xFFFF))
+            .urgentPointer(0);
+        TcpOptions.write(scratch, tcpOffset + TcpHeader.OPTIONS_OFFSET, tcpOptions, localMss, windowShift, tsVal,
+            tsEcr);
+        tcp.updateChecksum(ip.pseudoHeaderSum(), tcpLength);
+        int length = tcpOffset + tcpLength;
+        if (length < EthernetFrame.MIN_FRAME_LENGTH)
+        {
+            scratch.setMemory(length, EthernetFrame.MIN_FRAME_LENGTH - length, (byte)0);
+            length = EthernetFrame.MIN_FRAME_LENGTH;
+        }
+        return length;
+    }
+
+    /** Write to a queue in order with everything deferred before; a full queue defers (control path). */
+    private void send(final RingBuffer ring, final int type, final DirectBuffer source, final int offset,
+        final int length)
+    {
+        if (deferred.isEmpty() && ring.write(type, source, offset, length))
+        {
+            return;
+        }
+        final byte[] copy = new byte[length];
+        source.getBytes(offset, copy);
+        deferred.addLast(new Deferred(ring, type, copy));
+        counters.deferredMessages.incrementRelease();
+    }
+
+    private int retryDeferred()
+    {
+        int work = 0;
+        while (!deferred.isEmpty())
+        {
+            final Deferred next = deferred.peekFirst();
+            if (!next.ring.write(next.type, new UnsafeBuffer(next.bytes), 0, next.bytes.length))
+            {
+                break;
+            }
+            deferred.removeFirst();
+            work++;
+        }
+        return work;
+    }
+}

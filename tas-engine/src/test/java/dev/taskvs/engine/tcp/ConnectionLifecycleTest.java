@@ -1,0 +1,373 @@
+package dev.taskvs.engine.tcp;
+
+import dev.taskvs.engine.app.AppEvents;
+import dev.taskvs.engine.app.ConnectionHandler;
+import dev.taskvs.engine.app.TcpConnection;
+import dev.taskvs.engine.proto.TcpHeader;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Two engines through opens, closes and resets, with a filter on each side to lose chosen segments. */
+@Timeout(60)
+class ConnectionLifecycleTest
+{
+    private static final int PORT = 7000;
+
+    private FilterPacketIo filterA;
+    private FilterPacketIo filterB;
+
+    private EnginePair pair(final Consumer<dev.taskvs.engine.EngineContext> configure)
+    {
+        return new EnginePair(configure, io -> filterA = new FilterPacketIo(io), io -> filterB = new FilterPacketIo(io));
+    }
+
+    /** Remembers connections and their ends. */
+    static final class Tracker implements ConnectionHandler
+    {
+        final List<TcpConnection> open = new ArrayList<>();
+        int closed;
+        int resets;
+        int lastReset;
+        int failed;
+        int lastFailure;
+        boolean readClosed;
+        long received;
+        boolean read = true;
+
+        @Override
+        public void onAccepted(final TcpConnection connection)
+        {
+            open.add(connection);
+        }
+
+        @Override
+        public void onConnected(final TcpConnection connection)
+        {
+            open.add(connection);
+        }
+
+        @Override
+        public void onConnectFailed(final TcpConnection connection, final int reason)
+        {
+            failed++;
+            lastFailure = reason;
+        }
+
+        @Override
+        public void onData(final TcpConnection connection, final int bytes)
+        {
+            if (read)
+            {
+                received += connection.readable();
+                connection.consume(connection.readable());
+            }
+        }
+
+        @Override
+        public void onReadClosed(final TcpConnection connection)
+        {
+            readClosed = true;
+        }
+
+        @Override
+        public void onClosed(final TcpConnection connection)
+        {
+            closed++;
+        }
+
+        @Override
+        public void onReset(final TcpConnection connection, final int reason)
+        {
+            resets++;
+            lastReset = reason;
+        }
+    }
+
+    private static TcpConnection[] connect(final EnginePair pair, final Tracker client, final Tracker server)
+    {
+        pair.handlerA = client;
+        pair.handlerB = server;
+        pair.appB.listen(PORT);
+        pair.step();
+        pair.appA.connect(EnginePair.IP_B, PORT);
+        assertTrue(pair.runUntil(() -> client.open.size() == 1 && server.open.size() == 1, 1_000_000));
+        return new TcpConnection[] {client.open.get(0), server.open.get(0)};
+    }
+
+    @Test
+    void shouldRetransmitLostSyns()
+    {
+        try (EnginePair pair = pair(c -> c.synRtoNs(1_000_000L)))
+        {
+            filterA.dropNext(2, TcpHeader.FLAG_SYN);
+            pair.stepNs = 10_000;
+            connect(pair, new Tracker(), new Tracker());
+            assertEquals(2, filterA.dropped);
+            assertEquals(2, pair.a.counter("a slow path: SYN and SYN-ACK retransmissions"));
+        }
+    }
+
+    @Test
+    void shouldRecoverFromLostSynAckByServerRetransmission()
+    {
+        try (EnginePair pair = pair(c -> c.synRtoNs(c.name().equals("a") ? 1_000_000_000L : 1_000_000L)))
+        {
+            filterB.dropNext(1, TcpHeader.FLAG_SYN | TcpHeader.FLAG_ACK);
+            pair.stepNs = 10_000;
+            connect(pair, new Tracker(), new Tracker());
+            assertEquals(1, filterB.dropped);
+            assertEquals(1, pair.b.counter("b slow path: SYN and SYN-ACK retransmissions"));
+            assertEquals(0, pair.a.counter("a slow path: SYN and SYN-ACK retransmissions"));
+        }
+    }
+
+    @Test
+    void shouldReportRefusedConnectionOnRst()
+    {
+        try (EnginePair pair = pair(c -> { }))
+        {
+            final Tracker client = new Tracker();
+            pair.handlerA = client;
+            pair.appA.connect(EnginePair.IP_B, 9);
+            assertTrue(pair.runUntil(() -> client.failed == 1, 100_000));
+            assertEquals(AppEvents.REASON_REFUSED, client.lastFailure);
+            assertEquals(0, pair.a.connectionCount());
+        }
+    }
+
+    @Test
+    void shouldGiveUpConnectAfterSynRetries()
+    {
+        try (EnginePair pair = pair(c -> c.synRtoNs(1_000_000L).synRetries(3)))
+        {
+            final Tracker client = new Tracker();
+            pair.handlerA = client;
+            pair.appB.listen(PORT);
+            pair.step();
+            pair.step();
+            filterA.cut();
+            pair.stepNs = 100_000;
+            pair.appA.connect(EnginePair.IP_B, PORT);
+            assertTrue(pair.runUntil(() -> client.failed == 1, 1_000_000));
+            assertEquals(AppEvents.REASON_TIMEOUT, client.lastFailure);
+            assertEquals(3, pair.a.counter("a slow path: SYN and SYN-ACK retransmissions"));
+        }
+    }
+
+    @Test
+    void shouldCloseSimultaneously()
+    {
+        try (EnginePair pair = pair(c -> { }))
+        {
+            final Tracker client = new Tracker();
+            final Tracker server = new Tracker();
+            final TcpConnection[] c = connect(pair, client, server);
+            c[0].close();
+            c[1].close();
+            assertTrue(pair.runUntil(() -> client.closed == 1 && server.closed == 1, 100_000));
+            assertEquals(1, pair.a.counter("a slow path: flows in TIME_WAIT"));
+            assertEquals(1, pair.b.counter("b slow path: flows in TIME_WAIT"), "both ends pass CLOSING to TIME_WAIT");
+            pair.stepNs = 100_000;
+            assertTrue(pair.runUntil(() -> pair.a.flowCount() + pair.b.flowCount() == 0, 1000));
+        }
+    }
+
+    @Test
+    void shouldKeepSendingAfterPeerHalfCloses()
+    {
+        try (EnginePair pair = pair(c -> { }))
+        {
+            final Tracker client = new Tracker();
+            final Tracker server = new Tracker();
+            final TcpConnection[] c = connect(pair, client, server);
+            c[0].shutdownOutput();
+            assertTrue(pair.runUntil(() -> server.readClosed, 100_000));
+            final byte[] reply = new byte[200_000];
+            final int[] written = {0};
+            assertTrue(pair.runUntil(() ->
+            {
+                written[0] += c[1].write(new UnsafeBuffer(reply), written[0], reply.length - written[0]);
+                return client.received == reply.length;
+            }, 1_000_000), "server data after the client's FIN arrives");
+            c[1].close();
+            assertTrue(pair.runUntil(() -> client.closed == 1 && server.closed == 1, 100_000));
+        }
+    }
+
+    @Test
+    void shouldTellPeerOfAbortAndOfCloseWithUnreadData()
+    {
+        try (EnginePair pair = pair(c -> { }))
+        {
+            final Tracker client = new Tracker();
+            final Tracker server = new Tracker();
+            final TcpConnection[] c = connect(pair, client, server);
+            c[1].abort();
+            assertTrue(pair.runUntil(() -> client.resets == 1, 100_000));
+            assertEquals(AppEvents.REASON_PEER_RESET, client.lastReset);
+
+            client.open.clear();
+            server.open.clear();
+            pair.appA.connect(EnginePair.IP_B, PORT);
+            assertTrue(pair.runUntil(() -> client.open.size() == 1 && server.open.size() == 1, 100_000));
+            server.read = false;
+            client.open.get(0).write(new UnsafeBuffer(new byte[100]), 0, 100);
+            assertTrue(pair.runUntil(() -> server.open.get(0).readable() == 100, 100_000));
+            server.open.get(0).close();
+            assertTrue(pair.runUntil(() -> client.resets == 2, 100_000), "close with unread data resets");
+        }
+    }
+
+    @Test
+    void shouldHandleRstInCloseWaitAndFinWait2()
+    {
+        try (EnginePair pair = pair(c -> { }))
+        {
+            final Tracker client = new Tracker();
+            final Tracker server = new Tracker();
+            final TcpConnection[] c = connect(pair, client, server);
+            c[0].shutdownOutput();
+            // Client in FIN_WAIT_2, server in CLOSE_WAIT; the server resets.
+            assertTrue(pair.runUntil(() -> server.readClosed, 100_000));
+            pair.runFor(100_000);
+            c[1].abort();
+            assertTrue(pair.runUntil(() -> client.resets == 1 && server.resets == 1, 100_000));
+            assertTrue(pair.runUntil(() -> pair.a.flowCount() + pair.b.flowCount() == 0, 100_000));
+
+            // The next connection closes normally and holds its flows in TIME_WAIT.
+            client.open.clear();
+            server.open.clear();
+            pair.appA.connect(EnginePair.IP_B, PORT);
+            assertTrue(pair.runUntil(() -> client.open.size() == 1 && server.open.size() == 1, 100_000));
+            client.open.get(0).close();
+            server.open.get(0).close();
+            assertTrue(pair.runUntil(() -> client.closed == 1 && server.closed == 1, 100_000));
+            assertEquals(2, pair.a.flowCount() + pair.b.flowCount(), "in TIME_WAIT");
+        }
+    }
+
+    @Test
+    void shouldResetAndTellAppAfterRetransmissionLimit()
+    {
+        try (EnginePair pair = pair(c -> c.rtoMinNs(1_000_000L).rtoInitialNs(1_000_000L).rtoMaxNs(8_000_000L)
+            .rtoRetries(3)))
+        {
+            final Tracker client = new Tracker();
+            final Tracker server = new Tracker();
+            final TcpConnection[] c = connect(pair, client, server);
+            filterA.cut();
+            c[0].write(new UnsafeBuffer(new byte[5000]), 0, 5000);
+            pair.stepNs = 50_000;
+            assertTrue(pair.runUntil(() -> client.resets == 1, 100_000));
+            assertEquals(AppEvents.REASON_TIMEOUT, client.lastReset);
+            assertEquals(3, pair.a.counter("a slow path: retransmission timeouts"));
+            assertEquals(1, pair.a.counter("a slow path: resets after the retransmission limit"));
+            assertEquals(0, pair.a.flowCount());
+        }
+    }
+
+    @Test
+    void shouldProbeZeroWindowAndResumeWhenReceiverReads()
+    {
+        try (EnginePair pair = pair(c -> c.rxBufferSize(16384).rtoMinNs(1_000_000L).rtoInitialNs(1_000_000L)))
+        {
+            final StreamApps.PatternPeer client = new StreamApps.PatternPeer(200_000, 0, 3, 3);
+            final StreamApps.PatternPeer server = new StreamApps.PatternPeer(0, 0, 3, 3);
+            server.read = false;
+            server.shutdownWhenSent = false;
+            pair.handlerA = client;
+            pair.handlerB = server;
+            pair.appB.listen(PORT);
+            pair.step();
+            pair.appA.connect(EnginePair.IP_B, PORT);
+            assertTrue(pair.runUntil(() -> server.connection != null, 100_000));
+            pair.stepNs = 20_000;
+            pair.runFor(200_000_000L);
+            assertTrue(pair.a.counter("a slow path: zero-window probes") >= 3, "persist timer probed");
+            assertEquals(0, client.resetReason);
+            assertFalse(client.closed);
+            server.read = true;
+            server.drain(server.connection);
+            pair.stepNs = 1_000;
+            assertTrue(pair.runUntil(() ->
+            {
+                server.drain(server.connection);
+                return server.received == 200_000;
+            }, 2_000_000), "received " + server.received);
+            assertEquals(0, server.mismatches);
+        }
+    }
+
+    @Test
+    void shouldOpenExchangeAndCloseThousandConnectionsAndEmptyTheTables()
+    {
+        try (EnginePair pair = pair(c -> c.rxBufferSize(8192).txBufferSize(8192).maxFlows(2048)))
+        {
+            final StreamApps.EchoServer server = new StreamApps.EchoServer();
+            final List<StreamApps.PatternPeer> clients = new ArrayList<>();
+            final int count = 1000;
+            pair.handlerB = server;
+            pair.handlerA = new ConnectionHandler()
+            {
+                int next;
+
+                @Override
+                public void onConnected(final TcpConnection connection)
+                {
+                    final StreamApps.PatternPeer peer = clients.get(next++);
+                    connection.attachment(peer);
+                    peer.onConnected(connection);
+                }
+
+                @Override
+                public void onData(final TcpConnection connection, final int bytes)
+                {
+                    ((StreamApps.PatternPeer)connection.attachment()).onData(connection, bytes);
+                }
+
+                @Override
+                public void onWritable(final TcpConnection connection, final int bytes)
+                {
+                    ((StreamApps.PatternPeer)connection.attachment()).onWritable(connection, bytes);
+                }
+
+                @Override
+                public void onClosed(final TcpConnection connection)
+                {
+                    ((StreamApps.PatternPeer)connection.attachment()).onClosed(connection);
+                }
+            };
+            pair.appB.listen(PORT, 2000);
+            pair.step();
+            for (int i = 0; i < count; i++)
+            {
+                clients.add(new StreamApps.PatternPeer(1000, 1000, i, i));
+                pair.appA.connect(EnginePair.IP_B, PORT);
+            }
+            assertTrue(pair.runUntil(() -> clients.stream().allMatch(p -> p.closed), 2_000_000),
+                "closed " + clients.stream().filter(p -> p.closed).count());
+            assertEquals(count, server.accepted);
+            assertEquals(count, server.closed);
+            for (final StreamApps.PatternPeer p : clients)
+            {
+                assertEquals(1000, p.received);
+                assertEquals(0, p.mismatches);
+            }
+            assertTrue(pair.a.flowCount() + pair.b.flowCount() > 0, "TIME_WAIT holds the flows");
+            pair.stepNs = 100_000;
+            assertTrue(pair.runUntil(() -> pair.a.flowCount() + pair.b.flowCount() == 0, 10_000));
+            assertEquals(0, pair.a.connectionCount() + pair.b.connectionCount());
+            assertEquals(0, pair.a.flowsInUse() + pair.b.flowsInUse());
+            assertEquals(0, pair.a.counter("a slow path: active flows"));
+        }
+    }
+}
