@@ -87,6 +87,10 @@ public final class TextProtocolSession implements ProtocolSession
     private long swallowRemaining;
     private int bytesNeeded;
     private int scanned;
+    /** A paused multi-get: where its next key starts, relative to the start of its line; 0 when none is paused. */
+    private int resumeAt;
+    /** The paused multi-get's line length, a check that the line offered again is the same one. */
+    private int resumeLineLength;
     private boolean closeRequested;
     private boolean noreply;
 
@@ -262,27 +266,25 @@ public final class TextProtocolSession implements ProtocolSession
                 if (ntokens < 3)
                 {
                     out.put(ERROR);
+                    return lineLength;
                 }
-                else if (tokens.equals(0, GET))
+                if (tokens.equals(0, GET))
                 {
-                    processGet(out, false, false);
+                    return processGet(pos, lineLength, out, false, false) ? lineLength : 0;
                 }
-                else if (tokens.equals(0, GETS))
+                if (tokens.equals(0, GETS))
                 {
-                    processGet(out, true, false);
+                    return processGet(pos, lineLength, out, true, false) ? lineLength : 0;
                 }
-                else if (tokens.equals(0, GAT))
+                if (tokens.equals(0, GAT))
                 {
-                    processGet(out, false, true);
+                    return processGet(pos, lineLength, out, false, true) ? lineLength : 0;
                 }
-                else if (tokens.equals(0, GATS))
+                if (tokens.equals(0, GATS))
                 {
-                    processGet(out, true, true);
+                    return processGet(pos, lineLength, out, true, true) ? lineLength : 0;
                 }
-                else
-                {
-                    out.put(ERROR);
-                }
+                out.put(ERROR);
                 return lineLength;
             case 's':
                 if (tokens.equals(0, SET))
@@ -402,13 +404,11 @@ public final class TextProtocolSession implements ProtocolSession
             if (ntokens < 3)
             {
                 out.put(ERROR);
+                return lineLength;
             }
-            else
-            {
-                processGet(out, false, false);
-            }
+            return processGet(pos, lineLength, out, false, false) ? lineLength : 0;
         }
-        else if (tokens.equals(0, FLUSH_ALL))
+        if (tokens.equals(0, FLUSH_ALL))
         {
             if (ntokens >= 2 && ntokens <= 4)
             {
@@ -482,7 +482,17 @@ public final class TextProtocolSession implements ProtocolSession
 
     // ---- retrieval
 
-    private void processGet(final ResponseBuffer out, final boolean returnCas, final boolean touch)
+    /**
+     * get/gets/gat/gats/bget. Keys are answered one at a time straight into {@code out}; when {@code out} passes the
+     * high-water mark between two keys, the command pauses: nothing is consumed, {@link #resumeAt} remembers where
+     * the next key starts (relative to the line, so the transport may move the bytes), and the next call on the
+     * same line carries on from there. Memory is thus bounded by the high-water mark plus one item however many
+     * keys the line names, each key is looked up (and counted) exactly once, and END follows the last one.
+     *
+     * @return false when paused (the line stays unconsumed), true when the command was answered in full.
+     */
+    private boolean processGet(
+        final int pos, final int lineLength, final ResponseBuffer out, final boolean returnCas, final boolean touch)
     {
         int keyToken = 1;
         int exptime = 0;
@@ -491,17 +501,73 @@ public final class TextProtocolSession implements ProtocolSession
             if (!tokens.parseInt32(1))
             {
                 out.put(INVALID_EXPTIME);
-                return;
+                return true;
             }
             exptime = noTouchSafe((int)tokens.value);
             keyToken = 2;
         }
-        final int responseStart = out.writeIndex();
         final DirectBuffer buffer = tokens.buffer();
         final int lineEnd = tokens.lineEnd();
-        int p = keyToken < tokens.count() ? tokens.start(keyToken) : lineEnd;
+        final boolean resuming = resumeAt > 0 && resumeLineLength == lineLength;
+        int p = resuming ? pos + resumeAt : (keyToken < tokens.count() ? tokens.start(keyToken) : lineEnd);
+        resumeAt = 0;
+        if (!resuming && hasOverlongKey(buffer, p, lineEnd))
+        {
+            // memcached answers only the error, having looked up (and counted) the keys before the long one; the
+            // lookups happen here without writing anything, so that output is never built only to be dropped.
+            lookUpUntilOverlongKey(buffer, p, lineEnd, touch, exptime);
+            out.put(BAD_FORMAT);
+            return true;
+        }
         valueWriter.out = out;
         valueWriter.returnCas = returnCas;
+        while (p < lineEnd)
+        {
+            if (buffer.getByte(p) == ' ')
+            {
+                p++;
+                continue;
+            }
+            if (out.readableBytes() > config.outputHighWaterMark)
+            {
+                valueWriter.out = null;
+                resumeAt = p - pos;
+                resumeLineLength = lineLength;
+                return false;
+            }
+            final int keyStart = p;
+            while (p < lineEnd && buffer.getByte(p) != ' ')
+            {
+                p++;
+            }
+            getOne(buffer, keyStart, p - keyStart, touch, exptime);
+        }
+        valueWriter.out = null;
+        out.put(END);
+        return true;
+    }
+
+    private static boolean hasOverlongKey(final DirectBuffer buffer, final int from, final int lineEnd)
+    {
+        int keyLength = 0;
+        for (int p = from; p < lineEnd; p++)
+        {
+            if (buffer.getByte(p) == ' ')
+            {
+                keyLength = 0;
+            }
+            else if (++keyLength > ServerConfig.KEY_MAX_LENGTH)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void lookUpUntilOverlongKey(
+        final DirectBuffer buffer, final int from, final int lineEnd, final boolean touch, final int exptime)
+    {
+        int p = from;
         while (p < lineEnd)
         {
             if (buffer.getByte(p) == ' ')
@@ -514,31 +580,33 @@ public final class TextProtocolSession implements ProtocolSession
             {
                 p++;
             }
-            final int keyLength = p - keyStart;
-            if (keyLength > ServerConfig.KEY_MAX_LENGTH)
+            if (p - keyStart > ServerConfig.KEY_MAX_LENGTH)
             {
-                // memcached drops the responses stacked so far and answers only the error.
-                out.truncate(responseStart);
-                out.put(BAD_FORMAT);
                 return;
             }
-            getOne(buffer, keyStart, keyLength, touch, exptime);
+            lookUp(buffer, keyStart, p - keyStart, touch, exptime, null);
         }
-        valueWriter.out = null;
-        out.put(END);
     }
 
     private void getOne(
         final DirectBuffer buffer, final int keyStart, final int keyLength, final boolean touch, final int exptime)
     {
         valueWriter.key(buffer, keyStart, keyLength);
+        lookUp(buffer, keyStart, keyLength, touch, exptime, valueWriter);
+    }
+
+    /** One key of a get: the store lookup (handing a hit to {@code handler}, which may be null) and its counters. */
+    private void lookUp(
+        final DirectBuffer buffer, final int keyStart, final int keyLength, final boolean touch, final int exptime,
+        final ItemHandler handler)
+    {
         GetOptions options = null;
         if (touch)
         {
             options = getOptions.reset();
             options.touchExptime = exptime;
         }
-        final boolean hit = store.get(buffer, keyStart, keyLength, options, valueWriter);
+        final boolean hit = store.get(buffer, keyStart, keyLength, options, handler);
         if (touch)
         {
             stats.cmdTouch++;
