@@ -1014,8 +1014,13 @@ public final class TextProtocolSession implements ProtocolSession
         }
         else
         {
-            // The store's memory limit is fixed at start; memcached's answer when it cannot adjust.
-            reply(out, MEMLIMIT_FAILED);
+            // memcached's slabs_adjust_mem_limit: a new limit for later allocations, nothing freed now.
+            store.setMemoryLimit(megabytes * 1024 * 1024);
+            if (ctx.verbosity() > 0)
+            {
+                System.err.println("maxbytes adjusted to " + megabytes + "m");
+            }
+            reply(out, OK);
         }
     }
 

@@ -35,7 +35,6 @@ final class TextReplies
     static final byte[] MEMLIMIT_TOO_SMALL = bytes("MEMLIMIT_TOO_SMALL cannot set maxbytes to less than 8m\r\n");
     static final byte[] MEMLIMIT_NOT_BYTES =
         bytes("MEMLIMIT_ADJUST_FAILED input value is megabytes not bytes\r\n");
-    static final byte[] MEMLIMIT_FAILED = bytes("MEMLIMIT_ADJUST_FAILED out of bounds or unable to adjust\r\n");
     static final byte[] TOO_LARGE = bytes("SERVER_ERROR object too large for cache\r\n");
     static final byte[] OUT_OF_MEMORY_STORING = bytes("SERVER_ERROR out of memory storing object\r\n");
     static final byte[] OUT_OF_MEMORY = bytes("SERVER_ERROR out of memory\r\n");
