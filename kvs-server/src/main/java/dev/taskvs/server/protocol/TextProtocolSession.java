@@ -66,6 +66,23 @@ public final class TextProtocolSession implements ProtocolSession
     private static final byte[] DUMP = TextReplies.bytes("dump");
     private static final byte[] CACHEDUMP = TextReplies.bytes("cachedump");
     private static final byte[] STAT = TextReplies.bytes("STAT ");
+    private static final byte[] SLABS = TextReplies.bytes("slabs");
+    private static final byte[] REASSIGN = TextReplies.bytes("reassign");
+    private static final byte[] AUTOMOVE = TextReplies.bytes("automove");
+    private static final byte[] RATIO = TextReplies.bytes("ratio");
+    private static final byte[] LRU = TextReplies.bytes("lru");
+    private static final byte[] TUNE = TextReplies.bytes("tune");
+    private static final byte[] MODE = TextReplies.bytes("mode");
+    private static final byte[] FLAT = TextReplies.bytes("flat");
+    private static final byte[] SEGMENTED = TextReplies.bytes("segmented");
+    private static final byte[] TEMP_TTL = TextReplies.bytes("temp_ttl");
+    private static final byte[] LRU_CRAWLER = TextReplies.bytes("lru_crawler");
+    private static final byte[] CRAWL = TextReplies.bytes("crawl");
+    private static final byte[] METADUMP = TextReplies.bytes("metadump");
+    private static final byte[] TOCRAWL = TextReplies.bytes("tocrawl");
+    private static final byte[] SLEEP = TextReplies.bytes("sleep");
+    private static final byte[] ENABLE = TextReplies.bytes("enable");
+    private static final byte[] DISABLE = TextReplies.bytes("disable");
 
     /** memcached's MAX_VERBOSITY_LEVEL. */
     private static final int MAX_VERBOSITY_LEVEL = 2;
@@ -300,6 +317,10 @@ public final class TextProtocolSession implements ProtocolSession
                 {
                     processShutdown(out);
                 }
+                else if (tokens.equals(0, SLABS))
+                {
+                    processSlabs(out);
+                }
                 else
                 {
                     out.put(ERROR);
@@ -427,8 +448,13 @@ public final class TextProtocolSession implements ProtocolSession
         {
             closeRequested = true;
         }
+        else if (tokens.equals(0, LRU_CRAWLER))
+        {
+            processLruCrawler(out);
+        }
         else if (tokens.equals(0, WATCH))
         {
+            // memcached started with -W (watch disabled): we have no log stream to attach a watcher to.
             setNoreplyMaybe();
             reply(out, WATCH_NOT_ALLOWED);
         }
@@ -437,6 +463,17 @@ public final class TextProtocolSession implements ProtocolSession
             if (wantTokens(ntokens, 3, 4, out))
             {
                 processVerbosity(out);
+            }
+        }
+        else if (tokens.equals(0, LRU))
+        {
+            if (ntokens < 3)
+            {
+                out.put(ERROR);
+            }
+            else
+            {
+                processLru(out);
             }
         }
         else if (tokens.startsWith(ntokens - 2, HTTP))
@@ -1021,6 +1058,151 @@ public final class TextProtocolSession implements ProtocolSession
                 System.err.println("maxbytes adjusted to " + megabytes + "m");
             }
             reply(out, OK);
+        }
+    }
+
+    /**
+     * slabs reassign|automove, as memcached's process_slabs_command parses them. We have no slab classes: reassign
+     * answers what memcached answers without a slab mover ({@code -o no_slab_reassign}); automove only sets a
+     * policy for that mover, so it is validated and answered OK with nothing to change.
+     */
+    private void processSlabs(final ResponseBuffer out)
+    {
+        final int ntokens = tokens.ntokens();
+        if (ntokens == 5 && tokens.equals(1, REASSIGN))
+        {
+            out.put(SLAB_REASSIGN_DISABLED);
+            return;
+        }
+        if (ntokens < 4 || !tokens.equals(1, AUTOMOVE))
+        {
+            out.put(ERROR);
+            return;
+        }
+        setNoreplyMaybe();
+        if (tokens.equals(2, RATIO))
+        {
+            reply(out, ntokens < 5 || !tokens.parseDouble(3) ? ERROR : OK);
+            return;
+        }
+        if (!tokens.parseUint32(2))
+        {
+            reply(out, BAD_FORMAT);
+            return;
+        }
+        reply(out, tokens.value <= 2 ? OK : ERROR);
+    }
+
+    /**
+     * lru tune|mode|temp_ttl, as memcached's process_lru_command (with its LRU maintainer running, the default).
+     * Our store keeps one LRU per segment with a second chance for items read since stored, which none of these
+     * settings shape: each is validated exactly as memcached validates it and, when valid, answered OK as a no-op.
+     */
+    private void processLru(final ResponseBuffer out)
+    {
+        setNoreplyMaybe();
+        final int ntokens = tokens.ntokens();
+        if (tokens.equals(1, TUNE) && ntokens >= 7)
+        {
+            if (!tokens.parseUint32(2))
+            {
+                reply(out, ERROR);
+                return;
+            }
+            final long pctHot = tokens.value;
+            if (!tokens.parseUint32(3))
+            {
+                reply(out, ERROR);
+                return;
+            }
+            final long pctWarm = tokens.value;
+            if (!tokens.parseDouble(4))
+            {
+                reply(out, ERROR);
+                return;
+            }
+            final double hotFactor = tokens.doubleValue;
+            if (!tokens.parseDouble(5))
+            {
+                reply(out, ERROR);
+                return;
+            }
+            final double warmFactor = tokens.doubleValue;
+            // memcached adds the two as uint32_t, so the sum wraps.
+            if (((pctHot + pctWarm) & 0xFFFF_FFFFL) > 80)
+            {
+                reply(out, LRU_PCTS_TOO_HIGH);
+            }
+            else if (warmFactor <= 0 || hotFactor <= 0)
+            {
+                reply(out, LRU_FACTORS_NOT_POSITIVE);
+            }
+            else
+            {
+                reply(out, OK);
+            }
+        }
+        else if (tokens.equals(1, MODE) && ntokens >= 4)
+        {
+            reply(out, tokens.equals(2, FLAT) || tokens.equals(2, SEGMENTED) ? OK : ERROR);
+        }
+        else if (tokens.equals(1, TEMP_TTL) && ntokens >= 4)
+        {
+            reply(out, tokens.parseInt32(2) ? OK : ERROR);
+        }
+        else
+        {
+            reply(out, ERROR);
+        }
+    }
+
+    /**
+     * lru_crawler, as memcached's process_lru_crawler_command (which reads no noreply). We have no crawler thread
+     * (expired items are dropped lazily, on lookup and at the LRU tail), so we answer as memcached does when its
+     * crawler is off ({@code -o no_lru_crawler}) and cannot be started: crawl and metadump say the crawler is
+     * disabled, enable says the thread failed to start, disable succeeds; sleep and tocrawl only tune the absent
+     * crawler and are validated, then answered OK.
+     */
+    private void processLruCrawler(final ResponseBuffer out)
+    {
+        final int ntokens = tokens.ntokens();
+        if (ntokens == 4)
+        {
+            if (tokens.equals(1, CRAWL) || tokens.equals(1, METADUMP))
+            {
+                out.put(LRU_CRAWLER_DISABLED);
+            }
+            else if (tokens.equals(1, TOCRAWL))
+            {
+                out.put(tokens.parseUint32(2) ? OK : BAD_FORMAT);
+            }
+            else if (tokens.equals(1, SLEEP))
+            {
+                if (!tokens.parseUint32(2))
+                {
+                    out.put(BAD_FORMAT);
+                }
+                else
+                {
+                    out.put(tokens.value > 1_000_000 ? LRU_CRAWLER_SLEEP_TOO_LONG : OK);
+                }
+            }
+            else
+            {
+                out.put(ERROR);
+            }
+        }
+        else if (ntokens == 3 && tokens.equals(1, ENABLE))
+        {
+            out.put(LRU_CRAWLER_NOT_STARTED);
+        }
+        else if (ntokens == 3 && tokens.equals(1, DISABLE))
+        {
+            out.put(OK);
+        }
+        else
+        {
+            out.put(ERROR);
         }
     }
 

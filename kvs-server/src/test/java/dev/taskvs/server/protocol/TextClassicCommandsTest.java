@@ -284,6 +284,47 @@ class TextClassicCommandsTest
     }
 
     @Test
+    void shouldAnswerSlabsLruAndCrawlerTuningAsMemcachedDoes()
+    {
+        // memcached 1.6.18 transcripts (default flags for slabs automove and lru; -o no_slab_reassign,no_lru_crawler
+        // for reassign and the crawler, the subsystems we do not have; -W for watch).
+        final String[][] transcript = {
+            {"slabs automove 0", "OK"}, {"slabs automove 1", "OK"}, {"slabs automove 2", "OK"},
+            {"slabs automove 3", "ERROR"}, {"slabs automove", "ERROR"},
+            {"slabs automove abc", "CLIENT_ERROR bad command line format"}, {"slabs automove 1 noreply", null},
+            {"slabs automove ratio 0.8", "OK"}, {"slabs automove ratio x", "ERROR"},
+            {"slabs reassign 1 2", "CLIENT_ERROR slab reassignment disabled"},
+            {"slabs reassign abc 2", "CLIENT_ERROR slab reassignment disabled"},
+            {"slabs reassign 1", "ERROR"}, {"slabs reassign 1 2 noreply", "ERROR"}, {"slabs", "ERROR"},
+            {"slabs foo", "ERROR"}, {"slabs foo bar", "ERROR"},
+            {"lru mode flat", "OK"}, {"lru mode segmented", "OK"}, {"lru mode foo", "ERROR"}, {"lru mode", "ERROR"},
+            {"lru tune 10 25 0.1 2", "OK"}, {"lru tune 10 25 0.1", "ERROR"}, {"lru tune a b c d", "ERROR"},
+            {"lru tune 60 25 0.1 2", "ERROR hot and warm pcts must not exceed 80"},
+            {"lru tune 10 25 0 2", "ERROR hot/warm age factors must be greater than 0"},
+            {"lru tune 10 25 1e-400 2", "ERROR"}, {"lru tune 10 25 .5 2e1", "OK"},
+            {"lru temp_ttl 10", "OK"}, {"lru temp_ttl -1", "OK"}, {"lru temp_ttl abc", "ERROR"},
+            {"lru temp_ttl", "ERROR"}, {"lru foo", "ERROR"}, {"lru", "ERROR"}, {"lru mode flat noreply", null},
+            {"lru mode foo noreply", null},
+            {"lru_crawler enable", "ERROR failed to start lru crawler thread"}, {"lru_crawler disable", "OK"},
+            {"lru_crawler sleep 100", "OK"},
+            {"lru_crawler sleep 1000001", "CLIENT_ERROR sleep must be one second or less"},
+            {"lru_crawler sleep abc", "CLIENT_ERROR bad command line format"}, {"lru_crawler tocrawl 0", "OK"},
+            {"lru_crawler tocrawl abc", "CLIENT_ERROR bad command line format"},
+            {"lru_crawler crawl all", "CLIENT_ERROR lru crawler disabled"},
+            {"lru_crawler metadump all", "CLIENT_ERROR lru crawler disabled"},
+            {"lru_crawler mgdump all", "ERROR"}, {"lru_crawler foo", "ERROR"}, {"lru_crawler", "ERROR"},
+            {"lru_crawler enable noreply", "ERROR"}, {"lru_crawler sleep 100 noreply", "ERROR"},
+            {"watch", "CLIENT_ERROR watch commands not allowed"},
+            {"watch fetchers mutations", "CLIENT_ERROR watch commands not allowed"}, {"watch noreply", null},
+        };
+        for (final String[] exchange : transcript)
+        {
+            assertEquals(exchange[1] == null ? "" : exchange[1] + "\r\n", d.send(exchange[0] + "\r\n"), exchange[0]);
+        }
+        assertFalse(d.session.closeRequested());
+    }
+
+    @Test
     void shouldShutdownWhenEnabled()
     {
         final dev.taskvs.server.ServerConfig config = new dev.taskvs.server.ServerConfig();
