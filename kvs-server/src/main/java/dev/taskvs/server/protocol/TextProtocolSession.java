@@ -66,6 +66,23 @@ public final class TextProtocolSession implements ProtocolSession
     private static final byte[] DUMP = TextReplies.bytes("dump");
     private static final byte[] CACHEDUMP = TextReplies.bytes("cachedump");
     private static final byte[] STAT = TextReplies.bytes("STAT ");
+    private static final byte[] SLABS = TextReplies.bytes("slabs");
+    private static final byte[] REASSIGN = TextReplies.bytes("reassign");
+    private static final byte[] AUTOMOVE = TextReplies.bytes("automove");
+    private static final byte[] RATIO = TextReplies.bytes("ratio");
+    private static final byte[] LRU = TextReplies.bytes("lru");
+    private static final byte[] TUNE = TextReplies.bytes("tune");
+    private static final byte[] MODE = TextReplies.bytes("mode");
+    private static final byte[] FLAT = TextReplies.bytes("flat");
+    private static final byte[] SEGMENTED = TextReplies.bytes("segmented");
+    private static final byte[] TEMP_TTL = TextReplies.bytes("temp_ttl");
+    private static final byte[] LRU_CRAWLER = TextReplies.bytes("lru_crawler");
+    private static final byte[] CRAWL = TextReplies.bytes("crawl");
+    private static final byte[] METADUMP = TextReplies.bytes("metadump");
+    private static final byte[] TOCRAWL = TextReplies.bytes("tocrawl");
+    private static final byte[] SLEEP = TextReplies.bytes("sleep");
+    private static final byte[] ENABLE = TextReplies.bytes("enable");
+    private static final byte[] DISABLE = TextReplies.bytes("disable");
 
     /** memcached's MAX_VERBOSITY_LEVEL. */
     private static final int MAX_VERBOSITY_LEVEL = 2;
@@ -87,6 +104,10 @@ public final class TextProtocolSession implements ProtocolSession
     private long swallowRemaining;
     private int bytesNeeded;
     private int scanned;
+    /** A paused multi-get: where its next key starts, relative to the start of its line; 0 when none is paused. */
+    private int resumeAt;
+    /** The paused multi-get's line length, a check that the line offered again is the same one. */
+    private int resumeLineLength;
     private boolean closeRequested;
     private boolean noreply;
 
@@ -262,27 +283,25 @@ public final class TextProtocolSession implements ProtocolSession
                 if (ntokens < 3)
                 {
                     out.put(ERROR);
+                    return lineLength;
                 }
-                else if (tokens.equals(0, GET))
+                if (tokens.equals(0, GET))
                 {
-                    processGet(out, false, false);
+                    return processGet(pos, lineLength, out, false, false) ? lineLength : 0;
                 }
-                else if (tokens.equals(0, GETS))
+                if (tokens.equals(0, GETS))
                 {
-                    processGet(out, true, false);
+                    return processGet(pos, lineLength, out, true, false) ? lineLength : 0;
                 }
-                else if (tokens.equals(0, GAT))
+                if (tokens.equals(0, GAT))
                 {
-                    processGet(out, false, true);
+                    return processGet(pos, lineLength, out, false, true) ? lineLength : 0;
                 }
-                else if (tokens.equals(0, GATS))
+                if (tokens.equals(0, GATS))
                 {
-                    processGet(out, true, true);
+                    return processGet(pos, lineLength, out, true, true) ? lineLength : 0;
                 }
-                else
-                {
-                    out.put(ERROR);
-                }
+                out.put(ERROR);
                 return lineLength;
             case 's':
                 if (tokens.equals(0, SET))
@@ -297,6 +316,10 @@ public final class TextProtocolSession implements ProtocolSession
                 else if (tokens.equals(0, SHUTDOWN))
                 {
                     processShutdown(out);
+                }
+                else if (tokens.equals(0, SLABS))
+                {
+                    processSlabs(out);
                 }
                 else
                 {
@@ -402,13 +425,11 @@ public final class TextProtocolSession implements ProtocolSession
             if (ntokens < 3)
             {
                 out.put(ERROR);
+                return lineLength;
             }
-            else
-            {
-                processGet(out, false, false);
-            }
+            return processGet(pos, lineLength, out, false, false) ? lineLength : 0;
         }
-        else if (tokens.equals(0, FLUSH_ALL))
+        if (tokens.equals(0, FLUSH_ALL))
         {
             if (ntokens >= 2 && ntokens <= 4)
             {
@@ -427,8 +448,13 @@ public final class TextProtocolSession implements ProtocolSession
         {
             closeRequested = true;
         }
+        else if (tokens.equals(0, LRU_CRAWLER))
+        {
+            processLruCrawler(out);
+        }
         else if (tokens.equals(0, WATCH))
         {
+            // memcached started with -W (watch disabled): we have no log stream to attach a watcher to.
             setNoreplyMaybe();
             reply(out, WATCH_NOT_ALLOWED);
         }
@@ -437,6 +463,17 @@ public final class TextProtocolSession implements ProtocolSession
             if (wantTokens(ntokens, 3, 4, out))
             {
                 processVerbosity(out);
+            }
+        }
+        else if (tokens.equals(0, LRU))
+        {
+            if (ntokens < 3)
+            {
+                out.put(ERROR);
+            }
+            else
+            {
+                processLru(out);
             }
         }
         else if (tokens.startsWith(ntokens - 2, HTTP))
@@ -482,7 +519,17 @@ public final class TextProtocolSession implements ProtocolSession
 
     // ---- retrieval
 
-    private void processGet(final ResponseBuffer out, final boolean returnCas, final boolean touch)
+    /**
+     * get/gets/gat/gats/bget. Keys are answered one at a time straight into {@code out}; when {@code out} passes the
+     * high-water mark between two keys, the command pauses: nothing is consumed, {@link #resumeAt} remembers where
+     * the next key starts (relative to the line, so the transport may move the bytes), and the next call on the
+     * same line carries on from there. Memory is thus bounded by the high-water mark plus one item however many
+     * keys the line names, each key is looked up (and counted) exactly once, and END follows the last one.
+     *
+     * @return false when paused (the line stays unconsumed), true when the command was answered in full.
+     */
+    private boolean processGet(
+        final int pos, final int lineLength, final ResponseBuffer out, final boolean returnCas, final boolean touch)
     {
         int keyToken = 1;
         int exptime = 0;
@@ -491,17 +538,73 @@ public final class TextProtocolSession implements ProtocolSession
             if (!tokens.parseInt32(1))
             {
                 out.put(INVALID_EXPTIME);
-                return;
+                return true;
             }
             exptime = noTouchSafe((int)tokens.value);
             keyToken = 2;
         }
-        final int responseStart = out.writeIndex();
         final DirectBuffer buffer = tokens.buffer();
         final int lineEnd = tokens.lineEnd();
-        int p = keyToken < tokens.count() ? tokens.start(keyToken) : lineEnd;
+        final boolean resuming = resumeAt > 0 && resumeLineLength == lineLength;
+        int p = resuming ? pos + resumeAt : (keyToken < tokens.count() ? tokens.start(keyToken) : lineEnd);
+        resumeAt = 0;
+        if (!resuming && hasOverlongKey(buffer, p, lineEnd))
+        {
+            // memcached answers only the error, having looked up (and counted) the keys before the long one; the
+            // lookups happen here without writing anything, so that output is never built only to be dropped.
+            lookUpUntilOverlongKey(buffer, p, lineEnd, touch, exptime);
+            out.put(BAD_FORMAT);
+            return true;
+        }
         valueWriter.out = out;
         valueWriter.returnCas = returnCas;
+        while (p < lineEnd)
+        {
+            if (buffer.getByte(p) == ' ')
+            {
+                p++;
+                continue;
+            }
+            if (out.readableBytes() > config.outputHighWaterMark)
+            {
+                valueWriter.out = null;
+                resumeAt = p - pos;
+                resumeLineLength = lineLength;
+                return false;
+            }
+            final int keyStart = p;
+            while (p < lineEnd && buffer.getByte(p) != ' ')
+            {
+                p++;
+            }
+            getOne(buffer, keyStart, p - keyStart, touch, exptime);
+        }
+        valueWriter.out = null;
+        out.put(END);
+        return true;
+    }
+
+    private static boolean hasOverlongKey(final DirectBuffer buffer, final int from, final int lineEnd)
+    {
+        int keyLength = 0;
+        for (int p = from; p < lineEnd; p++)
+        {
+            if (buffer.getByte(p) == ' ')
+            {
+                keyLength = 0;
+            }
+            else if (++keyLength > ServerConfig.KEY_MAX_LENGTH)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void lookUpUntilOverlongKey(
+        final DirectBuffer buffer, final int from, final int lineEnd, final boolean touch, final int exptime)
+    {
+        int p = from;
         while (p < lineEnd)
         {
             if (buffer.getByte(p) == ' ')
@@ -514,31 +617,33 @@ public final class TextProtocolSession implements ProtocolSession
             {
                 p++;
             }
-            final int keyLength = p - keyStart;
-            if (keyLength > ServerConfig.KEY_MAX_LENGTH)
+            if (p - keyStart > ServerConfig.KEY_MAX_LENGTH)
             {
-                // memcached drops the responses stacked so far and answers only the error.
-                out.truncate(responseStart);
-                out.put(BAD_FORMAT);
                 return;
             }
-            getOne(buffer, keyStart, keyLength, touch, exptime);
+            lookUp(buffer, keyStart, p - keyStart, touch, exptime, null);
         }
-        valueWriter.out = null;
-        out.put(END);
     }
 
     private void getOne(
         final DirectBuffer buffer, final int keyStart, final int keyLength, final boolean touch, final int exptime)
     {
         valueWriter.key(buffer, keyStart, keyLength);
+        lookUp(buffer, keyStart, keyLength, touch, exptime, valueWriter);
+    }
+
+    /** One key of a get: the store lookup (handing a hit to {@code handler}, which may be null) and its counters. */
+    private void lookUp(
+        final DirectBuffer buffer, final int keyStart, final int keyLength, final boolean touch, final int exptime,
+        final ItemHandler handler)
+    {
         GetOptions options = null;
         if (touch)
         {
             options = getOptions.reset();
             options.touchExptime = exptime;
         }
-        final boolean hit = store.get(buffer, keyStart, keyLength, options, valueWriter);
+        final boolean hit = store.get(buffer, keyStart, keyLength, options, handler);
         if (touch)
         {
             stats.cmdTouch++;
@@ -946,8 +1051,158 @@ public final class TextProtocolSession implements ProtocolSession
         }
         else
         {
-            // The store's memory limit is fixed at start; memcached's answer when it cannot adjust.
-            reply(out, MEMLIMIT_FAILED);
+            // memcached's slabs_adjust_mem_limit: a new limit for later allocations, nothing freed now.
+            store.setMemoryLimit(megabytes * 1024 * 1024);
+            if (ctx.verbosity() > 0)
+            {
+                System.err.println("maxbytes adjusted to " + megabytes + "m");
+            }
+            reply(out, OK);
+        }
+    }
+
+    /**
+     * slabs reassign|automove, as memcached's process_slabs_command parses them. We have no slab classes: reassign
+     * answers what memcached answers without a slab mover ({@code -o no_slab_reassign}); automove only sets a
+     * policy for that mover, so it is validated and answered OK with nothing to change.
+     */
+    private void processSlabs(final ResponseBuffer out)
+    {
+        final int ntokens = tokens.ntokens();
+        if (ntokens == 5 && tokens.equals(1, REASSIGN))
+        {
+            out.put(SLAB_REASSIGN_DISABLED);
+            return;
+        }
+        if (ntokens < 4 || !tokens.equals(1, AUTOMOVE))
+        {
+            out.put(ERROR);
+            return;
+        }
+        setNoreplyMaybe();
+        if (tokens.equals(2, RATIO))
+        {
+            reply(out, ntokens < 5 || !tokens.parseDouble(3) ? ERROR : OK);
+            return;
+        }
+        if (!tokens.parseUint32(2))
+        {
+            reply(out, BAD_FORMAT);
+            return;
+        }
+        reply(out, tokens.value <= 2 ? OK : ERROR);
+    }
+
+    /**
+     * lru tune|mode|temp_ttl, as memcached's process_lru_command (with its LRU maintainer running, the default).
+     * Our store keeps one LRU per segment with a second chance for items read since stored, which none of these
+     * settings shape: each is validated exactly as memcached validates it and, when valid, answered OK as a no-op.
+     */
+    private void processLru(final ResponseBuffer out)
+    {
+        setNoreplyMaybe();
+        final int ntokens = tokens.ntokens();
+        if (tokens.equals(1, TUNE) && ntokens >= 7)
+        {
+            if (!tokens.parseUint32(2))
+            {
+                reply(out, ERROR);
+                return;
+            }
+            final long pctHot = tokens.value;
+            if (!tokens.parseUint32(3))
+            {
+                reply(out, ERROR);
+                return;
+            }
+            final long pctWarm = tokens.value;
+            if (!tokens.parseDouble(4))
+            {
+                reply(out, ERROR);
+                return;
+            }
+            final double hotFactor = tokens.doubleValue;
+            if (!tokens.parseDouble(5))
+            {
+                reply(out, ERROR);
+                return;
+            }
+            final double warmFactor = tokens.doubleValue;
+            // memcached adds the two as uint32_t, so the sum wraps.
+            if (((pctHot + pctWarm) & 0xFFFF_FFFFL) > 80)
+            {
+                reply(out, LRU_PCTS_TOO_HIGH);
+            }
+            else if (warmFactor <= 0 || hotFactor <= 0)
+            {
+                reply(out, LRU_FACTORS_NOT_POSITIVE);
+            }
+            else
+            {
+                reply(out, OK);
+            }
+        }
+        else if (tokens.equals(1, MODE) && ntokens >= 4)
+        {
+            reply(out, tokens.equals(2, FLAT) || tokens.equals(2, SEGMENTED) ? OK : ERROR);
+        }
+        else if (tokens.equals(1, TEMP_TTL) && ntokens >= 4)
+        {
+            reply(out, tokens.parseInt32(2) ? OK : ERROR);
+        }
+        else
+        {
+            reply(out, ERROR);
+        }
+    }
+
+    /**
+     * lru_crawler, as memcached's process_lru_crawler_command (which reads no noreply). We have no crawler thread
+     * (expired items are dropped lazily, on lookup and at the LRU tail), so we answer as memcached does when its
+     * crawler is off ({@code -o no_lru_crawler}) and cannot be started: crawl and metadump say the crawler is
+     * disabled, enable says the thread failed to start, disable succeeds; sleep and tocrawl only tune the absent
+     * crawler and are validated, then answered OK.
+     */
+    private void processLruCrawler(final ResponseBuffer out)
+    {
+        final int ntokens = tokens.ntokens();
+        if (ntokens == 4)
+        {
+            if (tokens.equals(1, CRAWL) || tokens.equals(1, METADUMP))
+            {
+                out.put(LRU_CRAWLER_DISABLED);
+            }
+            else if (tokens.equals(1, TOCRAWL))
+            {
+                out.put(tokens.parseUint32(2) ? OK : BAD_FORMAT);
+            }
+            else if (tokens.equals(1, SLEEP))
+            {
+                if (!tokens.parseUint32(2))
+                {
+                    out.put(BAD_FORMAT);
+                }
+                else
+                {
+                    out.put(tokens.value > 1_000_000 ? LRU_CRAWLER_SLEEP_TOO_LONG : OK);
+                }
+            }
+            else
+            {
+                out.put(ERROR);
+            }
+        }
+        else if (ntokens == 3 && tokens.equals(1, ENABLE))
+        {
+            out.put(LRU_CRAWLER_NOT_STARTED);
+        }
+        else if (ntokens == 3 && tokens.equals(1, DISABLE))
+        {
+            out.put(OK);
+        }
+        else
+        {
+            out.put(ERROR);
         }
     }
 

@@ -32,10 +32,15 @@ final class TextReplies
     static final byte[] STATS_DETAIL_USAGE = bytes("CLIENT_ERROR usage: stats detail on|off|dump\r\n");
     static final byte[] CACHEDUMP_NOT_ALLOWED = bytes("CLIENT_ERROR stats cachedump not allowed\r\n");
     static final byte[] WATCH_NOT_ALLOWED = bytes("CLIENT_ERROR watch commands not allowed\r\n");
+    static final byte[] SLAB_REASSIGN_DISABLED = bytes("CLIENT_ERROR slab reassignment disabled\r\n");
+    static final byte[] LRU_PCTS_TOO_HIGH = bytes("ERROR hot and warm pcts must not exceed 80\r\n");
+    static final byte[] LRU_FACTORS_NOT_POSITIVE = bytes("ERROR hot/warm age factors must be greater than 0\r\n");
+    static final byte[] LRU_CRAWLER_DISABLED = bytes("CLIENT_ERROR lru crawler disabled\r\n");
+    static final byte[] LRU_CRAWLER_NOT_STARTED = bytes("ERROR failed to start lru crawler thread\r\n");
+    static final byte[] LRU_CRAWLER_SLEEP_TOO_LONG = bytes("CLIENT_ERROR sleep must be one second or less\r\n");
     static final byte[] MEMLIMIT_TOO_SMALL = bytes("MEMLIMIT_TOO_SMALL cannot set maxbytes to less than 8m\r\n");
     static final byte[] MEMLIMIT_NOT_BYTES =
         bytes("MEMLIMIT_ADJUST_FAILED input value is megabytes not bytes\r\n");
-    static final byte[] MEMLIMIT_FAILED = bytes("MEMLIMIT_ADJUST_FAILED out of bounds or unable to adjust\r\n");
     static final byte[] TOO_LARGE = bytes("SERVER_ERROR object too large for cache\r\n");
     static final byte[] OUT_OF_MEMORY_STORING = bytes("SERVER_ERROR out of memory storing object\r\n");
     static final byte[] OUT_OF_MEMORY = bytes("SERVER_ERROR out of memory\r\n");

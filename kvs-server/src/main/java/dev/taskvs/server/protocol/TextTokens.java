@@ -1,5 +1,10 @@
 package dev.taskvs.server.protocol;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
 import org.agrona.DirectBuffer;
 
 /**
@@ -25,6 +30,8 @@ final class TextTokens
 
     /** The value parsed by the last successful {@code parse*} call. */
     long value;
+    /** The number the last successful {@link #parseDouble} read. */
+    double doubleValue;
 
     /** Tokenizes {@code buffer[from, to)} (the line without its terminator). */
     void tokenize(final DirectBuffer buffer, final int from, final int to)
@@ -201,6 +208,47 @@ final class TextTokens
         value = (int)value;
         return true;
     }
+
+    /**
+     * memcached's {@code safe_strtod}: C's strtod over the whole token (decimal, with optional fraction and
+     * exponent, or inf/infinity/nan), failing on trailing bytes and on ERANGE (overflow, or underflow to zero).
+     * Admin commands only (it allocates).
+     */
+    boolean parseDouble(final int i)
+    {
+        if (i >= count)
+        {
+            return false;
+        }
+        final byte[] bytes = new byte[length[i]];
+        buffer.getBytes(start[i], bytes);
+        final String text = new String(bytes, StandardCharsets.US_ASCII).strip();
+        final Matcher special = SPECIAL_DOUBLE.matcher(text);
+        if (special.matches())
+        {
+            final boolean nan = special.group(2).toLowerCase(Locale.ROOT).startsWith("n");
+            doubleValue = nan ? Double.NaN : "-".equals(special.group(1)) ?
+                Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
+            return true;
+        }
+        if (!DECIMAL_DOUBLE.matcher(text).matches())
+        {
+            return false;
+        }
+        final double d = Double.parseDouble(text);
+        if (Double.isInfinite(d) || (d == 0 && NONZERO_DIGIT.matcher(text.split("[eE]")[0]).find()))
+        {
+            return false;
+        }
+        doubleValue = d;
+        return true;
+    }
+
+    private static final Pattern SPECIAL_DOUBLE =
+        Pattern.compile("([+-]?)((?i)inf|infinity|nan)");
+    private static final Pattern DECIMAL_DOUBLE =
+        Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
+    private static final Pattern NONZERO_DIGIT = Pattern.compile("[1-9]");
 
     private static boolean isSpace(final byte b)
     {

@@ -21,6 +21,10 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * {@link Segment}s are lock stripes chosen by hash bits the bucket index does not use. Every operation holds
  * exactly one segment lock, except eviction, which may take a second one with {@code tryLock} only, so two
  * threads evicting from each other's segments never deadlock; a failed tryLock falls back to the own segment.
+ * When that fails because the other segments are held (writers racing for a full cache), the writer does not spin
+ * on its own lock: it releases it, evicts holding no lock (taking each victim's lock in turn, blocking, which
+ * cannot deadlock since nothing else is held), reserves the room it needs, and repeats the operation with that
+ * reservation. So a store answers NO_MEMORY only when nothing anywhere can be freed, never because of contention.
  * Reads hold the lock too (they update the item's access bits), which is what lets a same-size set overwrite in
  * place and lets {@link ItemHandler} read without reference counts.
  *
@@ -45,8 +49,17 @@ public final class OffHeapStore implements Store
     private static final int TAIL_SEARCH = 5;
     /** Other segments whose tails an eviction compares with its own. */
     private static final int EVICTION_SAMPLES = 2;
-    /** Rounds of failed tryLocks, with nothing evictable in the own segment, before a store gives up. */
+    /**
+     * Rounds of failed tryLocks, with nothing evictable in the own segment, before a store holding its lock stops
+     * trying: briefly while it may still release the lock and make room without it ({@link #makeRoom}), longer on
+     * its last attempt.
+     */
+    private static final int QUICK_BUSY_ROUNDS = 4;
     private static final int MAX_BUSY_ROUNDS = 1_000;
+    /** Locked attempts of one operation; between two, the room it needs is made without holding a lock. */
+    private static final int MAX_ATTEMPTS = 4;
+    /** Sweeps that found nothing evictable anywhere (memory held by allocations in flight) before giving up. */
+    private static final int MAX_IDLE_ROUNDS = 1_000;
     /** Buckets in all segments together at start: memcached's default hash power of 16. */
     private static final int INITIAL_TOTAL_BUCKETS = 1 << 16;
     private static final int MAX_SEGMENTS = 1 << 16;
@@ -62,7 +75,11 @@ public final class OffHeapStore implements Store
 
     private final StoreConfig config;
     private final StoreClock clock;
-    private final long memoryLimit;
+    /**
+     * -m in bytes, adjustable at run time ({@code cache_memlimit}). Volatile so every thread's next reservation sees
+     * a new limit; a lower one is reached lazily, by the evictions of the stores that follow, as in memcached.
+     */
+    private volatile long memoryLimit;
     private final int itemSizeMax;
     private final boolean evictionDisabled;
     private final boolean casDisabled;
@@ -70,6 +87,9 @@ public final class OffHeapStore implements Store
     private final int segmentMask;
     private final AtomicLongArray counters = new AtomicLongArray(COUNTERS_LENGTH);
     private final Object flushLock = new Object();
+
+    /** Rotates where lock-free sweeps ({@link #makeRoom}) start; racy on purpose, any value is a valid start. */
+    private int sweepCursor;
 
     /** Items whose store sequence is at most this were flushed. */
     private volatile long flushSequence;
@@ -116,42 +136,62 @@ public final class OffHeapStore implements Store
         final Segment segment = segmentFor(hash);
         final int now = now();
 
-        segment.lock();
-        try
+        long credit = 0;
+        for (int attempt = 1; ; attempt++)
         {
-            segment.checkOpen();
-            long item = findLive(segment, (int)hash, keyBase, keyAddress, keyLength, now, true);
+            final boolean outcome;
+            final long retryBytes;
+            segment.lock();
+            try
+            {
+                segment.beginAttempt(credit, attempt < MAX_ATTEMPTS);
+                segment.checkOpen();
+                outcome = getLocked(segment, hash, keyBase, keyAddress, keyLength, options, handler, now);
+            }
+            finally
+            {
+                retryBytes = endAttempt(segment);
+                segment.unlock();
+            }
+            if (retryBytes == 0)
+            {
+                return outcome;
+            }
+            credit = makeRoom(retryBytes, now) ? retryBytes : 0;
+        }
+    }
+
+    private boolean getLocked(
+        final Segment segment, final long hash, final Object keyBase, final long keyAddress, final int keyLength,
+        final GetOptions options, final ItemHandler handler, final int now)
+    {
+        long item = findLive(segment, (int)hash, keyBase, keyAddress, keyLength, now, true);
+        if (item == 0)
+        {
+            if (options == null || options.vivifyExptime == NO_TOUCH)
+            {
+                return false;
+            }
+            item = vivify(segment, (int)hash, keyBase, keyAddress, keyLength, options, now);
             if (item == 0)
             {
-                if (options == null || options.vivifyExptime == NO_TOUCH)
-                {
-                    return false;
-                }
-                item = vivify(segment, (int)hash, keyBase, keyAddress, keyLength, options, now);
-                if (item == 0)
-                {
-                    return false;
-                }
+                return false;
             }
-            else if (options != null)
-            {
-                applyGetOptions(item, options, now);
-            }
-
-            if (options == null || !options.noLruBump)
-            {
-                markAccessed(item, now);
-            }
-            if (handler != null)
-            {
-                handler.onItem(item);
-            }
-            return true;
         }
-        finally
+        else if (options != null)
         {
-            segment.unlock();
+            applyGetOptions(item, options, now);
         }
+
+        if (options == null || !options.noLruBump)
+        {
+            markAccessed(item, now);
+        }
+        if (handler != null)
+        {
+            handler.onItem(item);
+        }
+        return true;
     }
 
     @Override
@@ -178,78 +218,102 @@ public final class OffHeapStore implements Store
             cas != NO_CAS && (mode == StoreMode.SET || mode == StoreMode.ADD || mode == StoreMode.REPLACE) ?
             StoreMode.CAS : mode;
 
-        segment.lock();
-        try
+        long credit = 0;
+        for (int attempt = 1; ; attempt++)
         {
-            segment.checkOpen();
-            final long old = findLive(segment, (int)hash, keyBase, keyAddress, keyLength, now, false);
-            if (!fits(keyLength, valueLength))
+            final StoreResult outcome;
+            final long retryBytes;
+            segment.lock();
+            try
             {
-                // memcached refuses the size before it looks at the mode; a failed set also drops the old value so
-                // that readers do not keep seeing data the client meant to replace.
-                if (mode == StoreMode.SET && old != 0)
+                segment.beginAttempt(credit, attempt < MAX_ATTEMPTS);
+                segment.checkOpen();
+                outcome = storeLocked(
+                    segment, hash, mode, effectiveMode, keyBase, keyAddress, keyLength, clientFlags, exptime,
+                    valueBase, valueAddress, valueLength, cas, newCas, now, result);
+            }
+            finally
+            {
+                retryBytes = endAttempt(segment);
+                segment.unlock();
+            }
+            if (retryBytes == 0)
+            {
+                return outcome;
+            }
+            credit = makeRoom(retryBytes, now) ? retryBytes : 0;
+        }
+    }
+
+    private StoreResult storeLocked(
+        final Segment segment, final long hash, final StoreMode mode, final StoreMode effectiveMode,
+        final Object keyBase, final long keyAddress, final int keyLength, final int clientFlags, final int exptime,
+        final Object valueBase, final long valueAddress, final int valueLength, final long cas, final long newCas,
+        final int now, final MutationResult result)
+    {
+        final long old = findLive(segment, (int)hash, keyBase, keyAddress, keyLength, now, false);
+        if (!fits(keyLength, valueLength))
+        {
+            // memcached refuses the size before it looks at the mode; a failed set also drops the old value so
+            // that readers do not keep seeing data the client meant to replace.
+            if (mode == StoreMode.SET && old != 0)
+            {
+                remove(segment, old);
+            }
+            return StoreResult.TOO_LARGE;
+        }
+
+        switch (effectiveMode)
+        {
+            case ADD:
+                if (old != 0)
                 {
-                    remove(segment, old);
+                    // memcached promotes the existing item on a failed add.
+                    Item.bits(old, Item.bits(old) | Item.ACTIVE);
+                    return StoreResult.NOT_STORED;
                 }
-                return StoreResult.TOO_LARGE;
-            }
+                break;
 
-            switch (effectiveMode)
-            {
-                case ADD:
-                    if (old != 0)
-                    {
-                        // memcached promotes the existing item on a failed add.
-                        Item.bits(old, Item.bits(old) | Item.ACTIVE);
-                        return StoreResult.NOT_STORED;
-                    }
-                    break;
+            case REPLACE:
+                if (old == 0)
+                {
+                    return StoreResult.NOT_STORED;
+                }
+                break;
 
-                case REPLACE:
-                    if (old == 0)
-                    {
-                        return StoreResult.NOT_STORED;
-                    }
-                    break;
+            case CAS:
+                if (old == 0)
+                {
+                    return StoreResult.NOT_FOUND;
+                }
+                if (cas == NO_CAS || Item.cas(old) != cas)
+                {
+                    return StoreResult.EXISTS;
+                }
+                break;
 
-                case CAS:
-                    if (old == 0)
-                    {
-                        return StoreResult.NOT_FOUND;
-                    }
-                    if (cas == NO_CAS || Item.cas(old) != cas)
-                    {
-                        return StoreResult.EXISTS;
-                    }
-                    break;
+            case APPEND:
+            case PREPEND:
+                if (old == 0)
+                {
+                    return StoreResult.NOT_STORED;
+                }
+                if (cas != NO_CAS && Item.cas(old) != cas)
+                {
+                    return StoreResult.EXISTS;
+                }
+                return concatenate(
+                    segment, old, effectiveMode == StoreMode.APPEND, valueBase, valueAddress, valueLength, newCas,
+                    now, result);
 
-                case APPEND:
-                case PREPEND:
-                    if (old == 0)
-                    {
-                        return StoreResult.NOT_STORED;
-                    }
-                    if (cas != NO_CAS && Item.cas(old) != cas)
-                    {
-                        return StoreResult.EXISTS;
-                    }
-                    return concatenate(
-                        segment, old, effectiveMode == StoreMode.APPEND, valueBase, valueAddress, valueLength, newCas,
-                        now, result);
-
-                default:
-                    break;
-            }
-
-            return put(
-                segment, old, (int)hash, keyBase, keyAddress, keyLength, clientFlags,
-                clock.toServerTime(exptime, now), valueBase, valueAddress, valueLength, newCas, now,
-                mode == StoreMode.SET, result);
+            default:
+                break;
         }
-        finally
-        {
-            segment.unlock();
-        }
+
+        return put(
+            segment, old, (int)hash, keyBase, keyAddress, keyLength, clientFlags,
+            clock.toServerTime(exptime, now), valueBase, valueAddress, valueLength, newCas, now,
+            mode == StoreMode.SET, result);
     }
 
     @Override
@@ -323,43 +387,66 @@ public final class OffHeapStore implements Store
         final Segment segment = segmentFor(hash);
         final int now = now();
 
-        segment.lock();
-        try
+        long credit = 0;
+        for (int attempt = 1; ; attempt++)
         {
-            segment.checkOpen();
-            final long item = findLive(segment, (int)hash, keyBase, keyAddress, keyLength, now, false);
-            if (item == 0)
+            final StoreResult outcome;
+            final long retryBytes;
+            segment.lock();
+            try
             {
-                if (!autoCreate)
-                {
-                    return StoreResult.NOT_FOUND;
-                }
-                return createCounter(segment, (int)hash, keyBase, keyAddress, keyLength, initial, exptime, now, result);
+                segment.beginAttempt(credit, attempt < MAX_ATTEMPTS);
+                segment.checkOpen();
+                outcome = incrDecrLocked(
+                    segment, hash, keyBase, keyAddress, keyLength, incr, delta, autoCreate, initial, exptime, cas, now,
+                    result);
             }
+            finally
+            {
+                retryBytes = endAttempt(segment);
+                segment.unlock();
+            }
+            if (retryBytes == 0)
+            {
+                return outcome;
+            }
+            credit = makeRoom(retryBytes, now) ? retryBytes : 0;
+        }
+    }
 
-            // The order of checks is memcached's do_add_delta: empty value, then CAS, then the number itself.
-            final int length = Item.valueLength(item);
-            if (length == 0)
-            {
-                return StoreResult.NON_NUMERIC;
-            }
-            if (cas != NO_CAS && Item.cas(item) != cas)
-            {
-                return StoreResult.EXISTS;
-            }
-            if (!AsciiNumbers.parseUint64(Item.valueAddress(item), length, result))
-            {
-                return StoreResult.NON_NUMERIC;
-            }
-            final long current = result.value;
-            final long updated = incr ?
-                current + delta : (Long.compareUnsigned(delta, current) > 0 ? 0 : current - delta);
-            return writeCounter(segment, item, updated, now, result);
-        }
-        finally
+    private StoreResult incrDecrLocked(
+        final Segment segment, final long hash, final Object keyBase, final long keyAddress, final int keyLength,
+        final boolean incr, final long delta, final boolean autoCreate, final long initial, final int exptime,
+        final long cas, final int now, final MutationResult result)
+    {
+        final long item = findLive(segment, (int)hash, keyBase, keyAddress, keyLength, now, false);
+        if (item == 0)
         {
-            segment.unlock();
+            if (!autoCreate)
+            {
+                return StoreResult.NOT_FOUND;
+            }
+            return createCounter(segment, (int)hash, keyBase, keyAddress, keyLength, initial, exptime, now, result);
         }
+
+        // The order of checks is memcached's do_add_delta: empty value, then CAS, then the number itself.
+        final int length = Item.valueLength(item);
+        if (length == 0)
+        {
+            return StoreResult.NON_NUMERIC;
+        }
+        if (cas != NO_CAS && Item.cas(item) != cas)
+        {
+            return StoreResult.EXISTS;
+        }
+        if (!AsciiNumbers.parseUint64(Item.valueAddress(item), length, result))
+        {
+            return StoreResult.NON_NUMERIC;
+        }
+        final long current = result.value;
+        final long updated = incr ?
+            current + delta : (Long.compareUnsigned(delta, current) > 0 ? 0 : current - delta);
+        return writeCounter(segment, item, updated, now, result);
     }
 
     @Override
@@ -425,6 +512,25 @@ public final class OffHeapStore implements Store
     public int maxValueLength(final int keyLength)
     {
         return (int)Math.max(0, (long)itemSizeMax - Item.HEADER_LENGTH - keyLength);
+    }
+
+    /**
+     * {@inheritDoc}
+     * <p>
+     * Nothing is freed here: items beyond a lowered limit stay until the next stores need room, which then evict
+     * (or, with eviction disabled, fail) until the total fits the new limit.
+     */
+    @Override
+    public void setMemoryLimit(final long bytes)
+    {
+        require(bytes >= 1, "memory limit", bytes, ">= 1 byte");
+        memoryLimit = bytes;
+    }
+
+    @Override
+    public long memoryLimit()
+    {
+        return memoryLimit;
     }
 
     @Override
@@ -850,12 +956,24 @@ public final class OffHeapStore implements Store
         return exptime != 0 && exptime <= now;
     }
 
-    /** Reserves room for an item (evicting if allowed) and allocates it; 0 when there is no room. */
+    /**
+     * Reserves room for an item (evicting if allowed) and allocates it; 0 when there is no room.
+     * <p>
+     * Room comes first from the credit that {@link #makeRoom} reserved for this attempt, else from the eviction that
+     * can be done while this segment is held ({@link #reserve}). When that fails only because other segments were
+     * held by other threads (or, with eviction on, because nothing could be freed from here), and the operation may
+     * try again, this asks for a retry instead of failing: the caller releases its lock, makes room without holding
+     * any, and repeats the operation with the bytes already reserved.
+     */
     private long allocate(final Segment segment, final long bytes, final long pinned, final int now)
     {
-        if (bytes > memoryLimit || !reserve(segment, bytes, pinned, now))
+        if (bytes > memoryLimit)
         {
             segment.outOfMemory++;
+            return 0;
+        }
+        if (!reserveForAllocation(segment, bytes, pinned, now))
+        {
             return 0;
         }
         try
@@ -870,11 +988,39 @@ public final class OffHeapStore implements Store
         }
     }
 
-    private boolean reserve(final Segment segment, final long bytes, final long pinned, final int now)
+    private boolean reserveForAllocation(final Segment segment, final long bytes, final long pinned, final int now)
+    {
+        final long credit = segment.credit;
+        if (credit > 0)
+        {
+            segment.credit = 0;
+            if (credit >= bytes)
+            {
+                release(credit - bytes);
+                return true;
+            }
+            release(credit);
+        }
+        final int outcome = reserve(segment, bytes, pinned, now, segment.mayRetry ? QUICK_BUSY_ROUNDS : MAX_BUSY_ROUNDS);
+        if (outcome == FREED)
+        {
+            return true;
+        }
+        if (segment.mayRetry && (outcome == BUSY || !evictionDisabled))
+        {
+            segment.retryBytes = bytes;
+            return false;
+        }
+        segment.outOfMemory++;
+        return false;
+    }
+
+    /** @return FREED when the bytes are reserved, BUSY when other segments were held, NOTHING when none is left. */
+    private int reserve(final Segment segment, final long bytes, final long pinned, final int now, final int maxBusy)
     {
         if (tryReserve(bytes))
         {
-            return true;
+            return FREED;
         }
         segment.pinned = pinned;
         try
@@ -885,22 +1031,113 @@ public final class OffHeapStore implements Store
                 final int outcome = evictOne(segment, now);
                 if (outcome == NOTHING)
                 {
-                    return tryReserve(bytes);
+                    return tryReserve(bytes) ? FREED : NOTHING;
                 }
                 if (outcome == BUSY)
                 {
-                    if (++busyRounds > MAX_BUSY_ROUNDS)
+                    if (++busyRounds > maxBusy)
                     {
-                        return false;
+                        return BUSY;
                     }
-                    Thread.yield();
+                    Thread.onSpinWait();
                 }
             }
-            return true;
+            return FREED;
         }
         finally
         {
             segment.pinned = 0;
+        }
+    }
+
+    /** Ends one locked attempt: gives back an unused credit. @return the bytes to make room for, 0 when done. */
+    private long endAttempt(final Segment segment)
+    {
+        final long unused = segment.credit;
+        if (unused > 0)
+        {
+            release(unused);
+        }
+        final long retryBytes = segment.retryBytes;
+        segment.credit = 0;
+        segment.retryBytes = 0;
+        segment.mayRetry = false;
+        return retryBytes;
+    }
+
+    /**
+     * Evicts, holding no segment lock of its own, until {@code bytes} can be reserved, and reserves them (the credit
+     * the next attempt spends, so that no other writer takes the room made here). Each victim segment is locked with
+     * a blocking lock, which is safe because nothing else is held: a writer contending for segments waits for them
+     * instead of giving up. When nothing is evictable anywhere, the memory is held by other writers' allocations in
+     * flight, which become evictable once linked; that is waited for briefly.
+     *
+     * @return true when the bytes are reserved.
+     */
+    private boolean makeRoom(final long bytes, final int now)
+    {
+        int idleRounds = 0;
+        while (!tryReserve(bytes))
+        {
+            if (bytes > memoryLimit)
+            {
+                return false;
+            }
+            if (evictAnywhere(now))
+            {
+                idleRounds = 0;
+            }
+            else if (evictionDisabled || ++idleRounds > MAX_IDLE_ROUNDS)
+            {
+                return false;
+            }
+            else
+            {
+                Thread.yield();
+            }
+        }
+        return true;
+    }
+
+    /** One eviction from the segment with the oldest sampled tail, else from any segment; no lock held on entry. */
+    private boolean evictAnywhere(final int now)
+    {
+        final int start = sweepCursor++ & segmentMask;
+        Segment sampled = segments[start];
+        for (int i = 1; i <= EVICTION_SAMPLES; i++)
+        {
+            final Segment candidate = segments[(start + i) & segmentMask];
+            if (candidate.tailStamp < sampled.tailStamp)
+            {
+                sampled = candidate;
+            }
+        }
+        if (sampled.count > 0 && evictLocked(sampled, now))
+        {
+            return true;
+        }
+        for (int i = 0; i < segments.length; i++)
+        {
+            final Segment segment = segments[(start + i) & segmentMask];
+            if (segment.count > 0 && evictLocked(segment, now))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean evictLocked(final Segment segment, final int now)
+    {
+        segment.lock();
+        try
+        {
+            return !segment.closed &&
+                (reclaimAtTail(segment, now) || (!evictionDisabled && evictLiveAtTail(segment)));
+        }
+        finally
+        {
+            segment.unlock();
         }
     }
 

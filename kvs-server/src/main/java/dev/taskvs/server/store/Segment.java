@@ -37,6 +37,14 @@ abstract class SegmentFields extends SegmentLhsPadding
     /** The item being replaced by the lock holder: eviction must not free it while it is still read. */
     long pinned;
 
+    /**
+     * The lock holder's allocation state for the operation in progress: bytes already reserved for it (by a sweep
+     * done without the lock), whether a failed allocation may ask for another attempt, and the bytes it asked for.
+     */
+    long credit;
+    boolean mayRetry;
+    long retryBytes;
+
     /** Rotates the other segments this one samples when it must evict. */
     int evictionCursor;
 
@@ -111,6 +119,14 @@ final class Segment extends SegmentRhsPadding
     boolean tryLock()
     {
         return lockState == 0 && LOCK_STATE.compareAndSet(this, 0, 1);
+    }
+
+    /** Starts one locked attempt of an operation that may allocate (lock held). */
+    void beginAttempt(final long reservedBytes, final boolean retryAllowed)
+    {
+        credit = reservedBytes;
+        mayRetry = retryAllowed;
+        retryBytes = 0;
     }
 
     void unlock()

@@ -84,6 +84,19 @@ public interface Store extends AutoCloseable
     /** Largest value length that {@link #fits} accepts for a key of this length. */
     int maxValueLength(int keyLength);
 
+    /**
+     * Changes the memory limit at run time (memcached's {@code cache_memlimit}); {@link StoreStats#limitMaxBytes}
+     * follows it. Raising it takes effect at once; lowering it frees nothing immediately: the stores that follow
+     * evict until the items fit the new limit.
+     *
+     * @param bytes the new limit, at least 1.
+     * @throws IllegalArgumentException when {@code bytes} is below 1.
+     */
+    void setMemoryLimit(long bytes);
+
+    /** The memory limit in force, bytes. */
+    long memoryLimit();
+
     StoreStats stats();
 
     /**

@@ -25,6 +25,11 @@ public final class ServerFlags
     public boolean flushDisabled;
     /** -A. */
     public boolean shutdownEnabled;
+    /**
+     * memcached only: {@code -o no_lru_crawler,no_slab_reassign -W}, the subsystems kvs-server does not have (LRU
+     * crawler, slab mover, watch log stream), so that memcached answers their commands as we do.
+     */
+    public boolean withoutCrawlerMoverWatch;
 
     public ServerFlags memoryMb(final long mb)
     {
@@ -61,6 +66,13 @@ public final class ServerFlags
         return copy;
     }
 
+    public ServerFlags withoutCrawlerMoverWatch()
+    {
+        final ServerFlags copy = copy();
+        copy.withoutCrawlerMoverWatch = true;
+        return copy;
+    }
+
     public ServerFlags shutdownEnabled()
     {
         final ServerFlags copy = copy();
@@ -90,6 +102,12 @@ public final class ServerFlags
         if (shutdownEnabled)
         {
             args.add("-A");
+        }
+        if (withoutCrawlerMoverWatch)
+        {
+            args.add("-o");
+            args.add("no_lru_crawler,no_slab_reassign");
+            args.add("-W");
         }
         return args;
     }
@@ -127,6 +145,7 @@ public final class ServerFlags
         copy.threads = threads;
         copy.flushDisabled = flushDisabled;
         copy.shutdownEnabled = shutdownEnabled;
+        copy.withoutCrawlerMoverWatch = withoutCrawlerMoverWatch;
         return copy;
     }
 }

@@ -29,6 +29,7 @@ final class TextScenarios
         all.addAll(retrieval().scenarios());
         all.addAll(arithmetic().scenarios());
         all.addAll(misc().scenarios());
+        all.addAll(admin().scenarios());
         all.addAll(errors().scenarios());
         return all;
     }
@@ -361,6 +362,70 @@ final class TextScenarios
                 .send("version\r\n", line()))
             .add("shutdown enabled with -A", ServerFlags.DEFAULTS.shutdownEnabled(), c -> c
                 .send("shutdown\r\n", eof()));
+    }
+
+    /** Tuning commands: cache_memlimit, slabs, lru, lru_crawler, watch. */
+    static Catalogue admin()
+    {
+        final ServerFlags lacking = ServerFlags.DEFAULTS.withoutCrawlerMoverWatch();
+        return new Catalogue("text-admin")
+            .add("cache_memlimit", c -> c
+                .send("cache_memlimit 100\r\n", line())
+                .send("cache_memlimit 0\r\n", line())
+                .send("cache_memlimit 1\r\n", line())
+                .send("cache_memlimit abc\r\n", line())
+                .send("cache_memlimit -5\r\n", line())
+                .send("cache_memlimit 1000000001\r\n", line())
+                .send("cache_memlimit 4294967296\r\n", line())
+                .send("cache_memlimit 1 noreply\r\n", none())
+                .send("cache_memlimit 100 noreply\r\n", none())
+                .send("cache_memlimit\r\n", line())
+                .send("cache_memlimit 9\r\n", line())
+                .send("set a 0 0 1\r\n1\r\n", line())
+                .send("get a\r\n", end()))
+            .add("slabs automove", c -> c
+                .send("slabs automove 0\r\n", line())
+                .send("slabs automove 2\r\n", line())
+                .send("slabs automove 3\r\n", line())
+                .send("slabs automove abc\r\n", line())
+                .send("slabs automove 1 noreply\r\n", none())
+                .send("slabs automove ratio 0.8\r\n", line())
+                .send("slabs automove ratio x\r\n", line())
+                .send("slabs\r\n", line())
+                .send("slabs foo bar\r\n", line()))
+            .add("lru", c -> c
+                .send("lru mode flat\r\n", line())
+                .send("lru mode segmented\r\n", line())
+                .send("lru mode foo\r\n", line())
+                .send("lru tune 10 25 0.1 2\r\n", line())
+                .send("lru tune 60 25 0.1 2\r\n", line())
+                .send("lru tune 10 25 0 2\r\n", line())
+                .send("lru tune a b c d\r\n", line())
+                .send("lru temp_ttl 10\r\n", line())
+                .send("lru temp_ttl abc\r\n", line())
+                .send("lru mode flat noreply\r\n", none())
+                .send("lru\r\n", line())
+                .send("version\r\n", line()))
+            .add("lru_crawler without a crawler", lacking, c -> c
+                .send("lru_crawler crawl all\r\n", line())
+                .send("lru_crawler metadump all\r\n", line())
+                .send("lru_crawler sleep 100\r\n", line())
+                .send("lru_crawler sleep 1000001\r\n", line())
+                .send("lru_crawler tocrawl 5\r\n", line())
+                .send("lru_crawler tocrawl abc\r\n", line())
+                .send("lru_crawler disable\r\n", line())
+                .send("lru_crawler foo\r\n", line())
+                .send("lru_crawler enable noreply\r\n", line()))
+            .add("lru_crawler enable while running", c -> c
+                .send("lru_crawler enable\r\n", line()))
+            .add("slabs reassign and watch without a mover or log stream", lacking, c -> c
+                .send("slabs reassign 1 2\r\n", line())
+                .send("slabs reassign abc 2\r\n", line())
+                .send("slabs reassign 1 2 3\r\n", line())
+                .send("watch\r\n", line())
+                .send("watch fetchers\r\n", line())
+                .send("watch noreply\r\n", none())
+                .send("version\r\n", line()));
     }
 
     static Catalogue errors()

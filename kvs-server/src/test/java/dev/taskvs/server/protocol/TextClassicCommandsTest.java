@@ -229,12 +229,98 @@ class TextClassicCommandsTest
     }
 
     @Test
-    void shouldAnswerCacheMemlimitAndShutdownAsDisabled()
+    void shouldAnswerShutdownAsDisabled()
     {
-        assertEquals("ERROR\r\nERROR\r\nMEMLIMIT_TOO_SMALL cannot set maxbytes to less than 8m\r\n" +
-            "MEMLIMIT_ADJUST_FAILED input value is megabytes not bytes\r\n",
-            d.send("cache_memlimit\r\ncache_memlimit x\r\ncache_memlimit 1\r\ncache_memlimit 2000000000\r\n"));
         assertEquals("ERROR: shutdown not enabled\r\n", d.send("shutdown\r\n"));
+        assertFalse(d.session.closeRequested());
+    }
+
+    @Test
+    void shouldAdjustTheMemoryLimitAndAnswerCacheMemlimitAsMemcachedDoes()
+    {
+        // Every line as memcached 1.6.18 answers it.
+        assertEquals("OK\r\n", d.send("cache_memlimit 100\r\n"));
+        assertEquals(100L << 20, d.store.memoryLimit());
+        assertTrue(d.send("stats\r\n").contains("STAT limit_maxbytes 104857600\r\n"));
+        final String tooSmall = "MEMLIMIT_TOO_SMALL cannot set maxbytes to less than 8m\r\n";
+        assertEquals(tooSmall, d.send("cache_memlimit 0\r\n"));
+        assertEquals(tooSmall, d.send("cache_memlimit 1\r\n"));
+        assertEquals(tooSmall, d.send("cache_memlimit 7\r\n"));
+        assertEquals("ERROR\r\n", d.send("cache_memlimit abc\r\n"));
+        assertEquals("ERROR\r\n", d.send("cache_memlimit -5\r\n"));
+        assertEquals("ERROR\r\n", d.send("cache_memlimit 10abc\r\n"));
+        assertEquals("ERROR\r\n", d.send("cache_memlimit\r\n"));
+        assertEquals("ERROR\r\n", d.send("cache_memlimit 1 2 3\r\n"));
+        assertEquals("MEMLIMIT_ADJUST_FAILED input value is megabytes not bytes\r\n",
+            d.send("cache_memlimit 1000000001\r\n"));
+        assertEquals(100L << 20, d.store.memoryLimit());
+        // A uint32 read wraps, as memcached's safe_strtoul into a uint32_t does: 2^32 reads 0, 2^32 + 100 reads 100.
+        assertEquals(tooSmall, d.send("cache_memlimit 4294967296\r\n"));
+        assertEquals("OK\r\n", d.send("cache_memlimit 4294967304\r\n"));
+        assertEquals(8L << 20, d.store.memoryLimit());
+        assertEquals("OK\r\n", d.send("cache_memlimit +9 junk\r\n"));
+        assertEquals(9L << 20, d.store.memoryLimit());
+        assertEquals("OK\r\n", d.send("cache_memlimit 1000000000\r\n"));
+        assertTrue(d.send("stats\r\n").contains("STAT limit_maxbytes 1048576000000000\r\n"));
+        assertEquals("", d.send("cache_memlimit 1 noreply\r\ncache_memlimit abc noreply\r\n"));
+        assertEquals("", d.send("cache_memlimit 12 noreply\r\n"));
+        assertEquals(12L << 20, d.store.memoryLimit());
+    }
+
+    @Test
+    void shouldEvictDownToALoweredMemoryLimitOnTheNextStores()
+    {
+        final String value = "v".repeat(10_000);
+        for (int i = 0; i < 3000; i++)
+        {
+            d.send("set k" + i + " 0 0 10000 noreply\r\n" + value + "\r\n");
+        }
+        assertTrue(d.store.stats().bytes > 20L << 20);
+        assertEquals("OK\r\n", d.send("cache_memlimit 8\r\n"));
+        assertTrue(d.store.stats().bytes > 20L << 20, "nothing is freed before the next store");
+        assertEquals("STORED\r\n", d.send("set fresh 0 0 10000\r\n" + value + "\r\n"));
+        assertTrue(d.store.stats().bytes <= 8L << 20, "bytes " + d.store.stats().bytes);
+        assertTrue(d.send("get fresh\r\n").startsWith("VALUE fresh 0 10000\r\n"));
+    }
+
+    @Test
+    void shouldAnswerSlabsLruAndCrawlerTuningAsMemcachedDoes()
+    {
+        // memcached 1.6.18 transcripts (default flags for slabs automove and lru; -o no_slab_reassign,no_lru_crawler
+        // for reassign and the crawler, the subsystems we do not have; -W for watch).
+        final String[][] transcript = {
+            {"slabs automove 0", "OK"}, {"slabs automove 1", "OK"}, {"slabs automove 2", "OK"},
+            {"slabs automove 3", "ERROR"}, {"slabs automove", "ERROR"},
+            {"slabs automove abc", "CLIENT_ERROR bad command line format"}, {"slabs automove 1 noreply", null},
+            {"slabs automove ratio 0.8", "OK"}, {"slabs automove ratio x", "ERROR"},
+            {"slabs reassign 1 2", "CLIENT_ERROR slab reassignment disabled"},
+            {"slabs reassign abc 2", "CLIENT_ERROR slab reassignment disabled"},
+            {"slabs reassign 1", "ERROR"}, {"slabs reassign 1 2 noreply", "ERROR"}, {"slabs", "ERROR"},
+            {"slabs foo", "ERROR"}, {"slabs foo bar", "ERROR"},
+            {"lru mode flat", "OK"}, {"lru mode segmented", "OK"}, {"lru mode foo", "ERROR"}, {"lru mode", "ERROR"},
+            {"lru tune 10 25 0.1 2", "OK"}, {"lru tune 10 25 0.1", "ERROR"}, {"lru tune a b c d", "ERROR"},
+            {"lru tune 60 25 0.1 2", "ERROR hot and warm pcts must not exceed 80"},
+            {"lru tune 10 25 0 2", "ERROR hot/warm age factors must be greater than 0"},
+            {"lru tune 10 25 1e-400 2", "ERROR"}, {"lru tune 10 25 .5 2e1", "OK"},
+            {"lru temp_ttl 10", "OK"}, {"lru temp_ttl -1", "OK"}, {"lru temp_ttl abc", "ERROR"},
+            {"lru temp_ttl", "ERROR"}, {"lru foo", "ERROR"}, {"lru", "ERROR"}, {"lru mode flat noreply", null},
+            {"lru mode foo noreply", null},
+            {"lru_crawler enable", "ERROR failed to start lru crawler thread"}, {"lru_crawler disable", "OK"},
+            {"lru_crawler sleep 100", "OK"},
+            {"lru_crawler sleep 1000001", "CLIENT_ERROR sleep must be one second or less"},
+            {"lru_crawler sleep abc", "CLIENT_ERROR bad command line format"}, {"lru_crawler tocrawl 0", "OK"},
+            {"lru_crawler tocrawl abc", "CLIENT_ERROR bad command line format"},
+            {"lru_crawler crawl all", "CLIENT_ERROR lru crawler disabled"},
+            {"lru_crawler metadump all", "CLIENT_ERROR lru crawler disabled"},
+            {"lru_crawler mgdump all", "ERROR"}, {"lru_crawler foo", "ERROR"}, {"lru_crawler", "ERROR"},
+            {"lru_crawler enable noreply", "ERROR"}, {"lru_crawler sleep 100 noreply", "ERROR"},
+            {"watch", "CLIENT_ERROR watch commands not allowed"},
+            {"watch fetchers mutations", "CLIENT_ERROR watch commands not allowed"}, {"watch noreply", null},
+        };
+        for (final String[] exchange : transcript)
+        {
+            assertEquals(exchange[1] == null ? "" : exchange[1] + "\r\n", d.send(exchange[0] + "\r\n"), exchange[0]);
+        }
         assertFalse(d.session.closeRequested());
     }
 

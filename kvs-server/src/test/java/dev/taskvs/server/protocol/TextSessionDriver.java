@@ -24,7 +24,12 @@ final class TextSessionDriver implements AutoCloseable
     final TextProtocolSession session;
     final ResponseBuffer out = new ResponseBuffer(4096);
     private final ExpandableArrayBuffer pending = new ExpandableArrayBuffer(4096);
+    private final StringBuilder sent = new StringBuilder();
     private int pendingLength;
+    /** The most output the session ever left pending after a call to process. */
+    int maxPendingOutput;
+    /** How often the session stopped above the high-water mark with a request unconsumed. */
+    int pauses;
 
     TextSessionDriver()
     {
@@ -58,21 +63,34 @@ final class TextSessionDriver implements AutoCloseable
         feed(bytes, 0, bytes.length);
     }
 
+    /**
+     * Appends bytes and lets the session answer, as a transport does: when the session stops above the output
+     * high-water mark, the pending output is "sent" (moved aside, see {@link #drain()}) and the session is offered
+     * the unconsumed bytes again.
+     */
     void feed(final byte[] bytes, final int offset, final int length)
     {
         pending.putBytes(pendingLength, bytes, offset, length);
         pendingLength += length;
-        int consumed;
-        do
+        while (pendingLength > 0 && !session.closeRequested())
         {
-            consumed = session.process(pending, 0, pendingLength, out);
+            final int consumed = session.process(pending, 0, pendingLength, out);
+            maxPendingOutput = Math.max(maxPendingOutput, out.readableBytes());
             if (consumed > 0)
             {
                 pending.putBytes(0, pending, consumed, pendingLength - consumed);
                 pendingLength -= consumed;
             }
+            else if (out.readableBytes() > config.outputHighWaterMark)
+            {
+                sent.append(take());
+                pauses++;
+            }
+            else
+            {
+                break;
+            }
         }
-        while (consumed > 0 && pendingLength > 0 && !session.closeRequested());
     }
 
     int pendingLength()
@@ -80,7 +98,15 @@ final class TextSessionDriver implements AutoCloseable
         return pendingLength;
     }
 
+    /** Everything answered since the last drain: what was "sent" during {@link #feed} and what is still pending. */
     String drain()
+    {
+        final String answered = sent.append(take()).toString();
+        sent.setLength(0);
+        return answered;
+    }
+
+    private String take()
     {
         final byte[] bytes = new byte[out.readableBytes()];
         out.buffer().getBytes(out.readIndex(), bytes);
