@@ -243,7 +243,7 @@ public final class StatsReport
     private static void settings(final ServerContext ctx, final Sink sink)
     {
         final ServerConfig c = ctx.config();
-        put(sink, "maxbytes", c.memoryLimitMb * 1024 * 1024);
+        put(sink, "maxbytes", ctx.store().memoryLimit()); // follows cache_memlimit, as memcached's settings.maxbytes
         put(sink, "maxconns", c.maxConnections);
         put(sink, "tcpport", c.port);
         put(sink, "udpport", 0);

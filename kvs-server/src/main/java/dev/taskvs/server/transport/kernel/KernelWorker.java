@@ -194,7 +194,9 @@ final class KernelWorker implements Runnable
                 conn.touch();
                 stats.bytesRead += n;
                 conn.state = "conn_parse_cmd";
-                afterProcess(conn, conn.processShared(sharedReceive, n));
+                final int pendingBefore = conn.out.readableBytes();
+                final int consumed = conn.processShared(sharedReceive, n);
+                afterProcess(conn, consumed, conn.out.readableBytes() > pendingBefore);
             }
             return;
         }
@@ -232,11 +234,14 @@ final class KernelWorker implements Runnable
     private void serve(final KernelConnection conn) throws IOException
     {
         conn.state = "conn_parse_cmd";
-        afterProcess(conn, conn.process());
+        final int pendingBefore = conn.out.readableBytes();
+        final int consumed = conn.process();
+        afterProcess(conn, consumed, conn.out.readableBytes() > pendingBefore);
     }
 
     /** Writes what the session answered and decides whether the connection needs another turn. */
-    private void afterProcess(final KernelConnection conn, final int consumed) throws IOException
+    private void afterProcess(final KernelConnection conn, final int consumed, final boolean produced)
+        throws IOException
     {
         conn.flush(stats);
         if (conn.session.closeRequested())
@@ -248,10 +253,12 @@ final class KernelWorker implements Runnable
             conn.readPaused = true;
         }
         afterWrite(conn);
-        if (!conn.closing && !conn.readPaused && consumed > 0 && conn.pendingInput() > 0 && !conn.inReadyList)
+        if (!conn.closing && !conn.readPaused && (consumed > 0 || produced) && conn.pendingInput() > 0 &&
+            !conn.inReadyList)
         {
-            // Stopped at requests-per-event with input left (the session counted the yield): let the others
-            // have their turn and come back next loop.
+            // The session stopped with input left after making progress: at requests-per-event (it counted the
+            // yield), or at the high-water mark in the middle of a multi-get whose output has since drained.
+            // Either way no new bytes may come to wake it: let the others have their turn and come back.
             conn.inReadyList = true;
             ready.add(conn);
         }

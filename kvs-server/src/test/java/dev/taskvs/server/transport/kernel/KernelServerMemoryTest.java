@@ -64,6 +64,54 @@ class KernelServerMemoryTest
         }
     }
 
+    @Test
+    void shouldStreamAMultiGetLargerThanTheOutputBufferAndKeepServing() throws Exception
+    {
+        final ServerConfig config = new ServerConfig();
+        config.port = 0;
+        config.listenAddress = "127.0.0.1";
+        config.threads = 1;
+        config.outputHighWaterMark = 64 * 1024;
+        try (KvsServer server = KvsServer.start(config);
+            Socket client = new Socket("127.0.0.1", server.port()))
+        {
+            client.setSoTimeout(20_000);
+            final int valueLength = 512 * 1024;
+            final byte[] value = new byte[valueLength];
+            java.util.Arrays.fill(value, (byte)'v');
+            final java.io.OutputStream out = client.getOutputStream();
+            out.write(("set big 0 0 " + valueLength + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(value);
+            out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+            assertEquals("STORED\r\n", new String(readExactly(client.getInputStream(), 8), StandardCharsets.US_ASCII));
+
+            final int keys = 400;
+            final StringBuilder line = new StringBuilder("get");
+            for (int i = 0; i < keys; i++)
+            {
+                line.append(" big");
+            }
+            out.write(line.append("\r\nversion\r\n").toString().getBytes(StandardCharsets.US_ASCII));
+            final byte[] header = ("VALUE big 0 " + valueLength + "\r\n").getBytes(StandardCharsets.US_ASCII);
+            final long expected = (long)keys * (header.length + valueLength + 2) + "END\r\n".length();
+            // 200 MiB of answers pass through a 64 KiB high-water mark; read them as a slow client would.
+            final InputStream in = client.getInputStream();
+            final byte[] chunk = new byte[1 << 16];
+            long received = 0;
+            while (received < expected)
+            {
+                final int n = in.read(chunk, 0, (int)Math.min(chunk.length, expected - received));
+                assertTrue(n > 0, "stream ended after " + received + " of " + expected);
+                received += n;
+            }
+            final String version = new String(readExactly(in, 8), StandardCharsets.US_ASCII);
+            assertEquals("VERSION ", version, "the request after the multi-get is answered too");
+            final long[] hits = new long[1];
+            server.context().stats().forEachWorker(w -> hits[0] += w.getHits);
+            assertEquals(keys, hits[0]);
+        }
+    }
+
     private static long teaserBytes(final int clients)
     {
         long total = 0;
