@@ -181,4 +181,38 @@ class EngineStackTest
             Files.deleteIfExists(file);
         }
     }
+
+    @Test
+    void loadThreadAndEngineShouldNotAllocateInSteadyState() throws Exception
+    {
+        // Shared mode: the engine's duty cycle runs on the load thread, so its allocations would count too.
+        final LoopbackWire wire = new LoopbackWire();
+        try (EngineResponder r = responder(wire, new Responder.Options()))
+        {
+            for (final double rate : new double[] {0, 5000})
+            {
+                final LoadgenConfig c = onLoopback(wire, ThreadingMode.SHARED);
+                c.connections = 200;
+                c.pipeline = 8;
+                c.multiget = 2;
+                c.getRatio = 0.8;
+                c.rate = rate;
+                c.warmupNs = TimeUnit.MILLISECONDS.toNanos(200);
+                c.durationNs = TimeUnit.MILLISECONDS.toNanos(800);
+                c.conclude();
+                try (Loadgen loadgen = new Loadgen(c, null))
+                {
+                    loadgen.connect();
+                    loadgen.preload();
+                    loadgen.run(rate);
+                    loadgen.run(rate);
+                    final RunResult third = loadgen.run(rate);
+                    assertEquals(0, third.errorsTotal(), third.errors.toString());
+                    assertTrue(third.measuredCompleted > 100);
+                    assertEquals(0, third.generatorAllocatedBytes, "bytes allocated by the load thread (loadgen " +
+                        "and engine) while measuring at rate " + rate);
+                }
+            }
+        }
+    }
 }

@@ -51,6 +51,8 @@ public final class EngineStack implements LoadStack
         public String nicDescription = "";
         /** Called after the engine and the NIC are closed (e.g. to stop an in-process peer). */
         public Runnable afterClose;
+        /** Leave the NIC open when the stack closes (its owner closes it). */
+        public boolean keepNic;
 
         public Settings context(final EngineContext context)
         {
@@ -151,7 +153,10 @@ public final class EngineStack implements LoadStack
         }
         catch (final RuntimeException ex)
         {
-            CloseHelper.quietClose(io);
+            if (!settings.keepNic)
+            {
+                CloseHelper.quietClose(io);
+            }
             throw new IllegalStateException("--stack tas: the engine did not start: " + oneLine(ex), ex);
         }
         final String threading = onLoadThread ? "shared: the engine runs on the load thread" :
@@ -162,7 +167,8 @@ public final class EngineStack implements LoadStack
         final String description = "engine " + Ipv4Address.toString(ctx.localIp()) + "/" + ctx.prefixLength() +
             " over " + settings.nicDescription + ", " + threading + ", rings " + ctx.rxBufferSize() / 1024 +
             " KiB per direction per connection, " + ctx.congestionControl();
-        return new EngineStack(engine, io, settings.afterClose, onLoadThread, wait, description);
+        return new EngineStack(engine, settings.keepNic ? null : io, settings.afterClose, onLoadThread, wait,
+            description);
     }
 
     private static String oneLine(final Throwable ex)
