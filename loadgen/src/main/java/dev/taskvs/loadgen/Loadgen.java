@@ -72,7 +72,8 @@ public final class Loadgen implements Closeable
         stack = LoadStack.open(config);
         if (stack instanceof EngineStack)
         {
-            say("stack tas: " + ((EngineStack)stack).describe());
+            // What runs where is part of the result: said even without progress lines.
+            (progress != null ? progress : System.err).println("stack tas: " + ((EngineStack)stack).describe());
         }
         for (int i = 0; i < config.threads; i++)
         {

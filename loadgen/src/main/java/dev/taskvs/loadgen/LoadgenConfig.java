@@ -161,6 +161,10 @@ public final class LoadgenConfig
         }
         m.put("servers", s);
         m.put("stack", stack);
+        if (engine != null)
+        {
+            m.put("engine", engine.nicDescription);
+        }
         m.put("protocol", protocol.name().toLowerCase());
         m.put("mode", rate > 0 ? "open-loop" : "closed-loop");
         m.put("rate", rate);
