@@ -143,7 +143,9 @@ public final class EngineStack implements LoadStack
         }
         catch (final RuntimeException ex)
         {
-            throw new IllegalStateException("--stack tas --nic " + settings.nicDescription + ": " + oneLine(ex), ex);
+            final String why = oneLine(ex);
+            throw new IllegalStateException("--stack tas --nic " + settings.nicDescription + ": " + why +
+                (why.contains("Operation not permitted") ? " (needs root or CAP_NET_ADMIN)" : ""), ex);
         }
         final TcpEngine engine;
         try
