@@ -15,6 +15,7 @@ import dev.taskvs.loadgen.protocol.ErrorKind;
 import dev.taskvs.loadgen.report.Report;
 import dev.taskvs.loadgen.report.RunResult;
 import dev.taskvs.loadgen.report.Warnings;
+import dev.taskvs.loadgen.stack.EngineStack;
 import dev.taskvs.loadgen.stack.LoadStack;
 import dev.taskvs.loadgen.worker.Phase;
 import dev.taskvs.loadgen.worker.Worker;
@@ -68,7 +69,12 @@ public final class Loadgen implements Closeable
      */
     public int connect() throws IOException, InterruptedException
     {
-        stack = LoadStack.forName(config.stack);
+        stack = LoadStack.open(config);
+        if (stack instanceof EngineStack)
+        {
+            // What runs where is part of the result: said even without progress lines.
+            (progress != null ? progress : System.err).println("stack tas: " + ((EngineStack)stack).describe());
+        }
         for (int i = 0; i < config.threads; i++)
         {
             final Worker w = new Worker(i, config, stack);

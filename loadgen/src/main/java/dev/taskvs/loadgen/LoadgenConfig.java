@@ -40,6 +40,8 @@ public final class LoadgenConfig
 
     public List<InetSocketAddress> servers = new ArrayList<>(List.of(new InetSocketAddress("127.0.0.1", 11211)));
     public String stack = "kernel";
+    /** With {@code stack = "tas"}: how to build the engine (from the engine's own options on the command line). */
+    public dev.taskvs.loadgen.stack.EngineStack.Settings engine;
     public int connections = 16;
     public int threads = 1;
     public int pipeline = 1;
@@ -159,6 +161,10 @@ public final class LoadgenConfig
         }
         m.put("servers", s);
         m.put("stack", stack);
+        if (engine != null)
+        {
+            m.put("engine", engine.nicDescription);
+        }
         m.put("protocol", protocol.name().toLowerCase());
         m.put("mode", rate > 0 ? "open-loop" : "closed-loop");
         m.put("rate", rate);

@@ -13,17 +13,26 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
 import dev.taskvs.client.Protocol;
+import dev.taskvs.engine.EngineContext;
+import dev.taskvs.engine.cli.EngineOptions;
+import dev.taskvs.engine.nic.loopback.LoopbackWire;
+import dev.taskvs.engine.proto.Ipv4Address;
 import dev.taskvs.loadgen.report.Outputs;
 import dev.taskvs.loadgen.report.Report;
 import dev.taskvs.loadgen.report.RunResult;
 import dev.taskvs.loadgen.report.Svg;
+import dev.taskvs.loadgen.responder.EngineResponder;
+import dev.taskvs.loadgen.responder.Responder;
 import dev.taskvs.loadgen.responder.ResponderCommand;
+import dev.taskvs.loadgen.stack.EngineStack;
 import dev.taskvs.loadgen.stack.LoadStack;
 import dev.taskvs.loadgen.workload.Arrivals;
 import org.HdrHistogram.HistogramLogWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code ./kvs loadgen}: drives memcached-protocol servers with many pipelined connections and reports honest
@@ -46,17 +55,17 @@ public final class LoadgenMain implements Callable<Integer>
     List<String> servers = new ArrayList<>();
 
     @Option(names = "--stack", defaultValue = "kernel",
-        description = "Network stack: kernel (Linux sockets) or tas (the userspace engine). Default: ${DEFAULT-VALUE}.")
+        description = "Network stack: kernel (Linux sockets) or tas (the userspace engine, configured by the " +
+        "engine options at the end: --nic, --ip, --iface, --shm, --threading, --stack-cores ...; --idle also sets " +
+        "how the engine's threads wait). With --nic loopback an in-process engine responder answers at --server. " +
+        "Default: ${DEFAULT-VALUE}.")
     String stack;
 
-    @Option(names = "--nic", description = "Engine NIC backend (with --stack tas), e.g. shm.")
-    String nic;
+    /** The engine's own options ({@code kvs engine}, the server), added in {@link #run} without its --idle. */
+    final EngineOptions engine = new EngineOptions();
 
-    @Option(names = "--shm", description = "Engine shm wire path (with --stack tas --nic shm).")
-    String shm;
-
-    @Option(names = "--ip", paramLabel = "A.B.C.D/NN", description = "Engine IP address (with --stack tas).")
-    String ip;
+    @Spec
+    CommandSpec spec;
 
     @Option(names = {"-c", "--connections"}, defaultValue = "16",
         description = "Connections in all, spread over the threads (1.." + LoadgenConfig.MAX_CONNECTIONS +
@@ -178,7 +187,14 @@ public final class LoadgenMain implements Callable<Integer>
         try
         {
             config = toConfig().conclude();
-            LoadStack.forName(config.stack).close();
+            if ("tas".equals(config.stack))
+            {
+                config.engine = engineSettings(config);
+            }
+            else
+            {
+                LoadStack.forName(config.stack).close();
+            }
         }
         catch (final IllegalArgumentException ex)
         {
@@ -226,6 +242,120 @@ public final class LoadgenMain implements Callable<Integer>
         {
             System.err.println("loadgen: " + ex.getMessage());
             return 3;
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            System.err.println("loadgen: " + ex.getMessage());
+            return 2;
+        }
+    }
+
+    /**
+     * The engine for {@code --stack tas}, from the engine's options: its context (ring size chosen from the
+     * workload unless {@code --buffer-kb} is given, the waiting from {@code --idle}) and how to open its NIC. With
+     * {@code --nic loopback} an engine responder on the wire's other end answers at the (single) server address.
+     */
+    private EngineStack.Settings engineSettings(final LoadgenConfig config)
+    {
+        final String ip = engine.ip();
+        final int slash = ip.indexOf('/');
+        try
+        {
+            Ipv4Address.parse(slash < 0 ? ip : ip.substring(0, slash));
+            final int prefix = slash < 0 ? 24 : Integer.parseInt(ip.substring(slash + 1));
+            if (prefix < 1 || prefix > 32)
+            {
+                throw new IllegalArgumentException("prefix " + prefix + " not 1..32");
+            }
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new IllegalArgumentException("--ip " + ip + " is not A.B.C.D/NN (" + ex.getMessage() + ")");
+        }
+        final String threading = engine.threading().toLowerCase(Locale.ROOT);
+        if (!List.of("shared", "dedicated", "invoker").contains(threading))
+        {
+            throw new IllegalArgumentException("--threading " + engine.threading() +
+                " is not one of: shared, dedicated, invoker");
+        }
+        for (final InetSocketAddress server : config.servers)
+        {
+            if (!(server.getAddress() instanceof java.net.Inet4Address))
+            {
+                throw new IllegalArgumentException("--server " + server.getHostString() + ":" + server.getPort() +
+                    " must be an IPv4 address with --stack tas");
+            }
+        }
+        final EngineContext ctx;
+        try
+        {
+            ctx = engine.context("loadgen");
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new IllegalArgumentException("--stack tas: " + ex.getMessage());
+        }
+        ctx.idleStrategy(config.idle == LoadgenConfig.Idle.SPIN ? "spin" : "backoff");
+        if (!spec.commandLine().getParseResult().hasMatchedOption("--buffer-kb"))
+        {
+            final dev.taskvs.loadgen.protocol.WireProtocol wire =
+                dev.taskvs.loadgen.protocol.WireProtocol.of(config.protocol, config.keySpace());
+            final int maxValue = config.valueContent().sizes().max();
+            final int window = Math.max(config.pipeline * (Math.max(wire.maxGetLength(config.multiget),
+                wire.maxSetLength(maxValue)) + 64), config.pipeline * config.multiget *
+                (wire.maxValueUnitLength(maxValue) + 64));
+            final int ring = EngineStack.ringSize(window, config.connections);
+            ctx.rxBufferSize(ring).txBufferSize(ring);
+        }
+        final EngineStack.Settings settings = new EngineStack.Settings().context(ctx);
+        final String nic = engine.nic();
+        switch (nic)
+        {
+            case "loopback":
+            {
+                if (config.servers.size() != 1)
+                {
+                    throw new IllegalArgumentException("--nic loopback answers one --server (an in-process engine " +
+                        "responder): give exactly one");
+                }
+                final InetSocketAddress server = config.servers.get(0);
+                final LoopbackWire wire = new LoopbackWire();
+                final Responder.Options options = new Responder.Options();
+                options.port = server.getPort();
+                options.valueSize = config.valueSize;
+                options.seed = config.seed;
+                final int prefix = slash < 0 ? 24 : Integer.parseInt(ip.substring(slash + 1));
+                final EngineResponder[] responder = new EngineResponder[1];
+                settings.nic(() ->
+                {
+                    responder[0] = EngineResponder.start(options, engine.context("responder")
+                        .address(server.getAddress().getHostAddress() + "/" + prefix)
+                        .threading(dev.taskvs.engine.sched.ThreadingMode.SHARED).idleStrategy("backoff"),
+                        wire.endpointB());
+                    return wire.endpointA();
+                }, "loopback to an in-process engine responder at " + server.getAddress().getHostAddress() + ":" +
+                    server.getPort() + " (on its own thread)");
+                settings.afterClose = () ->
+                {
+                    if (responder[0] != null)
+                    {
+                        responder[0].close();
+                    }
+                };
+                return settings;
+            }
+            case "tap":
+                return settings.nic(engine::openNic, "tap " + engine.iface() + " (kernel side " +
+                    engine.kernelAddress() + ")");
+            case "shm":
+                return settings.nic(engine::openNic, "shm " + engine.shm());
+            case "afpacket":
+                return settings.nic(engine::openNic, "afpacket " + engine.iface());
+            case "dpdk":
+                throw new IllegalArgumentException("--nic dpdk is not available to the load generator yet " +
+                    "(the engine's DPDK backend has its own issue); use tap, afpacket, shm or loopback");
+            default:
+                throw new IllegalArgumentException("--nic " + nic + " is not one of: loopback, shm, tap, afpacket, dpdk");
         }
     }
 
@@ -434,7 +564,14 @@ public final class LoadgenMain implements Callable<Integer>
 
     public static int run(final String... args)
     {
-        return new CommandLine(new LoadgenMain()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+        final LoadgenMain main = new LoadgenMain();
+        final CommandLine commandLine = new CommandLine(main);
+        // The engine's options mean the same here as in `kvs engine` and the server; only its --idle gives way to
+        // loadgen's own (which also sets how the engine's threads wait).
+        final CommandSpec engineOptions = CommandSpec.forAnnotatedObject(main.engine);
+        engineOptions.remove(engineOptions.findOption("--idle"));
+        commandLine.getCommandSpec().addMixin("engine", engineOptions);
+        return commandLine.setCaseInsensitiveEnumValuesAllowed(true).execute(args);
     }
 
     static final class Version implements CommandLine.IVersionProvider

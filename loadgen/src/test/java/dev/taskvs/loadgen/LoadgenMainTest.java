@@ -87,13 +87,38 @@ class LoadgenMainTest
     }
 
     @Test
-    void tasStackShouldFailWithOneClearLine()
+    void tasStackErrorsShouldBeOneClearLine()
     {
-        final Captured r = run("--stack", "tas", "--nic", "shm", "--shm", "/dev/shm/wire", "--ip", "10.213.0.3/24",
-            "--server", "10.213.0.2:11211");
-        assertEquals(2, r.status);
-        assertEquals(1, r.err.strip().lines().count(), r.err);
-        assertTrue(r.err.contains("--stack tas") && r.err.contains("--stack kernel"), r.err);
+        final String[][] cases = {
+            {"2", "--ip 10.211.0.300/24", "--ip 10.211.0.300/24 is not A.B.C.D/NN"},
+            {"2", "--ip 10.211.0.2/40", "--ip 10.211.0.2/40 is not A.B.C.D/NN"},
+            {"2", "--threading sideways", "--threading sideways is not one of: shared, dedicated, invoker"},
+            {"2", "--nic dpdk", "--nic dpdk is not available"},
+            {"2", "--nic carrier-pigeon", "--nic carrier-pigeon is not one of"},
+            {"2", "--threading invoker --threads 2", "--threading invoker runs the engine on the load thread"},
+            {"3", "--nic tap --iface this-name-is-far-too-long", "--stack tas --nic tap this-name-is-far-too-long"},
+        };
+        for (final String[] c : cases)
+        {
+            final java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("--stack", "tas",
+                "--server", "10.211.0.1:11211", "--no-progress", "-c", "2"));
+            args.addAll(java.util.List.of(c[1].split(" ")));
+            final Captured r = run(args.toArray(new String[0]));
+            assertEquals(Integer.parseInt(c[0]), r.status, c[1] + ": " + r.err);
+            assertEquals(1, r.err.strip().lines().count(), c[1] + ": " + r.err);
+            assertTrue(r.err.startsWith("loadgen: ") && r.err.contains(c[2]), c[1] + ": " + r.err);
+        }
+    }
+
+    @Test
+    void tasStackOnTheLoopbackWireShouldRunAgainstItsInProcessResponder()
+    {
+        final Captured r = run("--stack", "tas", "--nic", "loopback", "--ip", "10.211.92.2/24", "--server",
+            "10.211.92.1:11211", "-c", "4", "-d", "4", "--keys", "500", "--warmup", "200ms", "--duration", "500ms");
+        assertEquals(0, r.status, r.out + r.err);
+        assertTrue(r.err.contains("stack tas: engine 10.211.92.2/24 over loopback to an in-process engine " +
+            "responder at 10.211.92.1:11211"), r.err);
+        assertTrue(r.out.contains("errors       none"), r.out);
     }
 
     @Test

@@ -108,7 +108,8 @@ public final class Responder implements AutoCloseable
         }
     }
 
-    private static final class Session
+    /** One connection's buffers: requests in, replies out. */
+    static final class Session
     {
         final SocketChannel channel;
         ByteBuffer in = ByteBuffer.allocateDirect(64 * 1024);
@@ -126,7 +127,7 @@ public final class Responder implements AutoCloseable
         final ServerSocketChannel server;
         final Selector selector;
         final Thread thread;
-        final UnsafeBuffer value = new UnsafeBuffer(new byte[ValueSizes.MAX_VALUE_SIZE]);
+        final TextCore core = new TextCore(options, content, requests, valuesServed, Responder.this);
 
         Loop(final ServerSocketChannel server, final int index) throws IOException
         {
@@ -198,7 +199,7 @@ public final class Responder implements AutoCloseable
                         s.channel.close();
                         return;
                     }
-                    process(s);
+                    core.process(s);
                     if (!drain(s))
                     {
                         key.interestOps(SelectionKey.OP_WRITE);
@@ -221,8 +222,32 @@ public final class Responder implements AutoCloseable
             s.out.compact();
             return done;
         }
+    }
 
-        private void process(final Session s)
+    /**
+     * The text protocol part, shared by the kernel-socket loops and {@link EngineResponder}: answer every complete
+     * command in a session's input buffer into its output buffer.
+     */
+    static final class TextCore
+    {
+        private final Options options;
+        private final ValueContent content;
+        private final AtomicLong requests;
+        private final AtomicLong valuesServed;
+        private final Object stallLock;
+        private final UnsafeBuffer value = new UnsafeBuffer(new byte[ValueSizes.MAX_VALUE_SIZE]);
+
+        TextCore(final Options options, final ValueContent content, final AtomicLong requests,
+            final AtomicLong valuesServed, final Object stallLock)
+        {
+            this.options = options;
+            this.content = content;
+            this.requests = requests;
+            this.valuesServed = valuesServed;
+            this.stallLock = stallLock;
+        }
+
+        void process(final Session s)
         {
             final UnsafeBuffer in = s.inView;
             final int end = s.in.position();
@@ -364,7 +389,7 @@ public final class Responder implements AutoCloseable
         {
             if (options.stallAfterRequests >= 0 && requests.get() >= options.stallAfterRequests)
             {
-                synchronized (Responder.this)
+                synchronized (stallLock)
                 {
                     if (options.stallAfterRequests >= 0)
                     {

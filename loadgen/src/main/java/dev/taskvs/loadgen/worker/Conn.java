@@ -26,6 +26,8 @@ final class Conn
 
     MutableDirectBuffer out;
     int outEnd;
+    /** Bytes encoded in place in the stack's TX ring and not yet committed (zero-copy stacks only). */
+    int txPending;
     boolean writeBlocked;
     MutableDirectBuffer in;
     int inStart;

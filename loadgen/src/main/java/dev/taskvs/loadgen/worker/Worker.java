@@ -19,9 +19,11 @@ import dev.taskvs.loadgen.protocol.WireProtocol;
 import dev.taskvs.loadgen.stack.LoadStack;
 import dev.taskvs.loadgen.stack.StackHandler;
 import dev.taskvs.loadgen.stack.StackLoop;
+import dev.taskvs.loadgen.stack.ZeroCopyLoop;
 import dev.taskvs.loadgen.workload.KeyChooser;
 import dev.taskvs.loadgen.workload.KeySpace;
 import dev.taskvs.loadgen.workload.ValueContent;
+import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -75,6 +77,12 @@ public final class Worker implements Runnable, StackHandler
     private final LoadgenConfig.Idle idle;
 
     private StackLoop loop;
+    /** The same loop when it exposes its rings (the engine): requests and replies are handled in place. */
+    private ZeroCopyLoop rings;
+    private int maxRequest;
+    /** Where the request being encoded goes: the TX ring in place, or the connection's staging buffer. */
+    private MutableDirectBuffer encodeBuffer;
+    private int encodeAt;
     private WireProtocol wire;
     private Conn[] conns;
     private Conn[] heap;
@@ -221,11 +229,12 @@ public final class Worker implements Runnable, StackHandler
     {
         final int count = config.connectionsOf(index);
         loop = stack.newLoop(count);
+        rings = loop instanceof ZeroCopyLoop ? (ZeroCopyLoop)loop : null;
         wire = WireProtocol.of(config.protocol, keys);
         conns = new Conn[count];
         heap = new Conn[count];
         final int maxValue = content.sizes().max();
-        final int maxRequest = Math.max(wire.maxGetLength(multiget), wire.maxSetLength(maxValue)) + 64;
+        maxRequest = Math.max(wire.maxGetLength(multiget), wire.maxSetLength(maxValue)) + 64;
         final int maxReplyUnit = wire.maxValueUnitLength(maxValue) + 64;
         final int outCapacity = pipeline * maxRequest;
         final int inCapacity = (int)Math.max(4096, Math.min((long)pipeline * multiget * maxReplyUnit, 256 * 1024));
@@ -332,6 +341,7 @@ public final class Worker implements Runnable, StackHandler
         c.inStart = 0;
         c.inEnd = 0;
         c.outEnd = 0;
+        c.txPending = 0;
         stats.increment(WorkerStats.CONNECTED);
         stats.increment(WorkerStats.OPEN);
         if (mode == Phase.Kind.RUN)
@@ -594,7 +604,8 @@ public final class Worker implements Runnable, StackHandler
             c.slotKeys[base + k] = chooser.next(random);
         }
         final int seq = ++c.seq;
-        c.outEnd = wire.encodeGet(c.out, c.outEnd, c.slotKeys, base, multiget, seq);
+        target(c);
+        encoded(c, wire.encodeGet(encodeBuffer, encodeAt, c.slotKeys, base, multiget, seq));
         enqueue(c, slot, Conn.GET, multiget, seq, intended);
     }
 
@@ -604,8 +615,42 @@ public final class Worker implements Runnable, StackHandler
         c.slotKeys[slot * multiget] = key;
         final int length = content.write(valueScratch, 0, key, version);
         final int seq = ++c.seq;
-        c.outEnd = wire.encodeSet(c.out, c.outEnd, key, valueScratch, 0, length, seq);
+        target(c);
+        encoded(c, wire.encodeSet(encodeBuffer, encodeAt, key, valueScratch, 0, length, seq));
         enqueue(c, slot, Conn.SET, 1, seq, intended);
+    }
+
+    /**
+     * Choose where the next request is encoded: in place in the TX ring when the stack exposes it and the largest
+     * request fits before the ring's end, otherwise (kernel sockets, a wrap, a blocked write, bytes already
+     * staged) at the end of the staging buffer, so bytes always reach the wire in request order.
+     */
+    private void target(final Conn c)
+    {
+        if (rings != null && c.outEnd == 0 && !c.writeBlocked)
+        {
+            final int room = rings.txContiguous(c.id) - c.txPending;
+            if (room >= maxRequest)
+            {
+                encodeBuffer = rings.txBuffer(c.id);
+                encodeAt = rings.txOffset(c.id) + c.txPending;
+                return;
+            }
+        }
+        encodeBuffer = c.out;
+        encodeAt = c.outEnd;
+    }
+
+    private void encoded(final Conn c, final int end)
+    {
+        if (encodeBuffer == c.out)
+        {
+            c.outEnd = end;
+        }
+        else
+        {
+            c.txPending += end - encodeAt;
+        }
     }
 
     private int slot(final Conn c)
@@ -629,6 +674,13 @@ public final class Worker implements Runnable, StackHandler
 
     private void flush(final Conn c)
     {
+        if (c.txPending > 0 && c.state == Conn.OPEN)
+        {
+            // Requests encoded in place go out with one commit (one bump to the engine's lane).
+            rings.commit(c.id, c.txPending);
+            stats.add(WorkerStats.BYTES_OUT, c.txPending);
+            c.txPending = 0;
+        }
         if (c.outEnd == 0 || c.writeBlocked || c.state != Conn.OPEN)
         {
             return;
@@ -668,6 +720,21 @@ public final class Worker implements Runnable, StackHandler
     {
         final Conn c = conns[id];
         now = System.nanoTime();
+        if (rings != null)
+        {
+            if (c.state == Conn.OPEN && readInPlace(c))
+            {
+                if (mode == Phase.Kind.RUN && open)
+                {
+                    resume(c);
+                }
+                else
+                {
+                    fill(c);
+                }
+            }
+            return;
+        }
         for (int reads = 0; reads < 8 && c.state == Conn.OPEN; reads++)
         {
             final int space = c.in.capacity() - c.inEnd;
@@ -708,6 +775,106 @@ public final class Worker implements Runnable, StackHandler
         else
         {
             fill(c);
+        }
+    }
+
+    /**
+     * Decode replies where they landed in the RX ring and consume them with one bump. A unit that wraps around the
+     * ring's end (or is larger than the ring) is gathered into the staging buffer and decoded there; once the
+     * staging buffer is empty again decoding goes back to the ring. False when the connection was reset.
+     */
+    private boolean readInPlace(final Conn c)
+    {
+        final int id = c.id;
+        int readable = rings.readable(id);
+        if (readable < 0)
+        {
+            reset(c, ErrorKind.CONNECTION);
+            return false;
+        }
+        while (readable > 0 && c.state == Conn.OPEN)
+        {
+            if (c.inEnd > 0)
+            {
+                final int n = gather(c, c.inEnd, Math.min(readable, c.in.capacity() - c.inEnd));
+                if (n <= 0)
+                {
+                    return n == 0;
+                }
+                c.inEnd += n;
+                readable -= n;
+                stats.add(WorkerStats.BYTES_IN, n);
+                if (!decodeAll(c))
+                {
+                    return false;
+                }
+                continue;
+            }
+            final DirectBuffer rx = rings.rxBuffer(id);
+            final int at = rings.rxOffset(id);
+            final int length = rings.rxContiguous(id);
+            int pos = 0;
+            while (pos < length)
+            {
+                final int consumed = c.decoder.decode(rx, at + pos, length - pos, response);
+                if (consumed == 0)
+                {
+                    break;
+                }
+                if (consumed < 0 || c.inflight == 0 || !onUnit(c))
+                {
+                    reset(c, ErrorKind.PROTOCOL);
+                    return false;
+                }
+                pos += consumed;
+            }
+            if (pos > 0)
+            {
+                rings.consume(id, pos);
+                stats.add(WorkerStats.BYTES_IN, pos);
+                readable -= pos;
+            }
+            if (pos < length)
+            {
+                // An incomplete unit: wait for the rest in place, unless it wraps or cannot fit in the ring.
+                final boolean wraps = readable > length - pos;
+                if (!wraps && c.decoder.pendingUnitLength() <= rings.rxCapacity(id) / 2)
+                {
+                    break;
+                }
+                final int n = gather(c, 0, Math.min(readable, c.in.capacity()));
+                if (n <= 0)
+                {
+                    return n == 0;
+                }
+                c.inEnd = n;
+                readable -= n;
+                stats.add(WorkerStats.BYTES_IN, n);
+                if (!decodeAll(c))
+                {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** Copy (and consume) ring bytes into the staging buffer; -1 after resetting the connection. */
+    private int gather(final Conn c, final int offset, final int length)
+    {
+        try
+        {
+            final int n = loop.read(c.id, c.in, offset, length);
+            if (n < 0)
+            {
+                reset(c, ErrorKind.CONNECTION);
+            }
+            return n;
+        }
+        catch (final IOException ex)
+        {
+            reset(c, ErrorKind.CONNECTION);
+            return -1;
         }
     }
 
@@ -890,6 +1057,7 @@ public final class Worker implements Runnable, StackHandler
         c.cursor = 0;
         c.hits = 0;
         c.outEnd = 0;
+        c.txPending = 0;
         c.inStart = 0;
         c.inEnd = 0;
         c.writeBlocked = false;
@@ -968,6 +1136,7 @@ public final class Worker implements Runnable, StackHandler
                 c.inflight = 0;
                 c.head = 0;
                 c.outEnd = 0;
+                c.txPending = 0;
                 c.inStart = 0;
                 c.inEnd = 0;
                 c.writeBlocked = false;

@@ -61,8 +61,38 @@ public final class EngineOptions
         description = "Per-flow RX and TX ring size in KiB, a power of two. Default: ${DEFAULT-VALUE}.")
     int bufferKb;
 
+    /** @return the backend named by {@code --nic}. */
+    public String nic()
+    {
+        return nic;
+    }
+
+    /** @return the engine's address and prefix, as {@code --ip} gave it. */
+    public String ip()
+    {
+        return ip;
+    }
+
+    /** @return the TAP device or AF_PACKET interface, as {@code --iface} gave it. */
+    public String iface()
+    {
+        return iface;
+    }
+
+    /** @return the shared-memory wire file. */
+    public Path shm()
+    {
+        return shm;
+    }
+
+    /** @return {@code --threading} as given. */
+    public String threading()
+    {
+        return threading;
+    }
+
     /** @return a context from these options, not yet concluded. */
-    EngineContext context(final String name)
+    public EngineContext context(final String name)
     {
         final EngineContext ctx = new EngineContext().name(name).address(ip)
             .threading(ThreadingMode.valueOf(threading.toUpperCase()))
@@ -86,7 +116,7 @@ public final class EngineOptions
     }
 
     /** Open the backend this engine runs on ({@code loopback} is handled by the caller). */
-    PacketIo openNic()
+    public PacketIo openNic()
     {
         switch (nic)
         {
@@ -113,7 +143,7 @@ public final class EngineOptions
     }
 
     /** The kernel side's address for a TAP device: given, or the first address of the engine's subnet. */
-    String kernelAddress()
+    public String kernelAddress()
     {
         final int slash = ip.indexOf('/');
         final int prefix = slash < 0 ? 24 : Integer.parseInt(ip.substring(slash + 1));
