@@ -79,6 +79,11 @@ public final class TasNet implements AutoCloseable
             {
                 LinuxNet.run("ip", "link", "add", engineEnd, "type", "veth", "peer", "name", kernelEnd);
             }
+            // Full checksums on the kernel's segments: AF_PACKET hands the engine what veth carries, and with offload
+            // on that is a partial checksum the engine's validator drops (AfPacketIo's Javadoc).
+            LinuxNet.run("ethtool", "-K", engineEnd, "tx", "off", "tso", "off", "gso", "off", "gro", "off");
+            final String[] peerOffload = {"ethtool", "-K", kernelEnd, "tx", "off", "tso", "off", "gso", "off"};
+            LinuxNet.run(ns == null ? peerOffload : net.inNamespace(ns, peerOffload));
             disableIpv6(null, engineEnd);
             disableIpv6(ns, kernelEnd);
             LinuxNet.ip(null, "link", "set", engineEnd, "up");
@@ -120,6 +125,17 @@ public final class TasNet implements AutoCloseable
             }
         }
         throw new IllegalStateException("no free 10.211.X.0/24 subnet in " + FIRST + ".." + (FIRST + COUNT - 1));
+    }
+
+    private String[] inNamespace(final String ns, final String... command)
+    {
+        final String[] full = new String[command.length + 4];
+        full[0] = "ip";
+        full[1] = "netns";
+        full[2] = "exec";
+        full[3] = ns;
+        System.arraycopy(command, 0, full, 4, command.length);
+        return full;
     }
 
     /** @return a command line that runs {@code command} where the kernel end is (its namespace, if any). */
