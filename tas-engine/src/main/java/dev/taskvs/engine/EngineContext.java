@@ -59,9 +59,6 @@ public final class EngineContext
     private IntSupplier isnSupplier;
     private CountersManager counters;
     private String name = "engine";
-    private long keepaliveIdleNs;
-    private long keepaliveIntervalNs = 75_000_000_000L;
-    private int keepaliveProbes = 9;
     private boolean concluded;
     private PortPolicy portPolicy;
 
@@ -598,44 +595,6 @@ public final class EngineContext
     {
         this.name = name;
         return this;
-    }
-
-    /**
-     * TCP keepalive (RFC 9293 section 3.8.4), off by default: after {@code idleNs} without a segment from the
-     * peer, send up to {@code probes} probes {@code intervalNs} apart; a peer that answers none is reset.
-     *
-     * @param idleNs     idle time before the first probe; 0 turns keepalive off.
-     * @param intervalNs time between probes.
-     * @param probes     unanswered probes before the reset.
-     * @return this.
-     */
-    public EngineContext keepalive(final long idleNs, final long intervalNs, final int probes)
-    {
-        if (idleNs < 0 || intervalNs <= 0 || probes < 1)
-        {
-            throw new IllegalArgumentException("keepalive needs idle >= 0, interval > 0, probes >= 1: " + idleNs +
-                " " + intervalNs + " " + probes);
-        }
-        this.keepaliveIdleNs = idleNs;
-        this.keepaliveIntervalNs = intervalNs;
-        this.keepaliveProbes = probes;
-        return this;
-    }
-
-    /** @return idle time before keepalive probes, 0 when keepalive is off. */
-    public long keepaliveIdleNs()
-    {
-        return keepaliveIdleNs;
-    }
-
-    public long keepaliveIntervalNs()
-    {
-        return keepaliveIntervalNs;
-    }
-
-    public int keepaliveProbes()
-    {
-        return keepaliveProbes;
     }
 
     public String name()

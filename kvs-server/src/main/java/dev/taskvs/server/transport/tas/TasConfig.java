@@ -89,6 +89,11 @@ public final class TasConfig
         require(timeWaitMs >= 0, "--time-wait-ms", timeWaitMs, ">= 0");
         require(rtoRetries >= 1 && rtoRetries <= 100, "--rto-retries", rtoRetries, "1..100");
         require(keepaliveSeconds >= 0, "--keepalive-s", keepaliveSeconds, ">= 0 (0 = off)");
+        if (keepaliveSeconds > 0)
+        {
+            throw new IllegalArgumentException("--keepalive-s " + keepaliveSeconds + ": the engine does not send " +
+                "keepalive probes yet; use -o idle_timeout=SECONDS to close idle clients");
+        }
         require(keepaliveIntervalSeconds >= 1, "--keepalive-interval-s", keepaliveIntervalSeconds, ">= 1");
         require(keepaliveProbes >= 1 && keepaliveProbes <= 100, "--keepalive-probes", keepaliveProbes, "1..100");
         return this;

@@ -83,11 +83,6 @@ public final class TasTransport implements AutoCloseable, ConnectionRegistry
                 .rtoRetries(config.rtoRetries)
                 .appEventBytes(Math.max(1 << 20, Integer.highestOneBit(
                     Math.min(1 << 26, config.flowSlots(ctx.config().maxConnections) * 64)) << 1));
-            if (config.keepaliveSeconds > 0)
-            {
-                ec.keepalive(TimeUnit.SECONDS.toNanos(config.keepaliveSeconds),
-                    TimeUnit.SECONDS.toNanos(config.keepaliveIntervalSeconds), config.keepaliveProbes);
-            }
             if (config.gateway != null)
             {
                 ec.gateway(Ipv4Address.parse(config.gateway));
