@@ -13,9 +13,83 @@ import picocli.CommandLine.Option;
     description = "A memcached-compatible cache. Speaks the text, meta and binary protocols on one port.")
 public final class KvsServerMain implements Callable<Integer>
 {
-    @Option(names = "--stack", defaultValue = "kernel",
-        description = "Network stack: kernel (Linux sockets) or tas (the userspace engine). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--stack", defaultValue = "auto",
+        description = "Network stack: tas (the userspace engine), kernel (Linux sockets), or auto: the engine on a " +
+            "new TAP device when this process may create one (root, /dev/net/tun), else kernel sockets. " +
+            "Default: ${DEFAULT-VALUE}.")
     String stack;
+
+    @Option(names = "--nic", defaultValue = "tap",
+        description = "Engine packet I/O: tap, afpacket, shm or dpdk. Default: ${DEFAULT-VALUE}.")
+    String nic;
+
+    @Option(names = "--ip", defaultValue = "10.211.0.2/24",
+        description = "The engine's own address and prefix; clients connect to it. Default: ${DEFAULT-VALUE}.")
+    String ip;
+
+    @Option(names = "--gateway", description = "The engine's default gateway. Default: none.")
+    String gateway;
+
+    @Option(names = "--iface", defaultValue = "kvs0",
+        description = "TAP device to create, interface for afpacket, or DPDK device (devargs). Default: ${DEFAULT-VALUE}.")
+    String iface;
+
+    @Option(names = "--kernel-ip",
+        description = "With --nic tap: the kernel side's address. Default: the subnet's first address; 'none' leaves it.")
+    String kernelIp;
+
+    @Option(names = "--shm", defaultValue = "/dev/shm/tas-kvs.wire",
+        description = "Shared-memory wire for --nic shm (the first side creates it). Default: ${DEFAULT-VALUE}.")
+    String shm;
+
+    @Option(names = "--dpdk-args", defaultValue = "",
+        description = "EAL arguments for --nic dpdk, space separated. Default: none.")
+    String dpdkArgs;
+
+    @Option(names = "--stack-cores", split = ",",
+        description = "Cores for the fast-path lane(s), then the slow path (dedicated threading). Default: unpinned.")
+    int[] stackCores = new int[0];
+
+    @Option(names = "--app-cores", defaultValue = "1",
+        description = "Cache workers on the engine, one app context each. Default: ${DEFAULT-VALUE}.")
+    int appCores;
+
+    @Option(names = "--threading", defaultValue = "shared",
+        description = "shared: engine and workers on one thread (2-core machines); dedicated: a thread each. " +
+            "Default: ${DEFAULT-VALUE}.")
+    String threading;
+
+    @Option(names = "--idle", defaultValue = "backoff",
+        description = "Engine idle strategy: spin, yield, backoff, park. Default: ${DEFAULT-VALUE}.")
+    String idle;
+
+    @Option(names = "--buffer-kb", defaultValue = "64",
+        description = "Per-connection RX and TX ring, KiB (power of two). Default: ${DEFAULT-VALUE}.")
+    int bufferKb;
+
+    @Option(names = "--max-flows", defaultValue = "0",
+        description = "Engine flow slots; 0 = 2 x -c + 1024. Default: ${DEFAULT-VALUE}.")
+    int maxFlows;
+
+    @Option(names = "--time-wait-ms", defaultValue = "60000",
+        description = "TIME_WAIT after the server closes first, ms. Default: ${DEFAULT-VALUE}.")
+    long timeWaitMs;
+
+    @Option(names = "--rto-retries", defaultValue = "8",
+        description = "Retransmission timeouts before a silent client is reset. Default: ${DEFAULT-VALUE}.")
+    int rtoRetries;
+
+    @Option(names = "--keepalive-s", defaultValue = "0",
+        description = "TCP keepalive: idle seconds before probing a client; 0 = off (as memcached). Default: ${DEFAULT-VALUE}.")
+    int keepaliveSeconds;
+
+    @Option(names = "--keepalive-interval-s", defaultValue = "75",
+        description = "Seconds between keepalive probes. Default: ${DEFAULT-VALUE}.")
+    int keepaliveIntervalSeconds;
+
+    @Option(names = "--keepalive-probes", defaultValue = "9",
+        description = "Unanswered keepalive probes before the reset. Default: ${DEFAULT-VALUE}.")
+    int keepaliveProbes;
 
     @Option(names = {"-p", "--port"}, defaultValue = "11211", description = "TCP port. Default: ${DEFAULT-VALUE}.")
     int port;
@@ -70,29 +144,68 @@ public final class KvsServerMain implements Callable<Integer>
     @Override
     public Integer call() throws Exception
     {
-        if (!"kernel".equals(stack))
-        {
-            System.err.println("--stack " + stack + ": the userspace engine transport is not built yet; " +
-                "use --stack kernel");
-            return 2;
-        }
         final ServerConfig config;
-        final KvsServer server;
+        KvsServer server;
         try
         {
             config = toConfig();
-            server = KvsServer.start(config);
+            if ("auto".equals(stack))
+            {
+                final String why = TasAvailability.whyNot(config);
+                if (why == null)
+                {
+                    config.stack = "tas";
+                    try
+                    {
+                        server = KvsServer.start(config);
+                    }
+                    catch (final RuntimeException ex)
+                    {
+                        System.err.println("kvs server: not on the engine (" + describe(ex) + "); " +
+                            "serving on kernel sockets");
+                        config.stack = "kernel";
+                        server = KvsServer.start(config);
+                    }
+                }
+                else
+                {
+                    System.err.println("kvs server: not on the engine (" + why + "); serving on kernel sockets");
+                    config.stack = "kernel";
+                    server = KvsServer.start(config);
+                }
+            }
+            else
+            {
+                server = KvsServer.start(config);
+            }
         }
-        catch (final IllegalArgumentException | ArithmeticException | java.io.UncheckedIOException ex)
+        catch (final IllegalArgumentException | IllegalStateException | ArithmeticException |
+            java.io.UncheckedIOException ex)
         {
             // A bad option or a port in use is the user's to fix: one line, no stack trace.
             System.err.println("kvs server: " + describe(ex));
             return 2;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "kvs-sigterm"));
-        System.out.println("kvs-server " + ServerContext.VERSION + " on kernel sockets, listening on " +
-            config.listenAddress + ":" + server.port() + " (" + config.threads + " threads, " + config.memoryLimitMb +
-            " MB, max " + config.maxConnections + " connections)");
+        final KvsServer running = server;
+        Runtime.getRuntime().addShutdownHook(new Thread(running::close, "kvs-sigterm"));
+        if (server.tas() != null)
+        {
+            final dev.taskvs.server.transport.tas.TasConfig tas = config.tas;
+            System.out.println("kvs-server " + ServerContext.VERSION + " on the TAS engine (" + tas.nic + " " +
+                tas.iface + ", " + tas.threading + " threading, " + tas.appCores + " app context" +
+                (tas.appCores == 1 ? "" : "s") + ", " + config.memoryLimitMb + " MB, max " + config.maxConnections +
+                " connections)");
+            System.out.println("clients connect to " + server.tas().clientAddress() +
+                ("tap".equals(tas.nic) && !"none".equals(tas.kernelIp) ?
+                " (the kernel's side of " + tas.iface + " is " + tas.kernelAddress() + ")" : ""));
+        }
+        else
+        {
+            System.out.println("kvs-server " + ServerContext.VERSION + " on kernel sockets, listening on " +
+                config.listenAddress + ":" + server.port() + " (" + config.threads + " threads, " +
+                config.memoryLimitMb + " MB, max " + config.maxConnections + " connections)");
+        }
+        System.out.flush();
         server.awaitShutdown();
         return 0;
     }
@@ -113,6 +226,29 @@ public final class KvsServerMain implements Callable<Integer>
         c.flushDisabled = flushDisabled;
         c.shutdownEnabled = shutdownEnabled;
         c.verbosity = verbose.length;
+        c.stack = "auto".equals(stack) ? "kernel" : stack;
+        c.tas.nic = nic;
+        c.tas.ip = ip;
+        c.tas.gateway = gateway;
+        c.tas.iface = iface;
+        c.tas.kernelIp = kernelIp;
+        c.tas.shm = shm;
+        c.tas.dpdkArgs = dpdkArgs;
+        c.tas.stackCores = stackCores;
+        c.tas.appCores = appCores;
+        c.tas.threading = threading;
+        c.tas.idle = idle;
+        c.tas.bufferKb = bufferKb;
+        c.tas.maxFlows = maxFlows;
+        c.tas.timeWaitMs = timeWaitMs;
+        c.tas.rtoRetries = rtoRetries;
+        c.tas.keepaliveSeconds = keepaliveSeconds;
+        c.tas.keepaliveIntervalSeconds = keepaliveIntervalSeconds;
+        c.tas.keepaliveProbes = keepaliveProbes;
+        if (!"auto".equals(stack) && !"kernel".equals(stack) && !"tas".equals(stack))
+        {
+            throw new IllegalArgumentException("--stack " + stack + " is not a stack: use auto, tas or kernel");
+        }
         for (final String opt : extended)
         {
             final int eq = opt.indexOf('=');

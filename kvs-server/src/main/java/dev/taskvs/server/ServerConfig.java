@@ -8,6 +8,11 @@ public final class ServerConfig
 {
     public static final int KEY_MAX_LENGTH = 250;
 
+    /** --stack: "kernel" (Linux sockets) or "tas" (the userspace engine, settings in {@link #tas}). */
+    public String stack = "kernel";
+    /** The engine's settings, used with {@code stack = "tas"}. */
+    public final dev.taskvs.server.transport.tas.TasConfig tas = new dev.taskvs.server.transport.tas.TasConfig();
+
     /** -p */
     public int port = 11211;
     /** -l */
@@ -65,6 +70,11 @@ public final class ServerConfig
         require(idleTimeoutSeconds >= 0, "idle timeout (-o idle_timeout)", idleTimeoutSeconds, ">= 0 (0 = never)");
         require(maxMultiGetLineLength >= maxLineLength && maxMultiGetLineLength <= 64 * 1024 * 1024,
             "max multi-get line (-o max_multiget_line)", maxMultiGetLineLength, "max line length .. 64m");
+        require("kernel".equals(stack) || "tas".equals(stack), "--stack " + stack, 0, "kernel or tas");
+        if ("tas".equals(stack))
+        {
+            tas.conclude();
+        }
         require(listenAddress != null && !listenAddress.isBlank(), "listen address (-l)", 0, "an address");
         return this;
     }

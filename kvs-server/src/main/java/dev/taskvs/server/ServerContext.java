@@ -2,6 +2,7 @@ package dev.taskvs.server;
 
 import dev.taskvs.server.stats.ConnectionRegistry;
 import dev.taskvs.server.stats.ServerStats;
+import dev.taskvs.server.stats.StatsReport;
 import dev.taskvs.server.store.Store;
 
 /**
@@ -19,6 +20,8 @@ public final class ServerContext
     private volatile Runnable shutdownAction = () -> { };
     private volatile int verbosity;
     private final String stackName;
+    private final java.util.concurrent.ConcurrentHashMap<String, java.util.function.Consumer<StatsReport.Sink>> statsGroups =
+        new java.util.concurrent.ConcurrentHashMap<>();
 
     public ServerContext(final ServerConfig config, final Store store, final String stackName)
     {
@@ -48,6 +51,18 @@ public final class ServerContext
     public String stackName()
     {
         return stackName;
+    }
+
+    /** Adds a {@code stats NAME} group (the engine transport's {@code stats tas}). */
+    public void statsGroup(final String name, final java.util.function.Consumer<StatsReport.Sink> group)
+    {
+        statsGroups.put(name, group);
+    }
+
+    /** @return the group's renderer, or null when no transport registered one. */
+    public java.util.function.Consumer<StatsReport.Sink> statsGroup(final String name)
+    {
+        return statsGroups.get(name);
     }
 
     public ConnectionRegistry connections()

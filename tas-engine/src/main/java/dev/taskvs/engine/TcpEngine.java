@@ -197,6 +197,43 @@ public final class TcpEngine implements AutoCloseable
         return total;
     }
 
+    /** @return fast-path lanes (one per NIC queue). */
+    public int laneCount()
+    {
+        return lanes.length;
+    }
+
+    /** @return flows in one lane's table; a racy read, for statistics from any thread. */
+    public int laneFlowCount(final int lane)
+    {
+        return lanes[lane].flowCount();
+    }
+
+    /** @return bytes waiting in one lane's inbox (bumps, steered frames, slow-path commands). */
+    public int laneInboxBytes(final int lane)
+    {
+        return laneInboxes[lane].size();
+    }
+
+    /** @return bytes waiting in the slow path's inbox. */
+    public int slowPathInboxBytes()
+    {
+        return slowPathInbox.size();
+    }
+
+    /** @return bytes waiting in an app context's event queue, 0 for a context not created. */
+    public int appEventBytes(final int contextId)
+    {
+        final RingBuffer ring = appEvents[contextId];
+        return ring == null ? 0 : ring.size();
+    }
+
+    /** @return app contexts created. */
+    public synchronized int appContextCount()
+    {
+        return contexts;
+    }
+
     /** @return connections known to the slow path in any state. Read only from the engine's thread. */
     public int connectionCount()
     {

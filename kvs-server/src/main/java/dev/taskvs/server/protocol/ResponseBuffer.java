@@ -5,7 +5,6 @@ import java.nio.ByteBuffer;
 import org.agrona.BitUtil;
 import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
-import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -14,19 +13,46 @@ import org.agrona.concurrent.UnsafeBuffer;
  * Off-heap and growable, so a large value or a big multi-get fits; the transport applies back-pressure by not
  * reading more requests while {@link #readableBytes()} is above its high-water mark, which bounds the buffer at
  * that mark plus one request's responses. Single-threaded: owned by the connection's worker.
+ * <p>
+ * <b>Direct mode</b> (the engine transport): between {@link #beginDirect} and {@link #endDirect} the appends land
+ * straight in a caller's memory, the free contiguous part of a flow's TX ring, so a response is written once,
+ * where the NIC path reads it. When an append does not fit there the buffer <i>spills</i>: what was written so
+ * far moves to its own memory at the same indices (so {@link #truncate} and {@link #setIntBE} marks stay valid)
+ * and writing goes on there; the transport then copies that out as the ring frees. The kernel path never enters
+ * direct mode and pays one predictable branch per append for it.
  */
 public final class ResponseBuffer
 {
     private static final byte[] DIGITS = "0123456789".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final int MIN_CAPACITY = 64;
 
-    private ExpandableDirectByteBuffer buffer;
+    /** Where appends go: {@link #owned} or the direct window. */
+    private final UnsafeBuffer target = new UnsafeBuffer(0, 0);
     private final UnsafeBuffer memoryView = new UnsafeBuffer(0, 0);
+    /** Own memory, allocated on first need; null while only direct mode has been used. */
+    private ByteBuffer owned;
+    private int initialCapacity;
+    private int limit;
     private int readIndex;
     private int writeIndex;
+    private boolean direct;
+    private long spills;
 
+    /** @param initialCapacity own memory to allocate now; 0 to allocate on first need. */
     public ResponseBuffer(final int initialCapacity)
     {
-        buffer = new ExpandableDirectByteBuffer(BitUtil.findNextPositivePowerOfTwo(Math.max(64, initialCapacity)));
+        this.initialCapacity = BitUtil.findNextPositivePowerOfTwo(Math.max(MIN_CAPACITY, initialCapacity));
+        if (initialCapacity > 0)
+        {
+            allocateOwned(this.initialCapacity);
+        }
+    }
+
+    private void allocateOwned(final int capacity)
+    {
+        owned = ByteBuffer.allocateDirect(capacity);
+        target.wrap(owned);
+        limit = capacity;
     }
 
     public int readableBytes()
@@ -51,13 +77,99 @@ public final class ResponseBuffer
 
     public int capacity()
     {
-        return buffer.capacity();
+        return owned == null ? 0 : owned.capacity();
     }
 
     /** The underlying buffer; bytes [readIndex, writeIndex) are pending. */
     public DirectBuffer buffer()
     {
-        return buffer;
+        return target;
+    }
+
+    /** @return true while appends go to caller memory (between {@link #beginDirect} and a spill). */
+    public boolean isDirect()
+    {
+        return direct;
+    }
+
+    /** @return times a direct window was too small and the bytes moved to own memory. */
+    public long spills()
+    {
+        return spills;
+    }
+
+    /**
+     * Sends the following appends straight to {@code [address, address + length)}. Only while empty, so the order
+     * of bytes on the wire is the order of appends.
+     */
+    public void beginDirect(final long address, final int length)
+    {
+        if (!isEmpty())
+        {
+            throw new IllegalStateException("direct mode needs an empty buffer: " + readableBytes() + " pending");
+        }
+        target.wrap(address, length);
+        limit = length;
+        readIndex = 0;
+        writeIndex = 0;
+        direct = true;
+    }
+
+    /**
+     * Leaves direct mode.
+     *
+     * @return bytes written into the direct window, which the caller now owns (0 after a spill: those bytes are
+     * pending in this buffer instead).
+     */
+    public int endDirect()
+    {
+        if (!direct)
+        {
+            return 0;
+        }
+        final int written = writeIndex - readIndex;
+        direct = false;
+        readIndex = 0;
+        writeIndex = 0;
+        retarget();
+        return written;
+    }
+
+    private void retarget()
+    {
+        if (owned != null)
+        {
+            target.wrap(owned);
+            limit = owned.capacity();
+        }
+        else
+        {
+            target.wrap(0, 0);
+            limit = 0;
+        }
+    }
+
+    /** The window was too small: copy what it holds to own memory, same indices, and append there from now on. */
+    private void spill(final int needed)
+    {
+        final long address = target.addressOffset();
+        final int written = writeIndex;
+        direct = false;
+        spills++;
+        if (owned == null || owned.capacity() < needed)
+        {
+            if (owned != null)
+            {
+                BufferUtil.free(owned);
+            }
+            allocateOwned(BitUtil.findNextPositivePowerOfTwo(Math.max(initialCapacity, needed)));
+        }
+        else
+        {
+            retarget();
+        }
+        memoryView.wrap(address, Math.max(1, written));
+        target.putBytes(0, memoryView, 0, written);
     }
 
     /**
@@ -66,9 +178,8 @@ public final class ResponseBuffer
      */
     public ByteBuffer pendingByteBuffer()
     {
-        final ByteBuffer bb = buffer.byteBuffer();
-        bb.limit(writeIndex).position(readIndex);
-        return bb;
+        owned.limit(writeIndex).position(readIndex);
+        return owned;
     }
 
     /** Marks {@code count} bytes as sent; resets to the start once empty so the buffer does not creep. */
@@ -88,20 +199,42 @@ public final class ResponseBuffer
      */
     public void shrinkIfEmpty(final int capacity)
     {
-        if (writeIndex == readIndex && buffer.capacity() > capacity)
+        if (writeIndex == readIndex && owned != null && owned.capacity() > capacity && !direct)
         {
-            final ExpandableDirectByteBuffer old = buffer;
-            buffer = new ExpandableDirectByteBuffer(BitUtil.findNextPositivePowerOfTwo(Math.max(64, capacity)));
+            final ByteBuffer old = owned;
+            allocateOwned(BitUtil.findNextPositivePowerOfTwo(Math.max(MIN_CAPACITY, capacity)));
             readIndex = 0;
             writeIndex = 0;
-            BufferUtil.free(old.byteBuffer());
+            BufferUtil.free(old);
+        }
+    }
+
+    /** Gives back all own memory once drained (an idle engine connection needs none); reallocated on need. */
+    public void releaseIfEmpty()
+    {
+        if (writeIndex == readIndex && owned != null && !direct)
+        {
+            BufferUtil.free(owned);
+            owned = null;
+            readIndex = 0;
+            writeIndex = 0;
+            retarget();
         }
     }
 
     /** Releases the off-heap memory now rather than at some later GC; the buffer is unusable afterwards. */
     public void free()
     {
-        BufferUtil.free(buffer.byteBuffer());
+        if (direct)
+        {
+            endDirect();
+        }
+        if (owned != null)
+        {
+            BufferUtil.free(owned);
+            owned = null;
+        }
+        retarget();
         readIndex = 0;
         writeIndex = 0;
     }
@@ -121,10 +254,10 @@ public final class ResponseBuffer
     /** Moves pending bytes to the front when the tail room is short, so growth happens only for real need. */
     public void compact()
     {
-        if (readIndex > 0)
+        if (readIndex > 0 && !direct)
         {
             final int pending = writeIndex - readIndex;
-            buffer.putBytes(0, buffer, readIndex, pending);
+            target.putBytes(0, target, readIndex, pending);
             readIndex = 0;
             writeIndex = pending;
         }
@@ -132,20 +265,47 @@ public final class ResponseBuffer
 
     private void ensure(final int extra)
     {
-        buffer.checkLimit(writeIndex + extra);
+        final int needed = writeIndex + extra;
+        if (needed > limit)
+        {
+            grow(needed);
+        }
+    }
+
+    private void grow(final int needed)
+    {
+        if (needed < 0)
+        {
+            throw new IllegalStateException("response larger than 2 GiB");
+        }
+        if (direct)
+        {
+            spill(needed);
+            return;
+        }
+        if (owned == null)
+        {
+            allocateOwned(BitUtil.findNextPositivePowerOfTwo(Math.max(initialCapacity, needed)));
+            return;
+        }
+        final ByteBuffer old = owned;
+        allocateOwned(BitUtil.findNextPositivePowerOfTwo(Math.max(needed, (int)Math.min(1 << 30, old.capacity() * 2L))));
+        memoryView.wrap(old);
+        target.putBytes(0, memoryView, 0, writeIndex);
+        BufferUtil.free(old);
     }
 
     public ResponseBuffer put(final byte b)
     {
         ensure(1);
-        buffer.putByte(writeIndex++, b);
+        target.putByte(writeIndex++, b);
         return this;
     }
 
     public ResponseBuffer put(final byte[] bytes)
     {
         ensure(bytes.length);
-        buffer.putBytes(writeIndex, bytes);
+        target.putBytes(writeIndex, bytes);
         writeIndex += bytes.length;
         return this;
     }
@@ -153,7 +313,7 @@ public final class ResponseBuffer
     public ResponseBuffer put(final DirectBuffer src, final int offset, final int length)
     {
         ensure(length);
-        buffer.putBytes(writeIndex, src, offset, length);
+        target.putBytes(writeIndex, src, offset, length);
         writeIndex += length;
         return this;
     }
@@ -163,7 +323,7 @@ public final class ResponseBuffer
     {
         ensure(length);
         memoryView.wrap(address, length);
-        buffer.putBytes(writeIndex, memoryView, 0, length);
+        target.putBytes(writeIndex, memoryView, 0, length);
         writeIndex += length;
         return this;
     }
@@ -171,7 +331,7 @@ public final class ResponseBuffer
     public ResponseBuffer putShortBE(final short value)
     {
         ensure(2);
-        buffer.putShort(writeIndex, value, java.nio.ByteOrder.BIG_ENDIAN);
+        target.putShort(writeIndex, value, java.nio.ByteOrder.BIG_ENDIAN);
         writeIndex += 2;
         return this;
     }
@@ -179,7 +339,7 @@ public final class ResponseBuffer
     public ResponseBuffer putIntBE(final int value)
     {
         ensure(4);
-        buffer.putInt(writeIndex, value, java.nio.ByteOrder.BIG_ENDIAN);
+        target.putInt(writeIndex, value, java.nio.ByteOrder.BIG_ENDIAN);
         writeIndex += 4;
         return this;
     }
@@ -187,7 +347,7 @@ public final class ResponseBuffer
     public ResponseBuffer putLongBE(final long value)
     {
         ensure(8);
-        buffer.putLong(writeIndex, value, java.nio.ByteOrder.BIG_ENDIAN);
+        target.putLong(writeIndex, value, java.nio.ByteOrder.BIG_ENDIAN);
         writeIndex += 8;
         return this;
     }
@@ -195,7 +355,7 @@ public final class ResponseBuffer
     /** Writes a big-endian int at an absolute index already written (binary header back-patching). */
     public void setIntBE(final int index, final int value)
     {
-        buffer.putInt(index, value, java.nio.ByteOrder.BIG_ENDIAN);
+        target.putInt(index, value, java.nio.ByteOrder.BIG_ENDIAN);
     }
 
     /** Appends a signed decimal number without allocating. */
@@ -222,7 +382,7 @@ public final class ResponseBuffer
         for (int pos = writeIndex + digits - 1; pos >= writeIndex; pos--)
         {
             final long next = Long.divideUnsigned(v, 10);
-            buffer.putByte(pos, DIGITS[(int)(v - next * 10)]);
+            target.putByte(pos, DIGITS[(int)(v - next * 10)]);
             v = next;
         }
         writeIndex += digits;

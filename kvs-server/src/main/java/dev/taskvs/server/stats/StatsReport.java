@@ -65,7 +65,15 @@ public final class StatsReport
                 sink.stat("sizes_status", "disabled");
                 return true;
             default:
-                return false;
+            {
+                final java.util.function.Consumer<Sink> extra = ctx.statsGroup(group);
+                if (extra == null)
+                {
+                    return false;
+                }
+                extra.accept(sink);
+                return true;
+            }
         }
     }
 

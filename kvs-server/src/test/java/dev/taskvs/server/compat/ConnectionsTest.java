@@ -98,7 +98,7 @@ class ConnectionsTest
                 assertNotNull(rejected, "all " + (limit + 1) + " connections were accepted with -c " + limit);
                 assertTrue(rejected.closedByServer(), "the refused connection was left open");
                 rejected.close();
-                if (kind == ServerKind.TAS_KVS)
+                if (kind.isOurs())
                 {
                     // memcached limits file descriptor numbers (maxconns_fast), not connections; we count them.
                     assertEquals(limit, accepted.size(), "connections accepted with -c " + limit);

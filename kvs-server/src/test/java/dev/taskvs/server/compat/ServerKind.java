@@ -21,7 +21,28 @@ public enum ServerKind
         {
             return TasKvsServer.start(flags);
         }
+    },
+
+    /**
+     * Our server on the userspace engine ({@code --stack tas}) over a TAP device it creates, reached by this JVM's
+     * kernel sockets. Needs root and /dev/net/tun (tests skip it elsewhere).
+     */
+    TAS_ENGINE
+    {
+        @Override
+        public CacheServer start(final ServerFlags flags)
+        {
+            org.junit.jupiter.api.Assumptions.assumeTrue(TasNet.available(),
+                "the engine tests need root and /dev/net/tun");
+            return TasEngineServer.start(flags);
+        }
     };
 
     public abstract CacheServer start(ServerFlags flags);
+
+    /** @return true for our server, on any stack. */
+    public boolean isOurs()
+    {
+        return this != MEMCACHED;
+    }
 }

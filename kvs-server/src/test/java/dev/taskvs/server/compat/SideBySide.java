@@ -25,13 +25,20 @@ public final class SideBySide
 
     public static void check(final Scenario scenario, final ServerKind candidateKind, final String reportName)
     {
+        check(scenario, candidateKind::start, reportName);
+    }
+
+    /** As {@link #check(Scenario, ServerKind, String)} with any way of starting the candidate. */
+    public static void check(final Scenario scenario,
+        final java.util.function.Function<ServerFlags, CacheServer> starter, final String reportName)
+    {
         final Transcript reference;
         try (CacheServer server = ServerKind.MEMCACHED.start(scenario.flags))
         {
             reference = scenario.conversation.run(server);
         }
         final Transcript candidate;
-        try (CacheServer server = candidateKind.start(scenario.flags))
+        try (CacheServer server = starter.apply(scenario.flags))
         {
             candidate = scenario.conversation.run(server);
         }

@@ -423,7 +423,7 @@ public final class SlowPath implements Agent
         conn.localPort = localPort;
         conn.remotePort = remotePort;
         conn.remoteMac = peerMac;
-        conn.contextId = listener.contextId;
+        conn.contextId = listener.nextContext();
         conn.listener = listener;
         conn.irs = tcp.sequence();
         conn.iss = ctx.isnSupplier().getAsInt();
@@ -839,8 +839,14 @@ public final class SlowPath implements Agent
 
     private void onListen(final int contextId, final int port, final int backlog)
     {
-        if (!portPolicy.allows(port) || listeners.containsKey(port))
+        if (!portPolicy.allows(port))
         {
+            return;
+        }
+        final Listener listener = listeners.get(port);
+        if (listener != null)
+        {
+            listener.add(contextId);
             return;
         }
         listeners.put(port, new Listener(port, contextId, backlog > 0 ? backlog : ctx.synBacklog()));
@@ -849,7 +855,7 @@ public final class SlowPath implements Agent
     private void onUnlisten(final int contextId, final int port)
     {
         final Listener listener = listeners.get(port);
-        if (listener != null && listener.contextId == contextId)
+        if (listener != null && listener.has(contextId) && listener.remove(contextId))
         {
             listeners.remove(port);
         }

@@ -1,0 +1,141 @@
+package dev.taskvs.server.transport.tas;
+
+import java.util.Locale;
+
+import dev.taskvs.engine.proto.Ipv4Address;
+
+/**
+ * The engine's settings for {@code --stack tas}, with their defaults; the same option names as the engine's own
+ * tools ({@code kvs engine echo-server}). {@link #conclude()} checks them once, before anything is opened.
+ */
+public final class TasConfig
+{
+    /** --nic: tap, afpacket, shm, dpdk (loopback is for tests that build their own wire). */
+    public String nic = "tap";
+    /** --ip: the engine's own address and prefix. */
+    public String ip = "10.211.0.2/24";
+    /** --gateway: default gateway; null for none. */
+    public String gateway;
+    /** --iface: the TAP device to create, the interface for AF_PACKET, or the DPDK device (vdev/PCI). */
+    public String iface = "kvs0";
+    /** --kernel-ip: with tap, the kernel side's address; null = the subnet's first address, "none" = leave it. */
+    public String kernelIp;
+    /** --shm: the shared-memory wire file. */
+    public String shm = "/dev/shm/tas-kvs.wire";
+    /** --dpdk-args: EAL arguments, space separated. */
+    public String dpdkArgs = "";
+    /** --stack-cores: cores for the fast-path lane(s), then the slow path (dedicated threading). */
+    public int[] stackCores = new int[0];
+    /** --app-cores: application contexts (cache workers); each is one engine AppContext. */
+    public int appCores = 1;
+    /** --threading: shared (one thread runs the engine and the workers) or dedicated. */
+    public String threading = "shared";
+    /** --idle: the idle strategy of every engine thread. */
+    public String idle = "backoff";
+    /** --buffer-kb: per-connection RX and TX ring size in KiB, a power of two. */
+    public int bufferKb = 64;
+    /** --max-flows: engine flow slots; 0 = twice -c plus room for TIME_WAIT. */
+    public int maxFlows;
+    /** --time-wait-ms: how long a flow the server closed first stays in TIME_WAIT. */
+    public long timeWaitMs = 60_000;
+    /** --rto-retries: retransmission timeouts before a silent peer is reset. */
+    public int rtoRetries = 8;
+    /** --keepalive-s: idle seconds before keepalive probes; 0 = off (as memcached). */
+    public int keepaliveSeconds;
+    /** --keepalive-interval-s and --keepalive-probes: as Linux's tcp_keepalive_intvl and tcp_keepalive_probes. */
+    public int keepaliveIntervalSeconds = 75;
+    public int keepaliveProbes = 9;
+
+    public TasConfig conclude()
+    {
+        nic = nic.toLowerCase(Locale.ROOT);
+        switch (nic)
+        {
+            case "tap":
+            case "afpacket":
+            case "shm":
+            case "dpdk":
+            case "loopback":
+                break;
+            default:
+                throw new IllegalArgumentException("--nic " + nic + " is not a backend: use tap, afpacket, shm or dpdk");
+        }
+        final int slash = ip.indexOf('/');
+        if (slash < 0)
+        {
+            ip = ip + "/24";
+        }
+        try
+        {
+            Ipv4Address.parse(ip.substring(0, ip.indexOf('/')));
+            final int prefix = Integer.parseInt(ip.substring(ip.indexOf('/') + 1));
+            require(prefix >= 1 && prefix <= 32, "--ip prefix", prefix, "1..32");
+            if (gateway != null)
+            {
+                Ipv4Address.parse(gateway);
+            }
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new IllegalArgumentException("--ip " + ip + " is not an IPv4 address with a prefix (A.B.C.D/NN)");
+        }
+        threading = threading.toLowerCase(Locale.ROOT);
+        require("shared".equals(threading) || "dedicated".equals(threading), "--threading " + threading, 0,
+            "shared or dedicated");
+        require(appCores >= 1 && appCores <= 256, "--app-cores", appCores, "1..256");
+        require(bufferKb >= 2 && bufferKb <= 1 << 20 && Integer.bitCount(bufferKb) == 1, "--buffer-kb", bufferKb,
+            "a power of two, 2..1048576");
+        require(maxFlows >= 0 && maxFlows <= 1 << 20, "--max-flows", maxFlows, "0..1048576 (0 = from -c)");
+        require(timeWaitMs >= 0, "--time-wait-ms", timeWaitMs, ">= 0");
+        require(rtoRetries >= 1 && rtoRetries <= 100, "--rto-retries", rtoRetries, "1..100");
+        require(keepaliveSeconds >= 0, "--keepalive-s", keepaliveSeconds, ">= 0 (0 = off)");
+        if (keepaliveSeconds > 0)
+        {
+            throw new IllegalArgumentException("--keepalive-s " + keepaliveSeconds + ": the engine does not send " +
+                "keepalive probes yet; use -o idle_timeout=SECONDS to close idle clients");
+        }
+        require(keepaliveIntervalSeconds >= 1, "--keepalive-interval-s", keepaliveIntervalSeconds, ">= 1");
+        require(keepaliveProbes >= 1 && keepaliveProbes <= 100, "--keepalive-probes", keepaliveProbes, "1..100");
+        return this;
+    }
+
+    /** @return engine flow slots for {@code maxConnections} clients (closed flows linger in TIME_WAIT). */
+    public int flowSlots(final int maxConnections)
+    {
+        return maxFlows > 0 ? maxFlows : (int)Math.min(1 << 20, 2L * maxConnections + 1024);
+    }
+
+    /** @return the engine's address without the prefix. */
+    public String hostAddress()
+    {
+        return ip.substring(0, ip.indexOf('/'));
+    }
+
+    /** @return the kernel side's address for a TAP device: given, or the first address of the engine's subnet. */
+    public String kernelAddress()
+    {
+        final int slash = ip.indexOf('/');
+        final int prefix = Integer.parseInt(ip.substring(slash + 1));
+        if (kernelIp != null)
+        {
+            return kernelIp.contains("/") ? kernelIp : kernelIp + "/" + prefix;
+        }
+        final int address = Ipv4Address.parse(ip.substring(0, slash));
+        final int mask = prefix == 0 ? 0 : -1 << (32 - prefix);
+        return Ipv4Address.toString((address & mask) + 1) + "/" + prefix;
+    }
+
+    private static void require(final boolean ok, final String what, final long value, final String limit)
+    {
+        if (!ok)
+        {
+            throw new IllegalArgumentException(what + " = " + value + " is out of range: must be " + limit);
+        }
+    }
+
+    @Override
+    public String toString()
+    {
+        return "nic=" + nic + " ip=" + ip + " iface=" + iface + " threading=" + threading + " app-cores=" + appCores;
+    }
+}

@@ -1,0 +1,396 @@
+package dev.taskvs.server.transport.tas;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.taskvs.engine.EngineContext;
+import dev.taskvs.engine.TcpEngine;
+import dev.taskvs.engine.nic.LinuxNet;
+import dev.taskvs.engine.nic.PacketIo;
+import dev.taskvs.engine.nic.afpacket.AfPacketIo;
+import dev.taskvs.engine.nic.dpdk.Dpdk;
+import dev.taskvs.engine.nic.dpdk.DpdkPort;
+import dev.taskvs.engine.nic.shm.ShmWire;
+import dev.taskvs.engine.nic.tap.TapPacketIo;
+import dev.taskvs.engine.proto.Ipv4Address;
+import dev.taskvs.engine.sched.ThreadingMode;
+import dev.taskvs.server.ServerContext;
+import dev.taskvs.server.protocol.SessionFactory;
+import dev.taskvs.server.stats.ConnectionRegistry;
+import dev.taskvs.server.stats.StatsReport;
+import org.agrona.CloseHelper;
+
+/**
+ * The cache on the userspace TCP engine ({@code --stack tas}): one {@link TcpEngine} on the chosen NIC backend,
+ * and {@code --app-cores} {@link TasWorker}s, each an engine app context listening on the port (the engine hands
+ * accepted connections to them in turn). With {@code --threading shared} the lanes, the slow path and every worker
+ * run in one duty cycle on one thread, the right shape for a 2-core machine; {@code dedicated} gives each its own
+ * thread, lanes and slow path pinned to {@code --stack-cores}.
+ */
+public final class TasTransport implements AutoCloseable, ConnectionRegistry
+{
+    private static final int LISTENER_ID = 1;
+    private static final long DRAIN_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(3);
+
+    private final ServerContext ctx;
+    private final TasConfig config;
+    private final List<AutoCloseable> nics = new ArrayList<>();
+    private final TcpEngine engine;
+    private final TasWorker[] workers;
+    private final AtomicInteger connectionIds = new AtomicInteger(100);
+    private final ConcurrentHashMap<Integer, TasConnection> connections = new ConcurrentHashMap<>();
+    private final String listenName;
+    private volatile boolean closed;
+
+    public TasTransport(final ServerContext ctx, final TasConfig config)
+    {
+        this(ctx, config, SessionFactory.MEMCACHED, null);
+    }
+
+    /**
+     * @param queues NIC queues to run on instead of opening {@code config.nic} (tests: a loopback wire); the
+     *               caller keeps ownership.
+     */
+    public TasTransport(final ServerContext ctx, final TasConfig config, final SessionFactory sessions,
+        final PacketIo[] queues)
+    {
+        this.ctx = ctx;
+        this.config = config.conclude();
+        if (ctx.config().port == 0)
+        {
+            throw new IllegalArgumentException("port = 0 is out of range for --stack tas: the engine needs a port");
+        }
+        final PacketIo[] ios = queues != null ? queues : openNic();
+        try
+        {
+            final EngineContext ec = new EngineContext()
+                .name("kvs")
+                .address(config.ip)
+                .threading(ThreadingMode.valueOf(config.threading.toUpperCase()))
+                .idleStrategy(config.idle)
+                .rxBufferSize(config.bufferKb * 1024)
+                .txBufferSize(config.bufferKb * 1024)
+                .maxFlows(config.flowSlots(ctx.config().maxConnections))
+                .maxContexts(config.appCores + 1)
+                .synBacklog(ctx.config().backlog)
+                .timeWaitNs(TimeUnit.MILLISECONDS.toNanos(config.timeWaitMs))
+                .rtoRetries(config.rtoRetries)
+                .appEventBytes(Math.max(1 << 20, Integer.highestOneBit(
+                    Math.min(1 << 26, config.flowSlots(ctx.config().maxConnections) * 64)) << 1));
+            if (config.gateway != null)
+            {
+                ec.gateway(Ipv4Address.parse(config.gateway));
+            }
+            if (config.stackCores.length > 0)
+            {
+                ec.laneCores(java.util.Arrays.copyOf(config.stackCores, Math.min(ios.length, config.stackCores.length)));
+                if (config.stackCores.length > ios.length)
+                {
+                    ec.slowPathCore(config.stackCores[ios.length]);
+                }
+            }
+            engine = new TcpEngine(ec, ios);
+            workers = new TasWorker[config.appCores];
+            for (int i = 0; i < workers.length; i++)
+            {
+                workers[i] = new TasWorker(this, ctx, sessions, engine.newAppContext(), i, ctx.config().port,
+                    config.bufferKb * 1024);
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            closeNics();
+            throw ex;
+        }
+        listenName = "tcp:" + config.hostAddress() + ":" + ctx.config().port;
+        // memcached counts its listening connection in both figures.
+        ctx.stats().totalConnections.incrementAndGet();
+        ctx.stats().connectionStructures.incrementAndGet();
+        ctx.connections(this);
+        ctx.statsGroup("tas", this::engineStats);
+    }
+
+    private PacketIo[] openNic()
+    {
+        switch (config.nic)
+        {
+            case "tap":
+            {
+                final TapPacketIo tap = new TapPacketIo(new TapPacketIo.Context().interfaceName(config.iface));
+                nics.add(tap);
+                try
+                {
+                    if (!"none".equals(config.kernelIp))
+                    {
+                        LinuxNet.disableIpv6(config.iface);
+                        LinuxNet.addAddress(null, config.iface, config.kernelAddress());
+                        LinuxNet.linkUp(null, config.iface);
+                    }
+                }
+                catch (final RuntimeException ex)
+                {
+                    closeNics();
+                    throw ex;
+                }
+                return new PacketIo[] {tap};
+            }
+            case "afpacket":
+            {
+                final AfPacketIo io = new AfPacketIo(new AfPacketIo.Context().interfaceName(config.iface));
+                nics.add(io);
+                return new PacketIo[] {io};
+            }
+            case "shm":
+            {
+                final ShmWire wire = ShmWire.open(new ShmWire.Context().path(Path.of(config.shm)));
+                nics.add(wire);
+                return new PacketIo[] {wire};
+            }
+            case "dpdk":
+            {
+                final Dpdk.Context eal = new Dpdk.Context();
+                for (final String arg : config.dpdkArgs.trim().split("\\s+"))
+                {
+                    if (!arg.isEmpty())
+                    {
+                        eal.argument(arg);
+                    }
+                }
+                final int lanes = Math.max(1, config.stackCores.length - 1);
+                final DpdkPort port = Dpdk.init(eal).openPort(new DpdkPort.Context().devargs(config.iface)
+                    .queues(lanes));
+                nics.add(port);
+                final PacketIo[] ios = new PacketIo[port.queueCount()];
+                for (int i = 0; i < ios.length; i++)
+                {
+                    ios[i] = port.queue(i);
+                }
+                return ios;
+            }
+            default:
+                throw new IllegalArgumentException("--nic " + config.nic + " needs queues from the caller");
+        }
+    }
+
+    public TasTransport start()
+    {
+        engine.start(workers);
+        return this;
+    }
+
+    public TcpEngine engine()
+    {
+        return engine;
+    }
+
+    public TasConfig config()
+    {
+        return config;
+    }
+
+    public int port()
+    {
+        return ctx.config().port;
+    }
+
+    /** @return what clients connect to, e.g. "10.211.0.2:11211". */
+    public String clientAddress()
+    {
+        return config.hostAddress() + ":" + ctx.config().port;
+    }
+
+    // ------------------------------------------------------------------ connection accounting (worker threads)
+
+    /** @return true when one more connection is within -c; counts it. */
+    boolean admit()
+    {
+        if (ctx.stats().currConnections.incrementAndGet() > ctx.config().maxConnections)
+        {
+            ctx.stats().currConnections.decrementAndGet();
+            ctx.stats().rejectedConnections.incrementAndGet();
+            return false;
+        }
+        ctx.stats().totalConnections.incrementAndGet();
+        ctx.stats().connectionStructures.incrementAndGet();
+        return true;
+    }
+
+    int nextConnectionId()
+    {
+        return connectionIds.incrementAndGet();
+    }
+
+    void register(final TasConnection conn)
+    {
+        connections.put(conn.id, conn);
+    }
+
+    void unregister(final TasConnection conn)
+    {
+        if (connections.remove(conn.id) != null)
+        {
+            ctx.stats().currConnections.decrementAndGet();
+        }
+    }
+
+    /** @return connections open now, as the workers count them. */
+    public int connectionCount()
+    {
+        return connections.size();
+    }
+
+    @Override
+    public void forEach(final ConnectionVisitor visitor)
+    {
+        visitor.visit(LISTENER_ID, listenName, null, "conn_listening", 0);
+        final long now = System.nanoTime();
+        connections.values().forEach(c -> visitor.visit(c.id, c.peerAddress(), listenName, c.state,
+            (int)TimeUnit.NANOSECONDS.toSeconds(now - c.lastActiveNanos)));
+    }
+
+    // ------------------------------------------------------------------ stats tas
+
+    private void engineStats(final StatsReport.Sink sink)
+    {
+        final Map<String, Long> counters = new TreeMap<>();
+        engine.counters().forEach((id, label) -> counters.put(label, engine.counters().getCounterValue(id)));
+        sink.stat("nic", config.nic);
+        sink.stat("address", config.ip);
+        sink.stat("threading", config.threading);
+        sink.stat("lanes", Integer.toString(engine.laneCount()));
+        sink.stat("app_contexts", Integer.toString(workers.length));
+        sink.stat("buffer_bytes", Integer.toString(config.bufferKb * 1024));
+        sink.stat("max_flows", Integer.toString(engine.context().maxFlows()));
+        for (int i = 0; i < engine.laneCount(); i++)
+        {
+            final String prefix = "kvs lane " + i + ": ";
+            final String name = "lane" + i + "_";
+            sink.stat(name + "packets_in", value(counters, prefix + "segments received"));
+            sink.stat(name + "packets_out", value(counters, prefix + "segments sent"));
+            sink.stat(name + "acks_out", value(counters, prefix + "pure ACKs sent"));
+            sink.stat(name + "bytes_in", value(counters, prefix + "payload bytes received in order"));
+            sink.stat(name + "bytes_out", value(counters, prefix + "payload bytes sent"));
+            sink.stat(name + "drops", Long.toString(sum(counters, prefix + "drops:")));
+            sink.stat(name + "retransmits", Long.toString(
+                counters.getOrDefault(prefix + "go-back-N on three duplicate ACKs", 0L) +
+                counters.getOrDefault(prefix + "go-back-N on timeout", 0L)));
+            sink.stat(name + "retransmitted_bytes", value(counters, prefix + "bytes retransmitted"));
+            sink.stat(name + "to_slow_path", value(counters, prefix + "frames to slow path"));
+            sink.stat(name + "active_flows", Integer.toString(engine.laneFlowCount(i)));
+            sink.stat(name + "inbox_bytes", Integer.toString(engine.laneInboxBytes(i)));
+        }
+        final String slow = "kvs slow path: ";
+        sink.stat("slow_path_active_flows", value(counters, slow + "active flows"));
+        sink.stat("slow_path_time_wait", value(counters, slow + "flows in TIME_WAIT"));
+        sink.stat("slow_path_inbox_bytes", Integer.toString(engine.slowPathInboxBytes()));
+        sink.stat("slow_path_drops", Long.toString(sum(counters, slow + "drops:")));
+        sink.stat("syns_received", value(counters, slow + "SYNs received"));
+        sink.stat("connections_accepted", value(counters, slow + "connections accepted"));
+        sink.stat("resets_sent", value(counters, slow + "RSTs sent"));
+        sink.stat("resets_received", value(counters, slow + "RSTs accepted"));
+        sink.stat("retransmit_timeouts", value(counters, slow + "retransmission timeouts"));
+        sink.stat("retransmit_limit_resets", value(counters, slow + "resets after the retransmission limit"));
+        sink.stat("keepalive_probes", value(counters, slow + "keepalive probes"));
+        sink.stat("keepalive_resets", value(counters, slow + "resets after keepalive probes"));
+        long frameDrops = 0;
+        for (final Map.Entry<String, Long> e : counters.entrySet())
+        {
+            if (e.getKey().startsWith("rx frames: ") && !e.getKey().endsWith(": OK"))
+            {
+                frameDrops += e.getValue();
+            }
+        }
+        sink.stat("rx_frame_drops", Long.toString(frameDrops));
+        for (int i = 0; i < workers.length; i++)
+        {
+            sink.stat("app" + i + "_connections", Integer.toString(workers[i].openConnections()));
+            sink.stat("app" + i + "_event_queue_bytes", Integer.toString(engine.appEventBytes(i)));
+            sink.stat("app" + i + "_wrap_copies", Long.toString(workers[i].wrapCopies()));
+            sink.stat("app" + i + "_staged_requests", Long.toString(workers[i].stagedRequests()));
+        }
+    }
+
+    private static String value(final Map<String, Long> counters, final String label)
+    {
+        return Long.toString(counters.getOrDefault(label, 0L));
+    }
+
+    private static long sum(final Map<String, Long> counters, final String prefix)
+    {
+        long total = 0;
+        for (final Map.Entry<String, Long> e : counters.entrySet())
+        {
+            if (e.getKey().startsWith(prefix))
+            {
+                total += e.getValue();
+            }
+        }
+        return total;
+    }
+
+    // ------------------------------------------------------------------ shutdown
+
+    /**
+     * Graceful stop: the workers stop accepting, answer the requests already received and close every
+     * connection with FIN; after they drained (or {@value #DRAIN_TIMEOUT_NS} ns), the engine stops and the NIC
+     * closes (a TAP device disappears with it).
+     */
+    @Override
+    public void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        for (final TasWorker worker : workers)
+        {
+            worker.requestStop();
+        }
+        final long deadline = System.nanoTime() + DRAIN_TIMEOUT_NS;
+        while (System.nanoTime() < deadline && !allDrained())
+        {
+            sleepQuietly(5);
+        }
+        // The last FINs need the engine a moment longer (their ACKs, a retransmission).
+        sleepQuietly(50);
+        engine.close();
+        closeNics();
+    }
+
+    private boolean allDrained()
+    {
+        for (final TasWorker worker : workers)
+        {
+            if (!worker.isDrained())
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void closeNics()
+    {
+        CloseHelper.quietCloseAll(nics);
+        nics.clear();
+    }
+
+    private static void sleepQuietly(final long millis)
+    {
+        try
+        {
+            Thread.sleep(millis);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
