@@ -31,7 +31,8 @@ public final class EngineOptions
     String iface;
 
     @Option(names = "--kernel-ip",
-        description = "With --nic tap (or dpdk on net_tap): the kernel side's address (default: the subnet's first address); 'none' to leave it.")
+        description = "With --nic tap (or dpdk on net_tap): the kernel side's address (default: the subnet's " +
+            "first address); 'none' to leave it.")
     String kernelIp;
 
     @Option(names = "--shm", defaultValue = "/dev/shm/tas-kvs.wire",
@@ -123,7 +124,7 @@ public final class EngineOptions
         }
     }
 
-    /** The kernel side's address for a TAP device (also DPDK's net_tap): given, or the first address of the engine's subnet. */
+    /** The kernel side's address for a TAP device (also DPDK's net_tap): given, or the subnet's first address. */
     String kernelAddress()
     {
         final int slash = ip.indexOf('/');
