@@ -30,7 +30,25 @@ public final class EngineCommand
 {
     public static void main(final String[] args)
     {
-        System.exit(new CommandLine(new EngineCommand()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /**
+     * @return the command line, with bad settings and a NIC that cannot be opened reported in one line (exit
+     *         status 1) rather than a stack trace.
+     */
+    public static CommandLine commandLine()
+    {
+        return new CommandLine(new EngineCommand()).setExecutionExceptionHandler((ex, line, parsed) ->
+        {
+            if (ex instanceof IllegalArgumentException || ex instanceof IllegalStateException ||
+                ex instanceof dev.taskvs.engine.nic.dpdk.DpdkException)
+            {
+                line.getErr().println("engine: " + ex.getMessage());
+                return 1;
+            }
+            throw ex;
+        });
     }
 
     /** An app agent that echoes everything it receives and closes after the peer does. */
@@ -133,7 +151,7 @@ public final class EngineCommand
                 final EchoAgent agent = new EchoAgent(tcp.newAppContext(), port);
                 tcp.start(agent);
                 System.out.println("echo server on " + engine.ip + " port " + port + " over " + io.name() +
-                    ("tap".equals(engine.nic) ? " (kernel side " + engine.kernelAddress() + ")" : ""));
+                    (engine.kernelSide != null ? " (kernel side " + engine.kernelSide + ")" : ""));
                 new CountDownLatch(1).await();
             }
             finally

@@ -16,7 +16,7 @@ import java.nio.file.Path;
 public final class EngineOptions
 {
     @Option(names = "--nic", defaultValue = "loopback",
-        description = "Packet I/O backend: loopback, shm, tap, afpacket (dpdk has its own issue). Default: ${DEFAULT-VALUE}.")
+        description = "Packet I/O backend: loopback, shm, tap, afpacket, dpdk. Default: ${DEFAULT-VALUE}.")
     String nic;
 
     @Option(names = "--ip", defaultValue = "10.211.0.2/24",
@@ -31,15 +31,23 @@ public final class EngineOptions
     String iface;
 
     @Option(names = "--kernel-ip",
-        description = "With --nic tap: the kernel side's address (default: the subnet's first address); 'none' to leave it.")
+        description = "With --nic tap (or dpdk on net_tap): the kernel side's address (default: the subnet's " +
+            "first address); 'none' to leave it.")
     String kernelIp;
 
     @Option(names = "--shm", defaultValue = "/dev/shm/tas-kvs.wire",
         description = "Shared-memory wire file: the first side creates it, the second attaches. Default: ${DEFAULT-VALUE}.")
     Path shm;
 
-    @Option(names = "--dpdk-args", description = "EAL arguments for --nic dpdk.")
+    @Option(names = "--dpdk-args",
+        description = "EAL arguments for --nic dpdk, on top of the defaults (--no-huge -m 256 --no-shconf --no-pci), " +
+            "e.g. \"--vdev=net_tap0,iface=dt0\" or \"--in-memory -a 0000:01:00.0\".")
     String dpdkArgs;
+
+    @Option(names = "--dpdk-port",
+        description = "With --nic dpdk: the port, a device probed at init (default: the first one --dpdk-args " +
+            "names) or devargs to hot-plug, e.g. net_af_packet0,iface=veth0.")
+    String dpdkPort;
 
     @Option(names = "--stack-cores", split = ",",
         description = "Cores for the fast-path lane(s) then the slow path, in dedicated mode.")
@@ -91,6 +99,9 @@ public final class EngineOptions
         return threading;
     }
 
+    /** The address given to the kernel side of a TAP device (--nic tap, or dpdk on net_tap) by {@link #openNic}. */
+    String kernelSide;
+
     /** @return a context from these options, not yet concluded. */
     public EngineContext context(final String name)
     {
@@ -130,19 +141,20 @@ public final class EngineOptions
                     LinuxNet.disableIpv6(iface);
                     LinuxNet.addAddress(null, iface, kernelAddress());
                     LinuxNet.linkUp(null, iface);
+                    kernelSide = kernelAddress();
                 }
                 return tap;
             }
             case "afpacket":
                 return new AfPacketIo(new AfPacketIo.Context().interfaceName(iface));
             case "dpdk":
-                throw new IllegalArgumentException("--nic dpdk is not built yet (its own issue)");
+                return DpdkNic.open(this);
             default:
-                throw new IllegalArgumentException("--nic must be loopback, shm, tap or afpacket: " + nic);
+                throw new IllegalArgumentException("--nic must be loopback, shm, tap, afpacket or dpdk: " + nic);
         }
     }
 
-    /** The kernel side's address for a TAP device: given, or the first address of the engine's subnet. */
+    /** The kernel side's address for a TAP device (also DPDK's net_tap): given, or the subnet's first address. */
     public String kernelAddress()
     {
         final int slash = ip.indexOf('/');
