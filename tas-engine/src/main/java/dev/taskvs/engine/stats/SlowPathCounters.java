@@ -54,6 +54,6 @@ public final class SlowPathCounters
         ecnMarkedBytes = counters.newCounter(prefix + ": bytes ACKed with ECN echo (CC input)");
         rateCuts = counters.newCounter(prefix + ": congestion-control rate cuts");
         keepaliveProbes = counters.newCounter(prefix + ": keepalive probes");
-        keepaliveResets = counters.newCounter(prefix + ": resets after unanswered keepalive probes");
+        keepaliveResets = counters.newCounter(prefix + ": resets after keepalive probes");
     }
 }
