@@ -31,6 +31,9 @@ public final class EngineContext
     private long rtoMinNs = 10_000_000L;
     private long rtoMaxNs = 2_000_000_000L;
     private int rtoRetries = 8;
+    private long keepaliveIdleNs;
+    private long keepaliveIntervalNs = 75_000_000_000L;
+    private int keepaliveProbes = 9;
     private long synRtoNs = 100_000_000L;
     private int synRetries = 6;
     private long arpTimeoutNs = 50_000_000L;
@@ -100,6 +103,14 @@ public final class EngineContext
             throw new IllegalArgumentException("times must be positive: timeWait=" + timeWaitNs + " synRto=" +
                 synRtoNs + " arpTimeout=" + arpTimeoutNs + " arpTtl=" + arpCacheTtlNs + " cc=" + ccIntervalNs);
         }
+        if (keepaliveIdleNs < 0 || keepaliveIntervalNs <= 0)
+        {
+            throw new IllegalArgumentException("keepalive idle must be >= 0 (0 = off) and interval > 0: " +
+                keepaliveIdleNs + " " + keepaliveIntervalNs);
+        }
+        requireRange("keepaliveProbes", keepaliveProbes, 1, 1000);
+        requireRange("keepaliveIdleMs", keepaliveIdleNs / 1_000_000L, 0, Integer.MAX_VALUE);
+        requireRange("keepaliveIntervalMs", keepaliveIntervalNs / 1_000_000L, 0, Integer.MAX_VALUE);
         if (constRateKbps < 0)
         {
             throw new IllegalArgumentException("constRateKbps must be >= 0: " + constRateKbps);
@@ -291,6 +302,50 @@ public final class EngineContext
     public int rtoRetries()
     {
         return rtoRetries;
+    }
+
+    /**
+     * TCP keepalive for every connection (RFC 9293 section 3.8.4, RFC 1122 section 4.2.3.6): after this long
+     * without a segment from the peer, and with nothing outstanding, probe it; 0 (the default) turns
+     * keepalive off, as in Linux and memcached. An app can override it per connection with
+     * {@code TcpConnection.keepalive}.
+     *
+     * @param ns idle time before the first probe, 0 = off.
+     * @return this.
+     */
+    public EngineContext keepaliveIdleNs(final long ns)
+    {
+        this.keepaliveIdleNs = ns;
+        return this;
+    }
+
+    public long keepaliveIdleNs()
+    {
+        return keepaliveIdleNs;
+    }
+
+    /** @param ns time between unanswered keepalive probes (default 75 s, as Linux). */
+    public EngineContext keepaliveIntervalNs(final long ns)
+    {
+        this.keepaliveIntervalNs = ns;
+        return this;
+    }
+
+    public long keepaliveIntervalNs()
+    {
+        return keepaliveIntervalNs;
+    }
+
+    /** @param probes unanswered keepalive probes after which the connection is reset (default 9, as Linux). */
+    public EngineContext keepaliveProbes(final int probes)
+    {
+        this.keepaliveProbes = probes;
+        return this;
+    }
+
+    public int keepaliveProbes()
+    {
+        return keepaliveProbes;
     }
 
     public EngineContext synRtoNs(final long ns)

@@ -287,6 +287,15 @@ public final class AppContext
         sendCommand(type, SlowPathMessages.LENGTH);
     }
 
+    void keepaliveCommand(final int handle, final int idleMs, final int intervalMs, final int probes)
+    {
+        command.putInt(SlowPathMessages.FLOW_ID_OFFSET, handle);
+        command.putInt(SlowPathMessages.KEEPALIVE_IDLE_OFFSET, idleMs);
+        command.putInt(SlowPathMessages.KEEPALIVE_INTERVAL_OFFSET, intervalMs);
+        command.putInt(SlowPathMessages.KEEPALIVE_PROBES_OFFSET, probes);
+        sendCommand(SlowPathMessages.KEEPALIVE, SlowPathMessages.KEEPALIVE_LENGTH);
+    }
+
     private void sendCommand(final int type, final int length)
     {
         if (deferredCommands.isEmpty() && slowPath.write(type, command, 0, length))

@@ -45,6 +45,8 @@ public final class AppEvents
     public static final int REASON_UNREACHABLE = 4;
     public static final int REASON_REFUSED = 5;
     public static final int REASON_NO_RESOURCES = 6;
+    /** Keepalive probes went unanswered (RFC 1122 section 4.2.3.6): the peer is gone. */
+    public static final int REASON_KEEPALIVE = 7;
 
     private AppEvents()
     {
@@ -64,6 +66,7 @@ public final class AppEvents
             case REASON_UNREACHABLE: return "unreachable";
             case REASON_REFUSED: return "refused";
             case REASON_NO_RESOURCES: return "no resources";
+            case REASON_KEEPALIVE: return "keepalive timeout";
             default: return "reason " + reason;
         }
     }

@@ -295,6 +295,32 @@ public final class TcpConnection
         return n;
     }
 
+    // ------------------------------------------------------------------ keepalive
+
+    /**
+     * Set this connection's TCP keepalive (RFC 9293 section 3.8.4), overriding the engine's defaults
+     * ({@code EngineContext.keepaliveIdleNs} and friends): after {@code idleMs} without a segment from the
+     * peer, with nothing outstanding, probe it every {@code intervalMs}; after {@code probes} unanswered
+     * probes the connection is reset and the app hears {@code onReset(AppEvents.REASON_KEEPALIVE)}.
+     *
+     * @param idleMs     idle time before the first probe, 0 turns keepalive off.
+     * @param intervalMs time between probes, > 0.
+     * @param probes     unanswered probes before the reset, > 0.
+     */
+    public void keepalive(final int idleMs, final int intervalMs, final int probes)
+    {
+        if (idleMs < 0 || intervalMs <= 0 || probes <= 0)
+        {
+            throw new IllegalArgumentException("keepalive needs idle >= 0, interval > 0, probes > 0: " + idleMs +
+                " " + intervalMs + " " + probes);
+        }
+        if (state != State.OPEN)
+        {
+            return;
+        }
+        context.keepaliveCommand(handle, idleMs, intervalMs, probes);
+    }
+
     // ------------------------------------------------------------------ close
 
     /** Send FIN after the bytes committed so far; reading goes on (half-close). */

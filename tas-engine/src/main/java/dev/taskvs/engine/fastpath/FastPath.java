@@ -255,6 +255,8 @@ public final class FastPath implements Agent
         int flags = state.getInt(r + FLAGS_OFFSET);
         final int rcvNxt = state.getInt(r + RCV_NXT_OFFSET);
         final int rxAvail = state.getInt(r + RX_AVAIL_OFFSET);
+        // The peer was heard from (keepalive's idle time): a plain store, the slow path only looks for change.
+        state.putShort(r + RX_SEGMENTS_OFFSET, (short)(state.getShort(r + RX_SEGMENTS_OFFSET) + 1));
 
         if ((tcpFlags & TcpHeader.FLAG_RST) != 0)
         {
@@ -963,7 +965,7 @@ public final class FastPath implements Agent
         final int remoteIp = state.getInt(r + REMOTE_IP_OFFSET);
 
         txEthernet.wrap(buffer, frameOffset)
-            .destination(state.getLong(r + REMOTE_MAC_OFFSET))
+            .destination(state.getLong(r + REMOTE_MAC_OFFSET, java.nio.ByteOrder.LITTLE_ENDIAN))
             .source(localMac)
             .etherType(EthernetFrame.ETHER_TYPE_IPV4);
         txIp.wrap(buffer, ipOffset)
@@ -1093,7 +1095,8 @@ public final class FastPath implements Agent
                 break;
 
             case LaneCommands.PROBE:
-                // A zero-window probe: an ACK one below SND.UNA, which the peer must answer with its window.
+                // A zero-window or keepalive probe: an ACK one below SND.UNA (RFC 9293 sections 3.8.6.1 and
+                // 3.8.4), which the peer must answer with an ACK carrying its window.
                 emitSegment(r, state.getInt(r + SND_UNA_OFFSET) - 1, 0, TcpHeader.FLAG_ACK);
                 break;
 

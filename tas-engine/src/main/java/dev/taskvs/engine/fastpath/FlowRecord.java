@@ -12,7 +12,8 @@ package dev.taskvs.engine.fastpath;
  *  20 u16 local port   22 u16 remote port            76 u32 TX end (sequence after the last committed byte)
  *  24 u32 flags                                      80 u32 TX base sequence (ISS + 1; ring offset 0)
  *  28 u16 owning app context  30 u16 peer MSS         84 u32 peer window in bytes (already scaled)
- *  32 u64 remote MAC (low 48 bits)                   88 u32 rate limit in kbit/s, 0 = none (slow path writes)
+ *  32 u48 remote MAC (little-endian, bytes 32..37)    88 u32 rate limit in kbit/s, 0 = none (slow path writes)
+ *  38 u16 segments received (wraps; keepalive)
  *  40 u32 RCV.NXT                                    92 u8 send shift  93 u8 receive shift  94 u8 dup ACKs
  *                                                    95 u8 generation (incarnation of this flow id)
  *  44 u32 RX free bytes (the receive window)         96 u64 earliest next transmit time, ns (pacing)
@@ -27,7 +28,8 @@ package dev.taskvs.engine.fastpath;
  * Ring offsets are derived from sequence numbers, {@code (seq - base) & mask}, so neither ring needs a
  * position field and a go-back-N rewind is a single assignment. Only the owning fast-path lane writes a
  * record once it is registered, except the rate (slow path, volatile write); the slow path reads the
- * statistics with volatile reads, as TAS's slow path reads {@code flowst} from shared memory.
+ * statistics and the receive counter with volatile reads, as TAS's slow path reads {@code flowst} from
+ * shared memory.
  */
 public final class FlowRecord
 {
@@ -41,7 +43,13 @@ public final class FlowRecord
     public static final int FLAGS_OFFSET = 24;
     public static final int CONTEXT_OFFSET = 28;
     public static final int MSS_OFFSET = 30;
+    /** The remote MAC, the low 48 bits of a little-endian u64 whose top two bytes are the receive counter. */
     public static final int REMOTE_MAC_OFFSET = 32;
+    /**
+     * u16, wraps: segments the lane received for the flow (any, acceptable or not). The slow path reads it
+     * (volatile) to learn that the peer was heard from since it last looked: keepalive idle time.
+     */
+    public static final int RX_SEGMENTS_OFFSET = 38;
     public static final int RCV_NXT_OFFSET = 40;
     public static final int RX_AVAIL_OFFSET = 44;
     public static final int RX_BASE_OFFSET = 48;

@@ -19,7 +19,7 @@ public final class LaneCommands
     public static final int TX_FIN = 5;
     /** Slow path: retransmission timeout, go back to SND.UNA. {flowId}. */
     public static final int RETRANSMIT = 6;
-    /** Slow path: persist timer, send a zero-window probe. {flowId}. */
+    /** Slow path: persist or keepalive timer, send an ACK with SEQ = SND.UNA - 1 and no data. {flowId}. */
     public static final int PROBE = 7;
     /** Slow path: the app closed; data that still arrives goes to the slow path. {flowId}. */
     public static final int APP_CLOSED = 8;

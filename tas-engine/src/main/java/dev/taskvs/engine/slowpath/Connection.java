@@ -50,6 +50,16 @@ final class Connection
     long lastProgressNs;
     int rtoBackoffs;
 
+    /** Keepalive (RFC 9293 section 3.8.4): idle time before probing, 0 = off; the interval and the limit. */
+    long keepaliveIdleNs;
+    long keepaliveIntervalNs;
+    int keepaliveProbes;
+    int keepaliveProbesSent;
+    long keepaliveTimerId = Long.MIN_VALUE;
+    /** The lane's receive counter when last looked at, and when it was seen to change. */
+    int rxSegmentsSeen;
+    long lastReceivedNs;
+
     @Override
     public String toString()
     {

@@ -70,6 +70,7 @@ public final class SlowPath implements Agent
     private final DeadlineTimerWheel timers;
     private final DeadlineTimerWheel.TimerHandler timerHandler = this::onTimer;
     private final Long2ObjectHashMap<Connection> byTimer = new Long2ObjectHashMap<>();
+    private final Long2ObjectHashMap<Connection> byKeepaliveTimer = new Long2ObjectHashMap<>();
     private final Long2ObjectHashMap<Connection> byKey = new Long2ObjectHashMap<>();
     private final Connection[] byFlow;
     private final int[] freeFlows;
@@ -242,6 +243,12 @@ public final class SlowPath implements Agent
             case SlowPathMessages.CLOSE:
                 onClose(connectionOf(buffer.getInt(index + SlowPathMessages.FLOW_ID_OFFSET)),
                     buffer.getInt(index + SlowPathMessages.VALUE_OFFSET));
+                break;
+            case SlowPathMessages.KEEPALIVE:
+                onKeepaliveCommand(connectionOf(buffer.getInt(index + SlowPathMessages.FLOW_ID_OFFSET)),
+                    buffer.getInt(index + SlowPathMessages.KEEPALIVE_IDLE_OFFSET),
+                    buffer.getInt(index + SlowPathMessages.KEEPALIVE_INTERVAL_OFFSET),
+                    buffer.getInt(index + SlowPathMessages.KEEPALIVE_PROBES_OFFSET));
                 break;
             case SlowPathMessages.ABORT:
                 final Connection conn = connectionOf(buffer.getInt(index + SlowPathMessages.FLOW_ID_OFFSET));
@@ -601,7 +608,8 @@ public final class SlowPath implements Agent
         state.putShort(r + CONTEXT_OFFSET, (short)conn.contextId);
         final int mss = Math.min(conn.peerMss, localMss) - (conn.timestamps ? 12 : 0);
         state.putShort(r + MSS_OFFSET, (short)mss);
-        state.putLong(r + REMOTE_MAC_OFFSET, conn.remoteMac);
+        // Little-endian, so the MAC is bytes 32..37 and the lane's receive counter (38..39) starts at 0.
+        state.putLong(r + REMOTE_MAC_OFFSET, conn.remoteMac & 0xFFFF_FFFF_FFFFL, java.nio.ByteOrder.LITTLE_ENDIAN);
         final int rxStart = conn.irs + 1;
         state.putInt(r + RCV_NXT_OFFSET, rxStart);
         state.putInt(r + RX_AVAIL_OFFSET, buffers.rxSize());
@@ -626,6 +634,15 @@ public final class SlowPath implements Agent
         conn.registered = true;
         conn.lastCcNs = nowNs;
         conn.lastProgressNs = nowNs;
+        conn.rxSegmentsSeen = 0;
+        conn.lastReceivedNs = nowNs;
+        conn.keepaliveIdleNs = ctx.keepaliveIdleNs();
+        conn.keepaliveIntervalNs = ctx.keepaliveIntervalNs();
+        conn.keepaliveProbes = ctx.keepaliveProbes();
+        if (conn.keepaliveIdleNs > 0)
+        {
+            armKeepalive(conn, conn.keepaliveIdleNs);
+        }
         counters.activeFlows.incrementRelease();
     }
 
@@ -722,6 +739,7 @@ public final class SlowPath implements Agent
     private void enterTimeWait(final Connection conn)
     {
         conn.state = TcpState.TIME_WAIT;
+        cancelKeepalive(conn);
         postClose(conn, AppEvents.CLOSED, 0);
         timeWaitCount++;
         counters.timeWaitFlows.setRelease(timeWaitCount);
@@ -771,6 +789,7 @@ public final class SlowPath implements Agent
             return;
         }
         cancelTimer(conn);
+        cancelKeepalive(conn);
         if (conn.state == TcpState.TIME_WAIT)
         {
             timeWaitCount--;
@@ -984,7 +1003,17 @@ public final class SlowPath implements Agent
     private boolean onTimer(final TimeUnit unit, final long now, final long timerId)
     {
         final Connection conn = byTimer.remove(timerId);
-        if (conn == null || conn.timerId != timerId)
+        if (conn == null)
+        {
+            final Connection kept = byKeepaliveTimer.remove(timerId);
+            if (kept != null && kept.keepaliveTimerId == timerId)
+            {
+                kept.keepaliveTimerId = Long.MIN_VALUE;
+                onKeepaliveTimer(kept);
+            }
+            return true;
+        }
+        if (conn.timerId != timerId)
         {
             return true;
         }
@@ -1037,6 +1066,100 @@ public final class SlowPath implements Agent
         return true;
     }
 
+    // ---------------------------------------------------------------- keepalive
+
+    private void armKeepalive(final Connection conn, final long delayNs)
+    {
+        cancelKeepalive(conn);
+        conn.keepaliveTimerId = timers.scheduleTimer(nowNs + Math.max(delayNs, 0));
+        byKeepaliveTimer.put(conn.keepaliveTimerId, conn);
+    }
+
+    private void cancelKeepalive(final Connection conn)
+    {
+        if (conn.keepaliveTimerId != Long.MIN_VALUE)
+        {
+            timers.cancelTimer(conn.keepaliveTimerId);
+            byKeepaliveTimer.remove(conn.keepaliveTimerId);
+            conn.keepaliveTimerId = Long.MIN_VALUE;
+        }
+    }
+
+    /** The lane counts the segments it receives for a flow: a change means the peer was heard from. */
+    private void noteReceived(final Connection conn, final int r)
+    {
+        final int received = state.getShortVolatile(r + RX_SEGMENTS_OFFSET) & 0xFFFF;
+        if (received != conn.rxSegmentsSeen)
+        {
+            conn.rxSegmentsSeen = received;
+            conn.lastReceivedNs = nowNs;
+            conn.keepaliveProbesSent = 0;
+        }
+    }
+
+    private void onKeepaliveCommand(final Connection conn, final int idleMs, final int intervalMs, final int probes)
+    {
+        if (conn == null || conn.removing || conn.state == TcpState.TIME_WAIT || idleMs < 0 || intervalMs <= 0 ||
+            probes <= 0)
+        {
+            return;
+        }
+        noteReceived(conn, FlowRecord.offset(conn.flowId));
+        conn.keepaliveIdleNs = idleMs * 1_000_000L;
+        conn.keepaliveIntervalNs = intervalMs * 1_000_000L;
+        conn.keepaliveProbes = probes;
+        conn.keepaliveProbesSent = 0;
+        if (idleMs == 0)
+        {
+            cancelKeepalive(conn);
+        }
+        else
+        {
+            armKeepalive(conn, conn.lastReceivedNs + conn.keepaliveIdleNs - nowNs);
+        }
+    }
+
+    /**
+     * RFC 9293 section 3.8.4 and RFC 1122 section 4.2.3.6, as Linux does it: once nothing was heard from the
+     * peer for the idle time and nothing of ours is outstanding (that is the retransmission timer's job),
+     * probe with an ACK one below SND.UNA every interval; any segment from the peer starts the count again;
+     * after the last unanswered probe, reset the connection and free it as the retransmission limit does.
+     */
+    private void onKeepaliveTimer(final Connection conn)
+    {
+        if (!conn.registered || conn.removing || conn.keepaliveIdleNs == 0 || conn.state == TcpState.TIME_WAIT)
+        {
+            return;
+        }
+        final int r = FlowRecord.offset(conn.flowId);
+        noteReceived(conn, r);
+        final int sndUna = state.getIntVolatile(r + SND_UNA_OFFSET);
+        final int sndNxt = state.getIntVolatile(r + SND_NXT_OFFSET);
+        final int txEnd = state.getIntVolatile(r + TX_END_OFFSET);
+        final int flags = state.getIntVolatile(r + FLAGS_OFFSET);
+        if (sndNxt != sndUna || Seq.lt(sndNxt, txEnd) || (flags & (F_TX_FIN | F_FIN_ACKED)) == F_TX_FIN)
+        {
+            armKeepalive(conn, conn.keepaliveIdleNs);
+            return;
+        }
+        final long idleNs = nowNs - conn.lastReceivedNs;
+        if (idleNs < conn.keepaliveIdleNs)
+        {
+            armKeepalive(conn, conn.keepaliveIdleNs - idleNs);
+            return;
+        }
+        if (conn.keepaliveProbesSent >= conn.keepaliveProbes)
+        {
+            counters.keepaliveResets.incrementRelease();
+            abort(conn, AppEvents.REASON_KEEPALIVE);
+            return;
+        }
+        conn.keepaliveProbesSent++;
+        counters.keepaliveProbes.incrementRelease();
+        laneCommand(conn, LaneCommands.PROBE);
+        armKeepalive(conn, conn.keepaliveIntervalNs);
+    }
+
     // ---------------------------------------------------------------- congestion control and timeouts
 
     private int scanFlows()
@@ -1062,6 +1185,10 @@ public final class SlowPath implements Agent
         final int rttUs = state.getIntVolatile(r + RTT_OFFSET);
         final long rttNs = (rttUs == 0 ? ctx.initialRttUs() : rttUs) * 1000L;
         int work = 0;
+        if (conn.keepaliveIdleNs != 0)
+        {
+            noteReceived(conn, r);
+        }
 
         final long intervalNs = nowNs - conn.lastCcNs;
         if (intervalNs >= Math.max(ctx.ccIntervalNs(), 2 * rttNs))

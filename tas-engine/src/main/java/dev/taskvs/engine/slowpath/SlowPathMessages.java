@@ -28,6 +28,8 @@ public final class SlowPathMessages
     public static final int ABORT = 10;
     /** App: stop listening on a port. {context, port}. */
     public static final int UNLISTEN = 11;
+    /** App: set the connection's keepalive. {flowId, idleMs (0 = off), intervalMs, probes}. */
+    public static final int KEEPALIVE = 12;
 
     public static final int FRAME_LANE_OFFSET = 0;
     public static final int FRAME_DATA_OFFSET = 8;
@@ -45,6 +47,11 @@ public final class SlowPathMessages
     public static final int CONNECT_PORT_OFFSET = 8;
     public static final int CONNECT_TOKEN_OFFSET = 16;
     public static final int CONNECT_LENGTH = 24;
+
+    public static final int KEEPALIVE_IDLE_OFFSET = 4;
+    public static final int KEEPALIVE_INTERVAL_OFFSET = 8;
+    public static final int KEEPALIVE_PROBES_OFFSET = 12;
+    public static final int KEEPALIVE_LENGTH = 16;
 
     private SlowPathMessages()
     {

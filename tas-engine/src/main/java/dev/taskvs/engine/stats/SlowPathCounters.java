@@ -27,6 +27,8 @@ public final class SlowPathCounters
     public final AtomicCounter deferredMessages;
     public final AtomicCounter ecnMarkedBytes;
     public final AtomicCounter rateCuts;
+    public final AtomicCounter keepaliveProbes;
+    public final AtomicCounter keepaliveResets;
 
     public SlowPathCounters(final CountersManager counters, final String prefix)
     {
@@ -51,5 +53,7 @@ public final class SlowPathCounters
         deferredMessages = counters.newCounter(prefix + ": messages deferred on a full queue");
         ecnMarkedBytes = counters.newCounter(prefix + ": bytes ACKed with ECN echo (CC input)");
         rateCuts = counters.newCounter(prefix + ": congestion-control rate cuts");
+        keepaliveProbes = counters.newCounter(prefix + ": keepalive probes");
+        keepaliveResets = counters.newCounter(prefix + ": resets after keepalive probes");
     }
 }

@@ -40,7 +40,11 @@ public final class TasConfig
     public long timeWaitMs = 60_000;
     /** --rto-retries: retransmission timeouts before a silent peer is reset. */
     public int rtoRetries = 8;
-    /** --keepalive-s: idle seconds before keepalive probes; 0 = off (as memcached). */
+    /**
+     * --keepalive-s: TCP keepalive on every client connection, the idle seconds before the first probe; 0 = off
+     * (as memcached). After {@link #keepaliveProbes} unanswered probes {@link #keepaliveIntervalSeconds} apart the
+     * engine resets the connection and the worker frees it.
+     */
     public int keepaliveSeconds;
     /** --keepalive-interval-s and --keepalive-probes: as Linux's tcp_keepalive_intvl and tcp_keepalive_probes. */
     public int keepaliveIntervalSeconds = 75;
@@ -88,13 +92,10 @@ public final class TasConfig
         require(maxFlows >= 0 && maxFlows <= 1 << 20, "--max-flows", maxFlows, "0..1048576 (0 = from -c)");
         require(timeWaitMs >= 0, "--time-wait-ms", timeWaitMs, ">= 0");
         require(rtoRetries >= 1 && rtoRetries <= 100, "--rto-retries", rtoRetries, "1..100");
-        require(keepaliveSeconds >= 0, "--keepalive-s", keepaliveSeconds, ">= 0 (0 = off)");
-        if (keepaliveSeconds > 0)
-        {
-            throw new IllegalArgumentException("--keepalive-s " + keepaliveSeconds + ": the engine does not send " +
-                "keepalive probes yet; use -o idle_timeout=SECONDS to close idle clients");
-        }
-        require(keepaliveIntervalSeconds >= 1, "--keepalive-interval-s", keepaliveIntervalSeconds, ">= 1");
+        require(keepaliveSeconds >= 0 && keepaliveSeconds <= 2_000_000, "--keepalive-s", keepaliveSeconds,
+            "0..2000000 (0 = off)");
+        require(keepaliveIntervalSeconds >= 1 && keepaliveIntervalSeconds <= 2_000_000, "--keepalive-interval-s",
+            keepaliveIntervalSeconds, "1..2000000");
         require(keepaliveProbes >= 1 && keepaliveProbes <= 100, "--keepalive-probes", keepaliveProbes, "1..100");
         return this;
     }

@@ -81,6 +81,9 @@ public final class TasTransport implements AutoCloseable, ConnectionRegistry
                 .synBacklog(ctx.config().backlog)
                 .timeWaitNs(TimeUnit.MILLISECONDS.toNanos(config.timeWaitMs))
                 .rtoRetries(config.rtoRetries)
+                .keepaliveIdleNs(TimeUnit.SECONDS.toNanos(config.keepaliveSeconds))
+                .keepaliveIntervalNs(TimeUnit.SECONDS.toNanos(config.keepaliveIntervalSeconds))
+                .keepaliveProbes(config.keepaliveProbes)
                 .appEventBytes(Math.max(1 << 20, Integer.highestOneBit(
                     Math.min(1 << 26, config.flowSlots(ctx.config().maxConnections) * 64)) << 1));
             if (config.gateway != null)
