@@ -132,6 +132,7 @@ final class KernelWorker implements Runnable
             {
                 channel.configureBlocking(false);
                 channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                applyKeepalive(channel);
                 final KernelConnection conn = new KernelConnection(
                     transport.nextConnectionId(), channel, "tcp:" + channel.getRemoteAddress().toString().replace("/", ""),
                     sessions.create(ctx, stats), 1024);
@@ -143,6 +144,19 @@ final class KernelWorker implements Runnable
                 transport.connectionClosed();
                 closeQuietly(channel);
             }
+        }
+    }
+
+    /** --keepalive-s on kernel sockets: the kernel's own keepalive, with the same idle, interval and probes. */
+    private void applyKeepalive(final SocketChannel channel) throws IOException
+    {
+        final dev.taskvs.server.transport.tas.TasConfig keepalive = ctx.config().tas;
+        if (keepalive.keepaliveSeconds > 0)
+        {
+            channel.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
+            channel.setOption(jdk.net.ExtendedSocketOptions.TCP_KEEPIDLE, keepalive.keepaliveSeconds);
+            channel.setOption(jdk.net.ExtendedSocketOptions.TCP_KEEPINTERVAL, keepalive.keepaliveIntervalSeconds);
+            channel.setOption(jdk.net.ExtendedSocketOptions.TCP_KEEPCOUNT, keepalive.keepaliveProbes);
         }
     }
 
