@@ -153,17 +153,10 @@ final class TasWorker implements Agent, ConnectionHandler
             doomed.addAll(connections);
             for (final TasConnection conn : doomed)
             {
-                // Requests already received are answered; then the connection closes after its output (FIN).
+                // Requests already received are answered, over as many turns as they take (-R per turn, output
+                // back-pressure); afterProcess closes the connection (FIN) once nothing complete is left.
                 conn.peerClosed = true;
                 serve(conn);
-                if (!conn.closing)
-                {
-                    conn.closing = true;
-                    if (conn.out.isEmpty())
-                    {
-                        closeFlow(conn);
-                    }
-                }
             }
             return 1;
         }
