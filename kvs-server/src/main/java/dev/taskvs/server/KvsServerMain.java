@@ -43,8 +43,15 @@ public final class KvsServerMain implements Callable<Integer>
     String shm;
 
     @Option(names = "--dpdk-args", defaultValue = "",
-        description = "EAL arguments for --nic dpdk, space separated. Default: none.")
+        description = "EAL arguments for --nic dpdk, on top of the defaults (--no-huge -m 256 --no-shconf --no-pci), " +
+            "as in ./kvs engine, e.g. \"--vdev=net_memif0,role=server,id=0,socket=/tmp/kvs.sock,socket-abstract=no\". " +
+            "Default: none.")
     String dpdkArgs;
+
+    @Option(names = "--dpdk-port",
+        description = "With --nic dpdk: the port, a device probed at init (default: the first one --dpdk-args names, " +
+            "else --iface) or devargs to hot-plug, e.g. net_af_packet0,iface=veth0.")
+    String dpdkPort;
 
     @Option(names = "--stack-cores", split = ",",
         description = "Cores for the fast-path lane(s), then the slow path (dedicated threading). Default: unpinned.")
@@ -191,8 +198,8 @@ public final class KvsServerMain implements Callable<Integer>
         if (server.tas() != null)
         {
             final dev.taskvs.server.transport.tas.TasConfig tas = config.tas;
-            System.out.println("kvs-server " + ServerContext.VERSION + " on the TAS engine (" + tas.nic + " " +
-                tas.iface + ", " + tas.threading + " threading, " + tas.appCores + " app context" +
+            System.out.println("kvs-server " + ServerContext.VERSION + " on the TAS engine (" +
+                server.tas().nicDescription() + ", " + tas.threading + " threading, " + tas.appCores + " app context" +
                 (tas.appCores == 1 ? "" : "s") + ", " + config.memoryLimitMb + " MB, max " + config.maxConnections +
                 " connections)");
             System.out.println("clients connect to " + server.tas().clientAddress() +
@@ -234,6 +241,7 @@ public final class KvsServerMain implements Callable<Integer>
         c.tas.kernelIp = kernelIp;
         c.tas.shm = shm;
         c.tas.dpdkArgs = dpdkArgs;
+        c.tas.dpdkPort = dpdkPort;
         c.tas.stackCores = stackCores;
         c.tas.appCores = appCores;
         c.tas.threading = threading;

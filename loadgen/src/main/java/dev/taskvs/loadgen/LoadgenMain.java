@@ -352,8 +352,15 @@ public final class LoadgenMain implements Callable<Integer>
             case "afpacket":
                 return settings.nic(engine::openNic, "afpacket " + engine.iface());
             case "dpdk":
-                throw new IllegalArgumentException("--nic dpdk is not available to the load generator yet " +
-                    "(the engine's DPDK backend has its own issue); use tap, afpacket, shm or loopback");
+                // As ./kvs engine: EAL from --dpdk-args on the defaults, the port from --dpdk-port or the first
+                // device --dpdk-args names; one queue, closed (and a hot-plugged device removed) with the stack.
+                if (engine.dpdkDevice() == null)
+                {
+                    throw new IllegalArgumentException("--nic dpdk needs a device: --dpdk-args " +
+                        "\"--vdev=net_memif0,role=client,id=0,socket=/tmp/kvs.sock,socket-abstract=no\" (probed at " +
+                        "init) or --dpdk-port net_af_packet0,iface=veth0 (hot-plugged)");
+                }
+                return settings.nic(engine::openNic, "dpdk " + engine.dpdkDevice());
             default:
                 throw new IllegalArgumentException("--nic " + nic + " is not one of: loopback, shm, tap, afpacket, dpdk");
         }

@@ -22,15 +22,18 @@ import java.util.List;
  * On {@code net_tap} the engine takes a MAC of its own (the kernel side of the tap has the port's, dpdk.md P12)
  * and, as with {@code --nic tap}, the kernel side gets the subnet's first address and is brought up unless
  * {@code --kernel-ip none}.
+ * <p>
+ * {@link #openPort} is the same opening for other commands that run an engine (the cache server, with one queue
+ * per fast-path lane).
  */
-final class DpdkNic
+public final class DpdkNic
 {
     private DpdkNic()
     {
     }
 
     /** @return the EAL settings for {@code dpdkArgs} (null or blank: the defaults). */
-    static Dpdk.Context ealContext(final String dpdkArgs)
+    public static Dpdk.Context ealContext(final String dpdkArgs)
     {
         final Dpdk.Context eal = new Dpdk.Context();
         if (dpdkArgs == null || dpdkArgs.isBlank())
@@ -130,10 +133,27 @@ final class DpdkNic
     /** Start EAL (or join the one running with the same arguments), open the port, return its one queue. */
     static DpdkPacketIo open(final EngineOptions options)
     {
-        final Dpdk.Context eal = ealContext(options.dpdkArgs);
+        final String[] kernelSide = new String[1];
+        final DpdkPort port = openPort(options.dpdkArgs, options.dpdkPort, options.ip, options.kernelIp, 1,
+            kernelSide);
+        options.kernelSide = kernelSide[0];
+        return port.queue(0);
+    }
+
+    /**
+     * Start EAL from {@code dpdkArgs} (or join the one running with the same arguments) and open the port
+     * {@code dpdkPort} names (a device probed at init, or devargs to hot-plug), or else the first device
+     * {@code dpdkArgs} names, with {@code queues} RX/TX queue pairs. On net_tap the engine at {@code ip} gets a
+     * MAC of its own and the kernel side the subnet's first address (or {@code kernelIp}; "none" leaves it).
+     *
+     * @param kernelSide null, or one slot that receives what the kernel side of a net_tap was given.
+     */
+    public static DpdkPort openPort(final String dpdkArgs, final String dpdkPort, final String ip,
+        final String kernelIp, final int queues, final String[] kernelSide)
+    {
+        final Dpdk.Context eal = ealContext(dpdkArgs);
         final List<String> devices = eal.devices();
-        final String portArg = options.dpdkPort != null ? options.dpdkPort :
-            devices.isEmpty() ? null : devices.get(0);
+        final String portArg = dpdkPort != null ? dpdkPort : devices.isEmpty() ? null : devices.get(0);
         if (portArg == null)
         {
             throw new IllegalArgumentException("--nic dpdk needs a device: --dpdk-args \"--vdev=net_tap0,iface=dt0\"" +
@@ -151,7 +171,8 @@ final class DpdkNic
             }
         }
         final boolean tap = name.startsWith("net_tap");
-        final DpdkPort.Context port = new DpdkPort.Context().descriptors(512, 512).mbufsPerQueue(4095);
+        final DpdkPort.Context port = new DpdkPort.Context().descriptors(512, 512).mbufsPerQueue(4095)
+            .queues(queues);
         if (dpdk.portNames().contains(name))
         {
             port.deviceName(name);
@@ -162,12 +183,12 @@ final class DpdkNic
         }
         if (tap)
         {
-            port.macAddress(tapMac(options.ip));
+            port.macAddress(tapMac(ip));
         }
         final DpdkPort opened = dpdk.openPort(port);
         try
         {
-            if (tap && !"none".equals(options.kernelIp))
+            if (tap && !"none".equals(kernelIp))
             {
                 final String iface = devarg(devargs, "iface");
                 if (iface == null)
@@ -175,12 +196,16 @@ final class DpdkNic
                     throw new IllegalArgumentException("net_tap without iface=NAME: cannot give the kernel side " +
                         "an address (name it, or give --kernel-ip none)");
                 }
+                final String kernelAddress = EngineOptions.kernelAddress(ip, kernelIp);
                 LinuxNet.disableIpv6(iface);
-                LinuxNet.addAddress(null, iface, options.kernelAddress());
+                LinuxNet.addAddress(null, iface, kernelAddress);
                 LinuxNet.linkUp(null, iface);
-                options.kernelSide = options.kernelAddress() + " on " + iface;
+                if (kernelSide != null)
+                {
+                    kernelSide[0] = kernelAddress + " on " + iface;
+                }
             }
-            return opened.queue(0);
+            return opened;
         }
         catch (final RuntimeException ex)
         {

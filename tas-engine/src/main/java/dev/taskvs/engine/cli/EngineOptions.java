@@ -87,6 +87,17 @@ public final class EngineOptions
         return iface;
     }
 
+    /** @return the DPDK port: --dpdk-port, else the first device --dpdk-args names, else null. */
+    public String dpdkDevice()
+    {
+        if (dpdkPort != null)
+        {
+            return dpdkPort;
+        }
+        final java.util.List<String> devices = DpdkNic.ealContext(dpdkArgs).devices();
+        return devices.isEmpty() ? null : devices.get(0);
+    }
+
     /** @return the shared-memory wire file. */
     public Path shm()
     {
@@ -156,6 +167,12 @@ public final class EngineOptions
 
     /** The kernel side's address for a TAP device (also DPDK's net_tap): given, or the subnet's first address. */
     public String kernelAddress()
+    {
+        return kernelAddress(ip, kernelIp);
+    }
+
+    /** @return {@code kernelIp} (with the prefix of {@code ip} when it has none), or the first address of ip's subnet. */
+    static String kernelAddress(final String ip, final String kernelIp)
     {
         final int slash = ip.indexOf('/');
         final int prefix = slash < 0 ? 24 : Integer.parseInt(ip.substring(slash + 1));

@@ -16,14 +16,21 @@ public final class TasConfig
     public String ip = "10.211.0.2/24";
     /** --gateway: default gateway; null for none. */
     public String gateway;
-    /** --iface: the TAP device to create, the interface for AF_PACKET, or the DPDK device (vdev/PCI). */
-    public String iface = "kvs0";
+    /** The default --iface. */
+    public static final String DEFAULT_IFACE = "kvs0";
+    /**
+     * --iface: the TAP device to create, the interface for AF_PACKET; with dpdk, the device (devargs) when neither
+     * --dpdk-port nor --dpdk-args names one (kept from before --dpdk-port).
+     */
+    public String iface = DEFAULT_IFACE;
     /** --kernel-ip: with tap, the kernel side's address; null = the subnet's first address, "none" = leave it. */
     public String kernelIp;
     /** --shm: the shared-memory wire file. */
     public String shm = "/dev/shm/tas-kvs.wire";
-    /** --dpdk-args: EAL arguments, space separated. */
+    /** --dpdk-args: EAL arguments, space separated, merged onto the engine's EAL defaults as {@code kvs engine} does. */
     public String dpdkArgs = "";
+    /** --dpdk-port: the DPDK port, a device probed at init or devargs to hot-plug; null = the first --dpdk-args names. */
+    public String dpdkPort;
     /** --stack-cores: cores for the fast-path lane(s), then the slow path (dedicated threading). */
     public int[] stackCores = new int[0];
     /** --app-cores: application contexts (cache workers); each is one engine AppContext. */
@@ -104,6 +111,19 @@ public final class TasConfig
     public int flowSlots(final int maxConnections)
     {
         return maxFlows > 0 ? maxFlows : (int)Math.min(1 << 20, 2L * maxConnections + 1024);
+    }
+
+    /**
+     * @return the DPDK port as {@code kvs engine} takes it: --dpdk-port, else null (the first device --dpdk-args
+     * names), else a non-default --iface.
+     */
+    public String dpdkPortOrIface()
+    {
+        if (dpdkPort != null || !dev.taskvs.engine.cli.DpdkNic.ealContext(dpdkArgs).devices().isEmpty())
+        {
+            return dpdkPort;
+        }
+        return DEFAULT_IFACE.equals(iface) ? null : iface;
     }
 
     /** @return the engine's address without the prefix. */

@@ -11,10 +11,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.taskvs.engine.EngineContext;
 import dev.taskvs.engine.TcpEngine;
+import dev.taskvs.engine.cli.DpdkNic;
 import dev.taskvs.engine.nic.LinuxNet;
 import dev.taskvs.engine.nic.PacketIo;
 import dev.taskvs.engine.nic.afpacket.AfPacketIo;
-import dev.taskvs.engine.nic.dpdk.Dpdk;
 import dev.taskvs.engine.nic.dpdk.DpdkPort;
 import dev.taskvs.engine.nic.shm.ShmWire;
 import dev.taskvs.engine.nic.tap.TapPacketIo;
@@ -46,6 +46,7 @@ public final class TasTransport implements AutoCloseable, ConnectionRegistry
     private final AtomicInteger connectionIds = new AtomicInteger(100);
     private final ConcurrentHashMap<Integer, TasConnection> connections = new ConcurrentHashMap<>();
     private final String listenName;
+    private String dpdkPortName;
     private volatile boolean closed;
 
     public TasTransport(final ServerContext ctx, final TasConfig config)
@@ -157,18 +158,14 @@ public final class TasTransport implements AutoCloseable, ConnectionRegistry
             }
             case "dpdk":
             {
-                final Dpdk.Context eal = new Dpdk.Context();
-                for (final String arg : config.dpdkArgs.trim().split("\\s+"))
-                {
-                    if (!arg.isEmpty())
-                    {
-                        eal.argument(arg);
-                    }
-                }
+                // The engine CLI's opening (EAL defaults plus --dpdk-args, the port from --dpdk-port), one queue
+                // pair per fast-path lane.
                 final int lanes = Math.max(1, config.stackCores.length - 1);
-                final DpdkPort port = Dpdk.init(eal).openPort(new DpdkPort.Context().devargs(config.iface)
-                    .queues(lanes));
+                final DpdkPort port = DpdkNic.openPort(config.dpdkArgs, config.dpdkPortOrIface(), config.ip,
+                    config.kernelIp, lanes, null);
                 nics.add(port);
+                dpdkPortName = port.name() + " (" + port.driver() + ", " + port.queueCount() + " queue" +
+                    (port.queueCount() == 1 ? ")" : "s)");
                 final PacketIo[] ios = new PacketIo[port.queueCount()];
                 for (int i = 0; i < ios.length; i++)
                 {
@@ -195,6 +192,13 @@ public final class TasTransport implements AutoCloseable, ConnectionRegistry
     public TasConfig config()
     {
         return config;
+    }
+
+    /** @return what the engine runs on, e.g. "dpdk net_memif0 (net_memif, 1 queue)" or "tap kvs0". */
+    public String nicDescription()
+    {
+        return config.nic + " " + (dpdkPortName != null ? dpdkPortName : "shm".equals(config.nic) ? config.shm :
+            config.iface);
     }
 
     public int port()
