@@ -411,7 +411,7 @@ public final class BenchMain implements Callable<Integer>
         {
             b.append("![").append(p.replace(".svg", "")).append("](").append(rel).append('/').append(p).append(")\n");
         }
-        b.append('\n').append(Notes.limits(rows, machine, sizes)).append('\n');
+        b.append('\n').append(Notes.limits(rows, machine, sizes, loadBefore, loadAfter)).append('\n');
         return b.toString();
     }
 

@@ -62,7 +62,9 @@ final class ConnSweep
             final List<double[]> pts = new ArrayList<>();
             final List<String> extra = kind.engine() ? List.of("--buffer-kb", "4") : List.of();
             bench.say(kind.label + ": starting for " + most + " connections");
-            try (Setup setup = new Setup(kind, rawDir, most + 1000, extra))
+            // memcached refuses a -c above what it may open: stay under this process's limit (inherited).
+            final int serverLimit = (int)Math.min(most + 1000L, limit > 0 ? limit - 256 : most + 1000L);
+            try (Setup setup = new Setup(kind, rawDir, serverLimit, extra))
             {
                 try
                 {

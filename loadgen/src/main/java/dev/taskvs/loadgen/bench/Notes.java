@@ -10,9 +10,27 @@ final class Notes
     {
     }
 
-    static String limits(final List<Row> rows, final Machine machine, final List<Integer> sizes)
+    static String limits(final List<Row> rows, final Machine machine, final List<Integer> sizes,
+        final String loadBefore, final String loadAfter)
     {
         final StringBuilder b = new StringBuilder("**What limits these numbers** (computed from this run):\n\n");
+        double load = 0;
+        try
+        {
+            load = Math.max(Double.parseDouble(loadBefore), Double.parseDouble(loadAfter));
+        }
+        catch (final NumberFormatException ignored)
+        {
+            // unknown
+        }
+        if (load > machine.nproc)
+        {
+            b.append(String.format(Locale.ROOT, "- **The machine was busy with other work**: load average up to " +
+                "%.1f on %d CPUs. Every process here waited for a CPU; the open-loop tails (and any configuration " +
+                "whose server and loadgen were both far below 100%% of a core at \"saturation\") measure that " +
+                "queueing more than the servers. These numbers do not decide the targets either way.\n", load,
+                machine.nproc));
+        }
         for (final Row r : rows)
         {
             if (!r.measured())
