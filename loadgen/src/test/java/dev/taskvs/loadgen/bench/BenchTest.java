@@ -1,0 +1,134 @@
+package dev.taskvs.loadgen.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** The bench's pieces, and one tiny real run (memcached against the kernel kvs-server, 1 s each). */
+class BenchTest
+{
+    @Test
+    void shouldAddUserAndSystemTicksAfterACommandNameWithSpacesAndParentheses()
+    {
+        final String line = "4242 (java (x) y) S 1 4242 4242 0 -1 4194560 12345 0 3 0 250 75 0 0 20 0 31 0 " +
+            "1000 5000000 20000 18446744073709551615 1 1 0 0 0 0 0 4096 17663 0 0 0 17 1 0 0 0 0 0";
+        assertEquals(325, ProcCpu.ticks(line));
+        assertTrue(ProcCpu.ticks(ProcessHandle.current().pid()) > 0, "this JVM has used some CPU");
+        assertEquals(-1, ProcCpu.ticks(Long.MAX_VALUE));
+        assertEquals(10.0, ProcCpu.usPerRequest(100, 100_000), 1e-9);
+        assertTrue(Double.isNaN(ProcCpu.usPerRequest(5, 0)));
+    }
+
+    @Test
+    void shouldChargeTheServersCpuOverTheWholeSecondsOfTheMeasuredWindow()
+    {
+        final LoadgenRun.CpuWindow w = new LoadgenRun.CpuWindow();
+        assertTrue(LoadgenRun.progress("[  1.0s] warmup     90,000 ops/s  p50 1ms  errors 0  open 64", w, 1000));
+        assertTrue(LoadgenRun.progress("[  2.0s] warmup    100,000 ops/s  p50 1ms  errors 0  open 64", w, 1050));
+        assertTrue(LoadgenRun.progress("[  3.0s] run       100,000 ops/s  p50 1ms  errors 0  open 64", w, 1100));
+        assertTrue(LoadgenRun.progress("[  4.0s] run       300,000 ops/s (target 1) p50 1ms", w, 1150));
+        assertTrue(!LoadgenRun.progress("stack tas: shm /dev/shm/x", w, 2000));
+        assertEquals(400_000, w.requests);
+        assertEquals(100, w.ticks());
+        assertEquals(2.5, w.usPerRequest(), 1e-9);
+        assertEquals(50.0, w.percentOfCore(), 1e-9);
+    }
+
+    @Test
+    void shouldReadLoadgensJson()
+    {
+        final String json = "{\n  \"configuration\": {\n    \"rate\": 0\n  },\n  \"ops_per_sec\": 123456.500,\n" +
+            "  \"target_rate\": 0,\n  \"achieved_rate\": 123456.500,\n  \"requests\": 617282,\n" +
+            "  \"keys_requested\": 5,\n  \"latency_us\": {\n    \"count\": 617282,\n    \"mean\": 5.000,\n" +
+            "    \"p50\": 10.000,\n    \"p90\": 20.000,\n    \"p99\": 30.500,\n    \"p999\": 40.000,\n" +
+            "    \"p9999\": 50.000,\n    \"max\": 60.000\n  },\n  \"errors\": 3,\n  \"errors_by_kind\": {},\n" +
+            "  \"generator\": {\n    \"cpu_percent_per_thread\": 42.000\n  }\n}\n";
+        final Measurement m = Measurement.fromJson(json);
+        assertEquals(123456.5, m.opsPerSec, 1e-9);
+        assertEquals(617282, m.requests);
+        assertEquals(10, m.p50, 1e-9);
+        assertEquals(30.5, m.p99, 1e-9);
+        assertEquals(40, m.p999, 1e-9);
+        assertEquals(50, m.p9999, 1e-9);
+        assertEquals(3, m.errors);
+        assertEquals(42, m.loadgenCpuPercent, 1e-9);
+    }
+
+    @Test
+    void shouldWriteTheTableTheTargetsAndItsOwnSectionOnly(@TempDir final Path dir) throws Exception
+    {
+        final Row mc = row(Setup.Kind.MEMCACHED, 64, 100_000, 8.0, 900, 5000);
+        final Row shm = row(Setup.Kind.KVS_SHM, 64, 350_000, 1.5, 400, 2000);
+        final Row memif = new Row(Setup.Kind.KVS_MEMIF, 64);
+        memif.status = "skipped: loadgen has no --nic dpdk yet";
+        final List<Row> rows = List.of(mc, shm, memif);
+        final String md = Table.markdown(Table.cells(rows));
+        assertTrue(md.contains("| memcached 1.6 (kernel) | 64 B | 100,000 | 8.00 us |"), md);
+        assertTrue(md.contains("| kvs-server engine, DPDK memif | 64 B | skipped: loadgen has no --nic dpdk yet |"), md);
+        assertTrue(Table.text(Table.cells(rows)).contains("skipped: loadgen has no --nic dpdk yet"));
+        final String targets = Table.plainMarkdown(Table.targets(rows, List.of(64)));
+        assertTrue(targets.contains("| throughput >= 3x memcached | 64 B | 3.50x (350,000 vs 100,000 req/s) | yes |"),
+            targets);
+        assertTrue(targets.contains("| 0.19x (1.50 us vs 8.00 us) | yes |"), targets);
+        assertTrue(targets.contains("p99.99 below memcached's at 50,000 req/s | 64 B | 2.00 ms vs 5.00 ms | yes |"),
+            targets);
+
+        final Path file = dir.resolve("BENCHMARKS.md");
+        Files.writeString(file, "# Benchmarks\n\n## Someone else's\n\ntheirs\n");
+        BenchMain.rewriteSection(file, BenchMain.BEGIN, BenchMain.END, "## Mine\n\nfirst\n");
+        BenchMain.rewriteSection(file, BenchMain.BEGIN, BenchMain.END, "## Mine\n\nsecond\n");
+        final String text = Files.readString(file);
+        assertEquals("# Benchmarks\n\n## Someone else's\n\ntheirs\n\n" + BenchMain.BEGIN + "\n## Mine\n\nsecond\n" +
+            BenchMain.END + "\n", text);
+
+        final String svg = Charts.bars("t", "req/s", List.of("64 B"), List.of("a", "b"),
+            new double[][] {{1}, {Double.NaN}});
+        assertTrue(svg.startsWith("<svg") && svg.contains("n/a"), svg);
+        assertEquals(20_000, ConnSweep.openFileLimit("Max open files            20000                20000   files\n"));
+    }
+
+    private static Row row(final Setup.Kind kind, final int size, final double ops, final double cpu,
+        final double p99, final double p9999)
+    {
+        final Row r = new Row(kind, size);
+        final Measurement closed = new Measurement();
+        closed.opsPerSec = ops;
+        closed.serverCpuUsPerRequest = cpu;
+        r.closed.add(closed);
+        final Measurement open = new Measurement();
+        open.targetRate = 50_000;
+        open.achievedRate = 50_000;
+        open.p99 = p99;
+        open.p9999 = p9999;
+        r.open = open;
+        return r;
+    }
+
+    @Test
+    @Timeout(value = 150, unit = TimeUnit.SECONDS)
+    void shouldRunMemcachedAndTheKernelServerSideBySide(@TempDir final Path dir) throws Exception
+    {
+        assumeTrue(Files.isExecutable(Path.of(Setup.memcached())), "memcached is installed");
+        final int status = new CommandLine(new BenchMain()).execute("--configs", "memcached,kvs-kernel", "--sizes",
+            "64", "--warmup", "1s", "--duration", "1s", "--repeat", "1", "--connections", "8", "--pipeline", "4",
+            "--out", dir.resolve("out").toString(), "--raw", dir.resolve("raw").toString(),
+            "--markdown", dir.resolve("B.md").toString());
+        assertEquals(0, status);
+        final String md = Files.readString(dir.resolve("B.md"));
+        assertTrue(md.startsWith(BenchMain.BEGIN), md);
+        assertTrue(md.matches("(?s).*\\| memcached 1\\.6 \\(kernel\\) \\| 64 B \\| [0-9,]+ \\| [0-9.]+ us \\|.*"), md);
+        assertTrue(md.matches("(?s).*\\| kvs-server kernel \\| 64 B \\| [0-9,]+ \\| [0-9.]+ us \\|.*"), md);
+        assertTrue(Files.readString(dir.resolve("out/throughput.svg")).contains("kvs-server kernel"));
+        assertTrue(Files.readString(dir.resolve("out/latency-64.svg")).contains("polyline"));
+    }
+}
