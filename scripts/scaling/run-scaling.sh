@@ -1,0 +1,204 @@
+#!/usr/bin/env bash
+# Core-scaling sweep of kvs-server on the TAS engine, for a many-core x86-64 Linux machine with no Java and no
+# network: runs from the bundle scripts/scaling/prepare.sh builds (jre/ from jlink, server/, loadgen/).
+#
+#   ./run-scaling.sh OUTDIR
+#
+# For N in $SWEEP (default 1..8): kvs-server --stack tas --nic shm --threading dedicated with N stack cores
+# (--stack-cores) and N app cores (--app-cores N), confined with taskset to 2N CPUs; loadgen on its own engine
+# over the same shm wire, on the remaining CPUs (its lane and slow path pinned, the rest load threads).
+# Each point: store preloaded, then a closed-loop run (WARMUP + DURATION). The whole sweep with the defaults
+# takes about 5 minutes and stops starting points that would not finish within BUDGET_S (default 460 s).
+#
+# Results in OUTDIR: results.csv, results.json, summary.txt (machine, command, table), point-N/ (server log,
+# loadgen output and JSON). Everything is configurable from the environment:
+#   SWEEP="1 2 3 4 5 6 7 8"  WARMUP=4s  DURATION=25s  CONNECTIONS=256  PIPELINE=8  VALUE_SIZE=64  GET_RATIO=0.9
+#   KEYS=100000  IDLE=backoff (the server engine's idle strategy: spin|yield|backoff|park)
+#   CPUS=<nproc>  MIN_LOADGEN_CPUS=4  BUDGET_S=460  SHM_DIR=/dev/shm  JAVA=<bundle>/jre/bin/java
+# Needs: bash, taskset (util-linux), awk, timeout (coreutils), /dev/shm. No root.
+set -uo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+BUNDLE="${BUNDLE:-$HERE}"
+if [[ ! -x "$BUNDLE/jre/bin/java" && -x "$HERE/../../.runtime/scaling/jre/bin/java" ]]; then
+    BUNDLE="$(cd "$HERE/../../.runtime/scaling" && pwd)"   # run from the repository after prepare.sh
+fi
+OUT="${1:-}"
+if [[ -z "$OUT" ]]; then
+    sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//' >&2
+    exit 2
+fi
+
+JAVA="${JAVA:-$BUNDLE/jre/bin/java}"
+SWEEP="${SWEEP:-1 2 3 4 5 6 7 8}"
+WARMUP="${WARMUP:-4s}"
+DURATION="${DURATION:-25s}"
+CONNECTIONS="${CONNECTIONS:-256}"
+PIPELINE="${PIPELINE:-8}"
+VALUE_SIZE="${VALUE_SIZE:-64}"
+GET_RATIO="${GET_RATIO:-0.9}"
+KEYS="${KEYS:-100000}"
+IDLE="${IDLE:-backoff}"
+CPUS="${CPUS:-$(nproc)}"
+MIN_LOADGEN_CPUS="${MIN_LOADGEN_CPUS:-4}"
+BUDGET_S="${BUDGET_S:-460}"
+SHM_DIR="${SHM_DIR:-/dev/shm}"
+SERVER_IP=10.211.9.1
+LOADGEN_IP=10.211.9.2
+PORT=11211
+JAVA_OPTS=(-XX:+UseParallelGC -XX:AutoBoxCacheMax=262144 --add-exports java.base/jdk.internal.misc=ALL-UNNAMED)
+
+for tool in taskset awk timeout; do
+    command -v "$tool" >/dev/null || { echo "run-scaling: '$tool' is missing" >&2; exit 1; }
+done
+[[ -x "$JAVA" ]] || { echo "run-scaling: no Java runtime at $JAVA (run scripts/scaling/prepare.sh first)" >&2; exit 1; }
+[[ -f "$BUNDLE/server/kvs-server.jar" ]] || { echo "run-scaling: no server jar in $BUNDLE/server" >&2; exit 1; }
+
+mkdir -p "$OUT"
+OUT="$(cd "$OUT" && pwd)"
+START=$(date +%s)
+TICKS=$(getconf CLK_TCK)
+secs() { local v="$1"; case "$v" in *ms) awk "BEGIN{print ${v%ms} / 1000}";; *s) echo "${v%s}";; *m) echo $(( ${v%m} * 60 ));; *) echo "$v";; esac; }
+WARMUP_S=$(secs "$WARMUP"); DURATION_S=$(secs "$DURATION")
+# A point: ~3 s server start, ~5 s preload (a JVM), warm-up, measurement, ~3 s loadgen start and drain, stop.
+POINT_S=$(awk "BEGIN{printf \"%d\", 14 + $WARMUP_S + $DURATION_S}")
+
+# CPU n of this machine, wrapping (so a tiny sweep also runs on a small machine).
+cpu() { echo $(( $1 % CPUS )); }
+cpu_list() { local from=$1 count=$2 i out=""; for ((i = 0; i < count; i++)); do out+="${out:+,}$(cpu $((from + i)))"; done; echo "$out"; }
+dedupe() { tr ',' '\n' <<<"$1" | awk '!seen[$0]++' | paste -sd, -; }
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+
+# The first "KEY": number at the top level of a loadgen JSON (top-level keys come before nested ones), and
+# a percentile from its top-level "latency_us" block.
+json_top() { grep -m1 "^  \"$2\":" "$1" | sed 's/.*: *//; s/,$//'; }
+json_latency() {
+    awk -v key="\"$2\":" '/^  "latency_us": \{/ {inb = 1; next} inb && /^  \}/ {exit} inb && index($0, key) {gsub(/[ ,]/, ""); split($0, a, ":"); print a[2]; exit}' "$1"
+}
+
+stop_server() {
+    local pid=$1 i
+    kill -TERM "$pid" 2>/dev/null || return 0
+    for ((i = 0; i < 100; i++)); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null
+}
+
+SERVER_PID=""
+cleanup() { [[ -n "$SERVER_PID" ]] && stop_server "$SERVER_PID"; rm -f "$SHM_DIR"/tas-kvs-scaling-$$.wire; }
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+CSV="$OUT/results.csv"
+echo "stack_cores,app_cores,server_cpus,loadgen_cpus,loadgen_threads,cpus_shared,ops_per_sec,p50_us,p99_us,p999_us,p9999_us,errors,server_cpu_cores_busy,server_cpu_us_per_req,status" > "$CSV"
+
+{
+    echo "tas-kvs core-scaling sweep"
+    echo "date:     $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+    echo "host:     $(uname -n), $(uname -srm)"
+    echo "cpu:      $(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo), $(nproc) CPUs online, using $CPUS"
+    echo "memory:   $(awk '/^MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)"
+    echo "java:     $("$JAVA" -version 2>&1 | head -1) ($JAVA)"
+    [[ -f "$BUNDLE/BUNDLE.txt" ]] && sed 's/^/bundle:   /' "$BUNDLE/BUNDLE.txt"
+    echo "command:  SWEEP=\"$SWEEP\" WARMUP=$WARMUP DURATION=$DURATION CONNECTIONS=$CONNECTIONS PIPELINE=$PIPELINE VALUE_SIZE=$VALUE_SIZE GET_RATIO=$GET_RATIO KEYS=$KEYS IDLE=$IDLE CPUS=$CPUS MIN_LOADGEN_CPUS=$MIN_LOADGEN_CPUS $0 $OUT"
+    echo
+} > "$OUT/summary.txt"
+
+for n in $SWEEP; do
+    elapsed=$(( $(date +%s) - START ))
+    if (( elapsed + POINT_S > BUDGET_S )); then
+        echo "run-scaling: skipping N=$n and after: ${elapsed}s used, a point takes ~${POINT_S}s, budget ${BUDGET_S}s" | tee -a "$OUT/summary.txt" >&2
+        echo "$n,$n,,,,,,,,,,,,,skipped (time budget)" >> "$CSV"
+        continue
+    fi
+    dir="$OUT/point-$n"; mkdir -p "$dir"
+    server_cpus=$(dedupe "$(cpu_list 0 $((2 * n)))")
+    stack_cores=$(cpu_list 0 "$n")
+    free=$(( CPUS - 2 * n ))
+    if (( free >= MIN_LOADGEN_CPUS )); then
+        lg_cpus=$(cpu_list $((2 * n)) "$free"); shared=no; lg_count=$free
+    else
+        lg_count=$(( MIN_LOADGEN_CPUS < CPUS ? MIN_LOADGEN_CPUS : CPUS ))
+        lg_cpus=$(cpu_list $((CPUS - lg_count)) "$lg_count"); shared=yes
+    fi
+    lg_stack=$(cut -d, -f1,2 <<<"$lg_cpus")
+    lg_threads=$(( lg_count > 3 ? lg_count - 2 : 1 ))
+    wire="$SHM_DIR/tas-kvs-scaling-$$.wire"
+    rm -f "$wire"
+    echo "run-scaling: N=$n: server on CPUs $server_cpus (stack cores $stack_cores, $n app cores), loadgen on $lg_cpus ($lg_threads load threads)$([[ $shared == yes ]] && echo ', sharing CPUs with the server')" >&2
+
+    taskset -c "$server_cpus" "$JAVA" "${JAVA_OPTS[@]}" -cp "$BUNDLE/server/kvs-server.jar:$BUNDLE/server/lib/*" \
+        dev.taskvs.server.KvsServerMain --stack tas --nic shm --shm "$wire" --ip "$SERVER_IP/24" -p "$PORT" \
+        --threading dedicated --idle "$IDLE" --stack-cores "$stack_cores" --app-cores "$n" -m 1024 -c 4096 \
+        > "$dir/server.log" 2>&1 &
+    SERVER_PID=$!
+    for ((i = 0; i < 300; i++)); do
+        grep -q 'clients connect to' "$dir/server.log" 2>/dev/null && break
+        kill -0 "$SERVER_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    if ! grep -q 'clients connect to' "$dir/server.log"; then
+        echo "run-scaling: N=$n: the server did not start (see $dir/server.log)" | tee -a "$OUT/summary.txt" >&2
+        stop_server "$SERVER_PID"; SERVER_PID=""
+        echo "$n,$n,${server_cpus//,/;},${lg_cpus//,/;},$lg_threads,$shared,,,,,,,,,server failed" >> "$CSV"
+        continue
+    fi
+
+    lg=(taskset -c "$lg_cpus" "$JAVA" "${JAVA_OPTS[@]}" -cp "$BUNDLE/loadgen/loadgen.jar:$BUNDLE/loadgen/lib/*"
+        dev.taskvs.loadgen.LoadgenMain --stack tas --nic shm --shm "$wire" --ip "$LOADGEN_IP/24"
+        --server "$SERVER_IP:$PORT" --threading dedicated --idle hybrid --stack-cores "$lg_stack"
+        -t "$lg_threads" -d "$PIPELINE" --value-size "$VALUE_SIZE" -g "$GET_RATIO" -n "$KEYS"
+        --no-progress)
+    timeout 60 "${lg[@]}" -c "$lg_threads" --preload-only > "$dir/preload.log" 2>&1 || echo "run-scaling: N=$n: preload failed (see $dir/preload.log)" >&2
+
+    t_start=$(date +%s.%N)
+    timeout $(( POINT_S + 30 )) "${lg[@]}" -c "$CONNECTIONS" --no-preload -w "$WARMUP" -D "$DURATION" --json "$dir/loadgen.json" \
+        > "$dir/loadgen.log" 2>&1 &
+    lg_pid=$!
+    # Server CPU over the middle of the measured window (loadgen start-up and warm-up excluded).
+    sleep "$(awk "BEGIN{print 2 + $WARMUP_S + 1}")"
+    c0=$(cpu_ticks "$SERVER_PID"); w0=$(date +%s.%N)
+    sleep "$(awk "BEGIN{print ($DURATION_S > 4 ? $DURATION_S - 3 : $DURATION_S / 2)}")"
+    c1=$(cpu_ticks "$SERVER_PID"); w1=$(date +%s.%N)
+    wait "$lg_pid"; lg_rc=$?
+    stop_server "$SERVER_PID"; SERVER_PID=""
+    rm -f "$wire"
+
+    json="$dir/loadgen.json"
+    if [[ $lg_rc -ne 0 || ! -s "$json" ]]; then
+        echo "run-scaling: N=$n: loadgen failed (rc $lg_rc, see $dir/loadgen.log)" | tee -a "$OUT/summary.txt" >&2
+        echo "$n,$n,${server_cpus//,/;},${lg_cpus//,/;},$lg_threads,$shared,,,,,,,,,loadgen failed" >> "$CSV"
+        continue
+    fi
+    ops=$(json_top "$json" ops_per_sec); errors=$(json_top "$json" errors)
+    p50=$(json_latency "$json" p50); p99=$(json_latency "$json" p99)
+    p999=$(json_latency "$json" p999); p9999=$(json_latency "$json" p9999)
+    read -r busy per_req < <(awk -v c0="$c0" -v c1="$c1" -v w0="$w0" -v w1="$w1" -v hz="$TICKS" -v ops="$ops" \
+        'BEGIN { cpu = (c1 - c0) / hz; wall = w1 - w0; busy = (wall > 0) ? cpu / wall : 0;
+                 per = (ops > 0) ? busy * 1e6 / ops : 0; printf "%.2f %.3f\n", busy, per }')
+    echo "$n,$n,${server_cpus//,/;},${lg_cpus//,/;},$lg_threads,$shared,$ops,$p50,$p99,$p999,$p9999,$errors,$busy,$per_req,ok" >> "$CSV"
+    printf 'run-scaling: N=%s: %.0f requests/s, p50 %s us, p99 %s us, server %s cores busy, %s us CPU per request\n' \
+        "$n" "$ops" "$p50" "$p99" "$busy" "$per_req" >&2
+done
+
+# results.json from the CSV, and the table in summary.txt.
+awk 'BEGIN { FS = "," } NR == 1 { for (i = 1; i <= NF; i++) h[i] = $i; print "["; next }
+    { printf "%s  {", (NR > 2 ? ",\n" : "");
+      for (i = 1; i <= NF; i++) { v = $i;
+          if (v ~ /^-?[0-9]+(\.[0-9]+)?$/ && h[i] != "server_cpus" && h[i] != "loadgen_cpus") out = v; else out = "\"" v "\"";
+          printf "%s\"%s\": %s", (i > 1 ? ", " : ""), h[i], out } printf "}" }
+    END { print "\n]" }' "$CSV" > "$OUT/results.json"
+
+{
+    echo "N = stack cores = app cores; server on 2N CPUs, loadgen on the rest (shared when fewer than $MIN_LOADGEN_CPUS remain)."
+    echo "The shm wire has one queue, so the server's engine runs one fast-path lane (first stack core) and the slow path"
+    echo "(second); further stack cores are reserved but idle. What scales with N here is the number of app cores."
+    echo
+    awk 'BEGIN { FS = "," } NR == 1 { next }
+        { ops[NR] = $7; if (base == "" && $7 != "") base = $7;
+          printf "N=%-2s server CPUs %-22s loadgen CPUs %-22s %s %12s req/s  x%-5s p50 %8s us  p99 %8s us  p99.99 %8s us  server %5s cores, %7s us CPU/req  errors %s  %s\n",
+            $1, $3, $4, ($6 == "yes" ? "(shared)" : "        "), ($7 == "" ? "-" : sprintf("%.0f", $7)),
+            ($7 == "" || base == "" ? "-" : sprintf("%.2f", $7 / base)), $8, $9, $11, $13, $14, $12, $15 }' "$CSV"
+    echo
+    echo "total time: $(( $(date +%s) - START )) s"
+} | tee -a "$OUT/summary.txt"
