@@ -16,7 +16,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import dev.taskvs.server.KvsServerMain;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,7 +38,10 @@ class LoadgenDpdkMemifTest
     @Timeout(value = 150, unit = TimeUnit.SECONDS)
     void loadgenOnMemifShouldDriveKvsServerOnMemifWithEveryValueVerified() throws Exception
     {
-        Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "DPDK's memif needs root here");
+        if (!"root".equals(System.getProperty("user.name")))
+        {
+            throw new IllegalStateException("DPDK's memif needs root here (run ./kvs test as root)");
+        }
         final int subnet = 100 + (int)(ProcessHandle.current().pid() % 100);
         final String serverIp = "10.213." + subnet + ".2";
         final String loadgenIp = "10.213." + subnet + ".3";

@@ -32,8 +32,7 @@ public enum ServerKind
         @Override
         public CacheServer start(final ServerFlags flags)
         {
-            org.junit.jupiter.api.Assumptions.assumeTrue(TasNet.available(),
-                "the engine tests need root and /dev/net/tun");
+            TasNet.require();
             return TasEngineServer.start(flags);
         }
     };

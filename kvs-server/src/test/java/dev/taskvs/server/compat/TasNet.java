@@ -49,6 +49,18 @@ public final class TasNet implements AutoCloseable
         return Files.isWritable(Path.of("/dev/net/tun")) && "root".equals(System.getProperty("user.name"));
     }
 
+    /**
+     * Fails (never skips) where the engine tests cannot run: CI runs as root with /dev/net/tun, so a machine
+     * without them is broken, not a reason to pass.
+     */
+    public static void require()
+    {
+        if (!available())
+        {
+            throw new IllegalStateException("the engine tests need root and a writable /dev/net/tun (run ./kvs test as root)");
+        }
+    }
+
     /** A subnet and a TAP name for an engine that creates the device (and gives the kernel side its address). */
     public static TasNet tap()
     {

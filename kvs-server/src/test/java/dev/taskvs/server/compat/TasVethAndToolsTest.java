@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -23,8 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The server on the engine reached by unchanged clients beyond the Java ones: the libmemcached tools
  * ({@code memccp}, {@code memccat}, {@code memcstat}) over a TAP device and over a veth pair whose kernel end sits
  * in a network namespace the test creates (the engine on AF_PACKET at the other end); and over a veth pair,
- * spymemcached and xmemcached in both protocols plus a representative subset of the side-by-side scenarios (every
- * fifth: the whole list runs over TAP in {@link SideBySideTest}, which keeps this class to seconds).
+ * spymemcached and xmemcached in both protocols plus every side-by-side scenario (as {@link SideBySideTest} runs them over
+ * TAP).
  */
 class TasVethAndToolsTest
 {
@@ -33,22 +32,16 @@ class TasVethAndToolsTest
     @BeforeEach
     void needsRoot()
     {
-        Assumptions.assumeTrue(TasNet.available(), "needs root and /dev/net/tun");
+        TasNet.require();
     }
 
-    static List<Scenario> subset()
+    static List<Scenario> scenarios()
     {
-        final List<Scenario> all = Scenarios.all();
-        final List<Scenario> some = new ArrayList<>();
-        for (int i = 0; i < all.size(); i += 5)
-        {
-            some.add(all.get(i));
-        }
-        return some;
+        return Scenarios.all();
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("subset")
+    @MethodSource("scenarios")
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void answersAsMemcachedDoesOverVethAndAfPacket(final Scenario scenario)
     {

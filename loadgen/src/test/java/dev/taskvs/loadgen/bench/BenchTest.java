@@ -12,7 +12,6 @@ import picocli.CommandLine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The bench's pieces, and one tiny real run (memcached against the kernel kvs-server, 1 s each). */
 class BenchTest
@@ -118,7 +117,8 @@ class BenchTest
     @Timeout(value = 150, unit = TimeUnit.SECONDS)
     void shouldRunMemcachedAndTheKernelServerSideBySide(@TempDir final Path dir) throws Exception
     {
-        assumeTrue(Files.isExecutable(Path.of(Setup.memcached())), "memcached is installed");
+        assertTrue(Files.isExecutable(Path.of(Setup.memcached())),
+            "memcached is not installed: ./kvs test installs it (scripts/install-test-deps.sh)");
         final int status = new CommandLine(new BenchMain()).execute("--configs", "memcached,kvs-kernel", "--sizes",
             "64", "--warmup", "1s", "--duration", "1s", "--repeat", "1", "--connections", "8", "--pipeline", "4",
             "--out", dir.resolve("out").toString(), "--raw", dir.resolve("raw").toString(),

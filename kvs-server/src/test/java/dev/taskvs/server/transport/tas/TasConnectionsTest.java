@@ -20,7 +20,6 @@ import dev.taskvs.engine.nic.LinuxNet;
 import dev.taskvs.server.KvsServer;
 import dev.taskvs.server.ServerConfig;
 import dev.taskvs.server.compat.TasNet;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -39,7 +38,7 @@ class TasConnectionsTest
     @BeforeEach
     void needsTap()
     {
-        Assumptions.assumeTrue(TasNet.available(), "needs root and /dev/net/tun");
+        TasNet.require();
     }
 
     private static ServerConfig config(final TasNet net)
@@ -119,7 +118,7 @@ class TasConnectionsTest
     }
 
     @Test
-    @Timeout(value = 90, unit = TimeUnit.SECONDS)
+    @Timeout(value = 150, unit = TimeUnit.SECONDS)
     void shouldLeaveNoFlowOrConnectionBehindAfterTenSecondsOfChurn() throws Exception
     {
         final TasNet net = TasNet.tap();
@@ -128,7 +127,8 @@ class TasConnectionsTest
         {
             final InetSocketAddress address = new InetSocketAddress(net.engineIp, 11211);
             final long start = System.nanoTime();
-            final long end = start + TimeUnit.SECONDS.toNanos(10);
+            // 10 s in the suite; -Dkvs.churnSeconds=60 runs the full minute.
+            final long end = start + TimeUnit.SECONDS.toNanos(Long.getLong("kvs.churnSeconds", 10));
             final byte[] request = "set churn 0 0 2\r\nok\r\nget churn\r\n".getBytes(StandardCharsets.US_ASCII);
             final byte[] expected = "STORED\r\nVALUE churn 0 2\r\nok\r\nEND\r\n".getBytes(StandardCharsets.US_ASCII);
             int done = 0;

@@ -11,7 +11,6 @@ import dev.taskvs.engine.nic.LinuxNet;
 import dev.taskvs.server.KvsServer;
 import dev.taskvs.server.ServerConfig;
 import dev.taskvs.server.compat.TasNet;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -68,7 +67,7 @@ class TasDpdkAfPacketTest
     @Timeout(value = 90, unit = TimeUnit.SECONDS)
     void kernelClientsInANamespaceStoreAndFetchThroughDpdkAfPacket() throws Exception
     {
-        Assumptions.assumeTrue(TasNet.available(), "needs root");
+        TasNet.require();
         try (TasNet net = TasNet.veth(true))
         {
             final String offload = LinuxNet.run(net.onKernelSide("ethtool", "-k", net.kernelDevice));

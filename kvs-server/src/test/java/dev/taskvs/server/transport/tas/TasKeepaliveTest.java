@@ -12,7 +12,6 @@ import dev.taskvs.engine.nic.LinuxNet;
 import dev.taskvs.server.KvsServer;
 import dev.taskvs.server.ServerConfig;
 import dev.taskvs.server.compat.TasNet;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -76,7 +75,7 @@ class TasKeepaliveTest
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void shouldKeepALiveIdleClientAndResetOneThatVanishesWithKeepaliveOn() throws Exception
     {
-        Assumptions.assumeTrue(TasNet.available(), "needs root and /dev/net/tun");
+        TasNet.require();
         final TasNet net = TasNet.tap();
         try (KvsServer server = KvsServer.start(config(net, 1));
             Socket socket = new Socket())
@@ -118,7 +117,7 @@ class TasKeepaliveTest
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void shouldKeepAnIdleVanishedClientWithKeepaliveOffAsMemcachedDoes() throws Exception
     {
-        Assumptions.assumeTrue(TasNet.available(), "needs root and /dev/net/tun");
+        TasNet.require();
         final TasNet net = TasNet.tap();
         try (KvsServer server = KvsServer.start(config(net, 0));
             Socket socket = new Socket())

@@ -16,7 +16,6 @@ import dev.taskvs.server.ServerConfig;
 import dev.taskvs.server.compat.TasEngineServer;
 import dev.taskvs.server.compat.TasNet;
 import dev.taskvs.server.stats.StatsReport;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Timeout;
@@ -39,7 +38,7 @@ class TasServerAllocationTest
     @ValueSource(ints = {4, 64})
     void shouldNotAllocateOnTheEngineThreadPerRequest(final int bufferKb) throws Exception
     {
-        Assumptions.assumeTrue(TasNet.available(), "needs root and /dev/net/tun");
+        TasNet.require();
         final TasNet net = TasNet.tap();
         final ServerConfig config = new ServerConfig();
         config.stack = "tas";
