@@ -83,6 +83,8 @@ public final class FastPath implements Agent
     private final int[] active;
     private int activeHead;
     private int activeCount;
+    /** Set this cycle when a segment found no room in the wire's transmit ring. */
+    private boolean txRingFull;
     private final int[] acks;
     private int ackCount;
     private final int[] notify;
@@ -656,6 +658,7 @@ public final class FastPath implements Agent
         int budget = txBatch.capacity();
         int sent = 0;
         int visits = activeCount;
+        txRingFull = false;
         while (visits-- > 0 && budget > 0)
         {
             final int flowId = active[activeHead];
@@ -674,6 +677,16 @@ public final class FastPath implements Agent
                 final int n = -segments - 1;
                 budget -= n;
                 sent += n;
+                if (txRingFull)
+                {
+                    // The wire's transmit ring is full: every other flow would fail the same way. Put this one
+                    // back first in line and stop, instead of visiting every active flow each cycle (O(flows)
+                    // work per cycle exactly when the peer is behind, which kept it behind).
+                    activeHead = (activeHead - 1 + active.length) % active.length;
+                    active[activeHead] = flowId;
+                    activeCount++;
+                    break;
+                }
                 active[(activeHead + activeCount) % active.length] = flowId;
                 activeCount++;
             }
@@ -724,6 +737,7 @@ public final class FastPath implements Agent
             if (!emitSegment(r, sndNxt, length, tcpFlags))
             {
                 counters.txNoRoom.incrementRelease();
+                txRingFull = true;
                 return -(sent + 1);
             }
             final int next = sndNxt + length + (finDue ? 1 : 0);
@@ -757,6 +771,17 @@ public final class FastPath implements Agent
         int kept = 0;
         for (int i = 0; i < ackCount; i++)
         {
+            if (kept > 0 && txRingFull)
+            {
+                // No room on the wire: keep the rest for the next cycle without visiting each one.
+                final int rest = ackCount - i;
+                if (kept != i)
+                {
+                    System.arraycopy(acks, i, acks, kept, rest);
+                }
+                kept += rest;
+                break;
+            }
             final int flowId = acks[i];
             final int r = offset(flowId);
             final int flags = state.getInt(r + FLAGS_OFFSET);
@@ -772,6 +797,7 @@ public final class FastPath implements Agent
             else
             {
                 acks[kept++] = flowId;
+                txRingFull = true;
             }
         }
         ackCount = kept;
