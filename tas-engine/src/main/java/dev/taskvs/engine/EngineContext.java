@@ -29,6 +29,7 @@ public final class EngineContext
     private long timeWaitNs = 60_000_000_000L;
     private long rtoInitialNs = 200_000_000L;
     private long rtoMinNs = 10_000_000L;
+    private long ackDelayNs = 200_000L;
     private long rtoMaxNs = 2_000_000_000L;
     private int rtoRetries = 8;
     private long keepaliveIdleNs;
@@ -102,6 +103,10 @@ public final class EngineContext
         {
             throw new IllegalArgumentException("times must be positive: timeWait=" + timeWaitNs + " synRto=" +
                 synRtoNs + " arpTimeout=" + arpTimeoutNs + " arpTtl=" + arpCacheTtlNs + " cc=" + ccIntervalNs);
+        }
+        if (ackDelayNs < 0 || ackDelayNs > 100_000_000L)
+        {
+            throw new IllegalArgumentException("ackDelay must be 0 (off) to 100 ms: " + ackDelayNs + " ns");
         }
         if (keepaliveIdleNs < 0 || keepaliveIntervalNs <= 0)
         {
@@ -279,6 +284,25 @@ public final class EngineContext
     public long rtoMinNs()
     {
         return rtoMinNs;
+    }
+
+    /**
+     * Delayed ACK (RFC 9293 section 3.8.6.3, RFC 1122 section 4.2.3.2): a segment of less than the MSS that
+     * arrives in order is acknowledged by the app's answer when one follows within this time, and by a pure
+     * ACK after it otherwise. Full-sized segments, out-of-order data, FIN and window updates are acknowledged
+     * at once (at the end of the lane's cycle) as before.
+     *
+     * @param ns at most this long; 0 turns delayed ACK off. Default 200 us.
+     */
+    public EngineContext ackDelayNs(final long ns)
+    {
+        this.ackDelayNs = ns;
+        return this;
+    }
+
+    public long ackDelayNs()
+    {
+        return ackDelayNs;
     }
 
     public EngineContext rtoMaxNs(final long ns)

@@ -80,7 +80,7 @@ public final class TcpEngine implements AutoCloseable
         {
             final PacketIo io = queues[i];
             lanes[i] = new FastPath(i, io, state, maxFlows, ctx.rxBufferSize(), ctx.txBufferSize(), ctx.localIp(),
-                ctx.burstSize(), laneInboxes[i], slowPathInbox, appEvents, laneInboxes, ctx.clock(),
+                ctx.burstSize(), ctx.ackDelayNs(), laneInboxes[i], slowPathInbox, appEvents, laneInboxes, ctx.clock(),
                 new FrameValidator(io.macAddress(), ctx.localIp(), counters),
                 new LaneCounters(counters, ctx.name() + " lane " + i));
         }
@@ -288,6 +288,25 @@ public final class TcpEngine implements AutoCloseable
             }
         });
         return value[0];
+    }
+
+    /**
+     * @return "label value" for every counter of this engine that is not zero, joined by ", ": what a run
+     * leaves behind (retransmissions, drops, resets) in one line for logs.
+     */
+    public String nonZeroCounters()
+    {
+        final StringBuilder b = new StringBuilder();
+        counters.forEach((counterId, name) ->
+        {
+            final long value = counters.getCounterValue(counterId);
+            if (value != 0 && name.startsWith(ctx.name() + " "))
+            {
+                b.append(b.length() == 0 ? "" : ", ").append(name.substring(ctx.name().length() + 1))
+                    .append(' ').append(value);
+            }
+        });
+        return b.toString();
     }
 
     @Override

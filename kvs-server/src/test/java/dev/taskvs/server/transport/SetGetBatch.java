@@ -13,17 +13,32 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 public final class SetGetBatch
 {
-    /** set/get pairs per batch. */
+    /** set/get pairs per batch by default. */
     public static final int PAIRS = 50;
 
-    public final byte[] requests = requests();
-    public final byte[] replies = replies();
-    private final byte[] received = new byte[replies.length];
+    private final int pairs;
+    public final byte[] requests;
+    public final byte[] replies;
+    private final byte[] received;
+
+    public SetGetBatch()
+    {
+        this(PAIRS);
+    }
+
+    /** @param pairs set/get pairs per batch. */
+    public SetGetBatch(final int pairs)
+    {
+        this.pairs = pairs;
+        this.requests = requests(pairs);
+        this.replies = replies(pairs);
+        this.received = new byte[replies.length];
+    }
 
     /** Requests answered per {@link #roundTrip}. */
     public int requestsPerRoundTrip()
     {
-        return PAIRS * 2;
+        return pairs * 2;
     }
 
     /** Sends the batch, reads its replies and checks them byte for byte. */
@@ -56,10 +71,10 @@ public final class SetGetBatch
         throw new AssertionError("no thread named " + name + ": " + Thread.getAllStackTraces().keySet());
     }
 
-    private static byte[] requests()
+    private static byte[] requests(final int pairs)
     {
         final StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < PAIRS; i++)
+        for (int i = 0; i < pairs; i++)
         {
             sb.append("set key:").append(i).append(" 7 0 8\r\nvalue-").append(i % 10).append(i % 10).append("\r\n");
             sb.append("get key:").append(i).append("\r\n");
@@ -67,10 +82,10 @@ public final class SetGetBatch
         return sb.toString().getBytes(StandardCharsets.US_ASCII);
     }
 
-    private static byte[] replies()
+    private static byte[] replies(final int pairs)
     {
         final StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < PAIRS; i++)
+        for (int i = 0; i < pairs; i++)
         {
             sb.append("STORED\r\n");
             sb.append("VALUE key:").append(i).append(" 7 8\r\nvalue-").append(i % 10).append(i % 10)

@@ -226,6 +226,7 @@ public final class EngineStack implements LoadStack
     @Override
     public void close()
     {
+        System.out.println("engine counters: " + engine.nonZeroCounters());
         CloseHelper.quietClose(engine);
         CloseHelper.quietClose(io);
         if (afterClose != null)

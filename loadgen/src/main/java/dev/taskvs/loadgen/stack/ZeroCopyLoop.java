@@ -33,7 +33,10 @@ public interface ZeroCopyLoop extends StackLoop
     /** @return the transmit ring, to write in place at {@link #txOffset}. */
     MutableDirectBuffer txBuffer(int id);
 
-    /** @return ring offset of the next byte to send. */
+    /**
+     * @return ring offset of the next byte to send. An empty ring may start over elsewhere when this or
+     * {@link #txContiguous} is asked, so commit bytes written in place before asking either again.
+     */
     int txOffset(int id);
 
     /** @return free transmit bytes from {@link #txOffset} up to the ring's end; 0 when not open. */

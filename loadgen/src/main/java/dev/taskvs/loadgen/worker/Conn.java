@@ -28,6 +28,10 @@ final class Conn
     int outEnd;
     /** Bytes encoded in place in the stack's TX ring and not yet committed (zero-copy stacks only). */
     int txPending;
+    /** Ring offset where the txPending bytes start and the room there, asked once per commit (an empty ring
+     * may start over elsewhere when asked, which would strand bytes written and not yet committed). */
+    int txStart;
+    int txRoom;
     boolean writeBlocked;
     MutableDirectBuffer in;
     int inStart;

@@ -629,11 +629,16 @@ public final class Worker implements Runnable, StackHandler
     {
         if (rings != null && c.outEnd == 0 && !c.writeBlocked)
         {
-            final int room = rings.txContiguous(c.id) - c.txPending;
+            if (c.txPending == 0)
+            {
+                c.txStart = rings.txOffset(c.id);
+                c.txRoom = rings.txContiguous(c.id);
+            }
+            final int room = c.txRoom - c.txPending;
             if (room >= maxRequest)
             {
                 encodeBuffer = rings.txBuffer(c.id);
-                encodeAt = rings.txOffset(c.id) + c.txPending;
+                encodeAt = c.txStart + c.txPending;
                 return;
             }
         }

@@ -258,7 +258,7 @@ public final class AppContext
             return;
         }
         final boolean finReceived = (flags & AppEvents.FLAG_READ_CLOSED) != 0;
-        connection.onData(rxBytes, txFreed, finReceived);
+        connection.onData(rxBytes, txFreed, finReceived, (flags & AppEvents.FLAG_RX_REBASED) != 0);
         if (rxBytes > 0)
         {
             handler.onData(connection, rxBytes);

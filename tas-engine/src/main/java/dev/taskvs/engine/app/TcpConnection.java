@@ -1,5 +1,6 @@
 package dev.taskvs.engine.app;
 
+import dev.taskvs.engine.fastpath.FlowRecord;
 import dev.taskvs.engine.fastpath.LaneCommands;
 import dev.taskvs.engine.slowpath.SlowPathMessages;
 import org.agrona.DirectBuffer;
@@ -13,6 +14,10 @@ import org.agrona.concurrent.UnsafeBuffer;
  * <p>
  * Ring positions run from 0 at the first byte of each direction; a ring offset is the position modulo the
  * ring size, so a region may wrap, which {@link #rxContiguous()} and {@link #txContiguous()} account for.
+ * Whenever a ring runs empty, the next bytes start again at the flow's home line ({@link
+ * dev.taskvs.engine.fastpath.FlowRecord#ringHome}; the position skips ahead to it and the lane moves its base
+ * with it): a request/response connection touches only a few lines of its rings, so thousands of connections
+ * stay cheap to keep in cache.
  */
 public final class TcpConnection
 {
@@ -48,6 +53,8 @@ public final class TcpConnection
     private boolean shutdownPending;
     private boolean closePending;
     private boolean queuedForFlush;
+    /** The TX position skipped to offset 0 and the lane has not been told yet (with the next commit). */
+    private boolean txRebasePending;
     private Object attachment;
 
     TcpConnection(final AppContext context, final int remoteIp, final int remotePort, final long token)
@@ -62,7 +69,7 @@ public final class TcpConnection
         final long txAddress, final int txSize)
     {
         this.handle = handle;
-        this.flowId = dev.taskvs.engine.fastpath.FlowRecord.flowIdOf(handle);
+        this.flowId = FlowRecord.flowIdOf(handle);
         this.lane = lane;
         this.localPort = localPort;
         this.rx = new UnsafeBuffer(rxAddress, rxSize);
@@ -72,8 +79,14 @@ public final class TcpConnection
         this.state = State.OPEN;
     }
 
-    void onData(final int rxBytes, final int txBytes, final boolean finReceived)
+    void onData(final int rxBytes, final int txBytes, final boolean finReceived, final boolean rxRebased)
     {
+        if (rxRebased)
+        {
+            // The lane moved the RX base only with nothing unread, so consumed == delivered here.
+            rxDelivered += (FlowRecord.ringHome(flowId, rxMask + 1) - rxDelivered) & rxMask;
+            rxConsumed = rxDelivered;
+        }
         rxDelivered += rxBytes;
         txFreed += txBytes;
         if (finReceived)
@@ -240,16 +253,39 @@ public final class TcpConnection
         return tx;
     }
 
-    /** @return ring offset of the next byte to write. */
+    /**
+     * Where to write in place next. When the ring is empty this (and {@link #txContiguous()}) moves the write
+     * position to the home line, so {@link #commit} bytes written in place before asking for either again:
+     * bytes written but not committed when the ring runs empty would be left behind at the old offset.
+     *
+     * @return ring offset of the next byte to write.
+     */
     public int txOffset()
     {
+        rebaseTxWhenEmpty();
         return (int)(txCommitted & txMask);
     }
 
     /** @return writable bytes from {@link #txOffset()} up to the ring's end. */
     public int txContiguous()
     {
-        return Math.min(writable(), tx.capacity() - txOffset());
+        rebaseTxWhenEmpty();
+        return Math.min(writable(), tx.capacity() - (int)(txCommitted & txMask));
+    }
+
+    /**
+     * With every committed byte acknowledged the ring is empty, and no lane is reading it: write from offset 0
+     * again. The lane learns of it with the next commit, before it can send any of the new bytes.
+     */
+    private void rebaseTxWhenEmpty()
+    {
+        final int home = FlowRecord.ringHome(flowId, txMask + 1);
+        if (txCommitted == txFreed && (txCommitted & txMask) != home && pendingTx == 0)
+        {
+            txCommitted += (home - txCommitted) & txMask;
+            txFreed = txCommitted;
+            txRebasePending = true;
+        }
     }
 
     /**
@@ -372,11 +408,13 @@ public final class TcpConnection
         }
         if (pendingTx != 0)
         {
-            if (!context.bump(lane, LaneCommands.TX_COMMIT, handle, pendingTx))
+            final int type = txRebasePending ? LaneCommands.TX_COMMIT_REBASED : LaneCommands.TX_COMMIT;
+            if (!context.bump(lane, type, handle, pendingTx))
             {
                 return queueFlush();
             }
             pendingTx = 0;
+            txRebasePending = false;
         }
         if (pendingRx != 0)
         {

@@ -11,6 +11,7 @@ import dev.taskvs.engine.proto.TcpHeader;
 import dev.taskvs.engine.proto.TcpOptions;
 import dev.taskvs.engine.slowpath.SlowPathMessages;
 import dev.taskvs.engine.stats.LaneCounters;
+import org.agrona.BitUtil;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.MessageHandler;
@@ -87,6 +88,12 @@ public final class FastPath implements Agent
     private boolean txRingFull;
     private final int[] acks;
     private int ackCount;
+    /** Delayed ACKs in arrival order (a ring, power-of-two sized) and when each was queued. */
+    private final int[] delayed;
+    private final long[] delayedSinceNs;
+    private int delayedHead;
+    private int delayedCount;
+    private final long ackDelayNs;
     private final int[] notify;
     private int notifyCount;
     private final long[] pendingNotes = new long[1024];
@@ -107,6 +114,7 @@ public final class FastPath implements Agent
      * @param txSize    TX ring size of every flow, a power of two.
      * @param localIp   the engine's address.
      * @param burstSize frames per receive burst.
+     * @param ackDelayNs how long a small in-order segment's ACK may wait for the app's answer; 0: no delay.
      * @param inbox     this lane's command queue.
      * @param slowPath  the slow path's inbox.
      * @param appEvents event queues of the app contexts by id (filled as contexts register).
@@ -124,6 +132,7 @@ public final class FastPath implements Agent
         final int txSize,
         final int localIp,
         final int burstSize,
+        final long ackDelayNs,
         final RingBuffer inbox,
         final RingBuffer slowPath,
         final RingBuffer[] appEvents,
@@ -154,6 +163,9 @@ public final class FastPath implements Agent
         this.outOfOrder = new OutOfOrderIntervals(state, maxFlows, Math.min(maxFlows, 1024));
         this.active = new int[maxFlows];
         this.acks = new int[maxFlows * 2];
+        this.delayed = new int[BitUtil.findNextPositivePowerOfTwo(maxFlows)];
+        this.delayedSinceNs = new long[delayed.length];
+        this.ackDelayNs = ackDelayNs;
         this.notify = new int[maxFlows];
         this.roleName = "fast-path-" + laneId;
     }
@@ -180,6 +192,7 @@ public final class FastPath implements Agent
         work += receiveBurst();
         work += transmitActive();
         flushAcks();
+        flushDelayedAcks();
         flushNotifications();
         if (!txBatch.isEmpty())
         {
@@ -353,13 +366,24 @@ public final class FastPath implements Agent
             ackNow(flowId, r);
             return;
         }
-        if (ip.ecn() == Ipv4Header.ECN_CE)
+        final boolean ce = ip.ecn() == Ipv4Header.ECN_CE;
+        if (ce)
         {
             flags |= F_CE;
         }
         state.putInt(r + FLAGS_OFFSET, flags);
+        // RFC 5681 section 4.2: a segment that fills (part of) a gap is ACKed at once; so are FIN, full-sized
+        // segments and CE marks (DCTCP echoes a change of CE state without delay).
+        final boolean gap = state.getInt(r + OOO_LENGTH_OFFSET) != 0;
         deliverInOrder(flowId, r, buffer, payloadOffset, payloadLength, fin);
-        ackLater(flowId, r);
+        if (fin || gap || ce || ackDelayNs == 0 || payloadLength >= (state.getShort(r + MSS_OFFSET) & 0xFFFF))
+        {
+            ackLater(flowId, r);
+        }
+        else
+        {
+            ackDelayed(flowId, r);
+        }
     }
 
     private static boolean isAcceptable(final int seq, final int segmentLength, final int rcvNxt, final int window)
@@ -548,8 +572,19 @@ public final class FastPath implements Agent
         int rcvNxt = state.getInt(r + RCV_NXT_OFFSET);
         int rxAvail = state.getInt(r + RX_AVAIL_OFFSET);
         int delivered = 0;
+        int rebased = 0;
         if (length > 0)
         {
+            // Every delivered byte consumed and nothing held out of order: start the ring over at the flow's
+            // home line. The app cannot be reading the ring now (it has nothing unread), and it learns of the
+            // move with this data, before it can read any of it.
+            final int home = ringHome(flowId, rxSize);
+            if (rxAvail == rxSize && state.getInt(r + OOO_LENGTH_OFFSET) == 0 &&
+                ((rcvNxt - state.getInt(r + RX_BASE_OFFSET)) & rxMask) != home)
+            {
+                state.putInt(r + RX_BASE_OFFSET, rcvNxt - home);
+                rebased = F_NOTE_RX_REBASED;
+            }
             writeRx(r, buffer, payloadOffset, length, rcvNxt);
             rcvNxt += length;
             rxAvail -= length;
@@ -565,7 +600,7 @@ public final class FastPath implements Agent
         }
         // A FIN counts only once nothing is missing before it and nothing claims to follow it.
         final boolean finAccepted = fin && state.getInt(r + OOO_LENGTH_OFFSET) == 0;
-        int flags = state.getInt(r + FLAGS_OFFSET);
+        int flags = state.getInt(r + FLAGS_OFFSET) | rebased;
         if (finAccepted)
         {
             rcvNxt++;
@@ -628,6 +663,61 @@ public final class FastPath implements Agent
             }
             acks[ackCount++] = flowId;
             state.putInt(r + FLAGS_OFFSET, flags | F_ACK_PENDING);
+        }
+    }
+
+    /** Queue an ACK that the app's answer may carry; {@link #flushDelayedAcks} sends it when none came in time. */
+    private void ackDelayed(final int flowId, final int r)
+    {
+        final int flags = state.getInt(r + FLAGS_OFFSET);
+        if ((flags & (F_ACK_PENDING | F_ACK_DELAYED)) == 0)
+        {
+            if (delayedCount == delayed.length)
+            {
+                ackLater(flowId, r);
+                return;
+            }
+            final int tail = (delayedHead + delayedCount) & (delayed.length - 1);
+            delayed[tail] = flowId;
+            delayedSinceNs[tail] = nowNs;
+            delayedCount++;
+            state.putInt(r + FLAGS_OFFSET, flags | F_ACK_DELAYED);
+        }
+    }
+
+    /**
+     * Send the delayed ACKs whose time is up (the queue is in arrival order, so it stops at the first young one)
+     * unless a data segment carried them meanwhile, which cleared the flag.
+     */
+    private void flushDelayedAcks()
+    {
+        final int mask = delayed.length - 1;
+        while (delayedCount > 0)
+        {
+            final int head = delayedHead;
+            if (nowNs - delayedSinceNs[head] < ackDelayNs)
+            {
+                return;
+            }
+            final int flowId = delayed[head];
+            final int r = offset(flowId);
+            final int flags = state.getInt(r + FLAGS_OFFSET);
+            if ((flags & F_ACK_DELAYED) != 0 && (flags & F_VALID) != 0 && (flags & F_ACK_PENDING) == 0)
+            {
+                if (!emitSegment(r, state.getInt(r + SND_NXT_OFFSET), 0, TcpHeader.FLAG_ACK))
+                {
+                    txRingFull = true;
+                    return; // no room on the wire: try again next cycle
+                }
+                counters.acksSent.incrementRelease();
+                counters.delayedAcksSent.incrementRelease();
+            }
+            else if ((flags & F_ACK_DELAYED) != 0)
+            {
+                state.putInt(r + FLAGS_OFFSET, flags & ~F_ACK_DELAYED);
+            }
+            delayedHead = (head + 1) & mask;
+            delayedCount--;
         }
     }
 
@@ -819,6 +909,7 @@ public final class FastPath implements Agent
             final int rxBytes = state.getInt(r + RX_NOTIFY_OFFSET);
             final int txFreed = state.getInt(r + TX_NOTIFY_OFFSET);
             final boolean readClosed = (flags & F_NOTE_READ_CLOSED) != 0;
+            final boolean rebased = (flags & F_NOTE_RX_REBASED) != 0;
             boolean done = true;
             if (rxBytes != 0 || txFreed != 0 || readClosed)
             {
@@ -831,11 +922,12 @@ public final class FastPath implements Agent
                         handle(flowId, state.getByte(r + GENERATION_OFFSET) & 0xFF));
                     buffer.putInt(index + AppEvents.RX_BYTES_OFFSET, rxBytes);
                     buffer.putInt(index + AppEvents.TX_FREED_OFFSET, txFreed);
-                    buffer.putInt(index + AppEvents.FLAGS_OFFSET, readClosed ? AppEvents.FLAG_READ_CLOSED : 0);
+                    buffer.putInt(index + AppEvents.FLAGS_OFFSET, (readClosed ? AppEvents.FLAG_READ_CLOSED : 0) |
+                        (rebased ? AppEvents.FLAG_RX_REBASED : 0));
                     events.commit(index);
                     state.putInt(r + RX_NOTIFY_OFFSET, 0);
                     state.putInt(r + TX_NOTIFY_OFFSET, 0);
-                    flags &= ~F_NOTE_READ_CLOSED;
+                    flags &= ~(F_NOTE_READ_CLOSED | F_NOTE_RX_REBASED);
                 }
                 else
                 {
@@ -1046,7 +1138,7 @@ public final class FastPath implements Agent
             frameLength = MIN_FRAME;
         }
         txBatch.length(index, frameLength);
-        flags &= ~(F_ACK_PENDING | F_CE);
+        flags &= ~(F_ACK_PENDING | F_ACK_DELAYED | F_CE);
         state.putInt(r + FLAGS_OFFSET, flags);
         return true;
     }
@@ -1104,7 +1196,11 @@ public final class FastPath implements Agent
                 break;
 
             case LaneCommands.TX_COMMIT:
-                onTxCommit(flowId, r, flags, value);
+                onTxCommit(flowId, r, flags, value, false);
+                break;
+
+            case LaneCommands.TX_COMMIT_REBASED:
+                onTxCommit(flowId, r, flags, value, true);
                 break;
 
             case LaneCommands.TX_FIN:
@@ -1149,7 +1245,7 @@ public final class FastPath implements Agent
         final long key = key(state.getInt(r + REMOTE_IP_OFFSET), state.getShort(r + LOCAL_PORT_OFFSET) & 0xFFFF,
             state.getShort(r + REMOTE_PORT_OFFSET) & 0xFFFF);
         table.put(key, flowId);
-        int f = (flags | F_VALID) & ~(F_ACTIVE | F_ACK_PENDING | F_NOTIFY);
+        int f = (flags | F_VALID) & ~(F_ACTIVE | F_ACK_PENDING | F_ACK_DELAYED | F_NOTIFY);
         state.putInt(r + FLAGS_OFFSET, f);
         if ((options & LaneCommands.ADD_SEND_ACK) != 0)
         {
@@ -1228,14 +1324,20 @@ public final class FastPath implements Agent
         }
     }
 
-    private void onTxCommit(final int flowId, final int r, final int flags, final int bytes)
+    private void onTxCommit(final int flowId, final int r, final int flags, final int bytes, final boolean rebased)
     {
         final int txEnd = state.getInt(r + TX_END_OFFSET);
         final int inRing = txEnd - state.getInt(r + SND_UNA_OFFSET);
-        if (bytes <= 0 || (flags & F_TX_FIN) != 0 || inRing + (long)bytes > txSize)
+        if (bytes <= 0 || (flags & F_TX_FIN) != 0 || inRing + (long)bytes > txSize ||
+            (rebased && (inRing != 0 || state.getInt(r + SND_NXT_OFFSET) != txEnd)))
         {
             counters.badCommands.incrementRelease();
             return;
+        }
+        if (rebased)
+        {
+            // The app saw every committed byte acknowledged and wrote these from the flow's home line.
+            state.putInt(r + TX_BASE_OFFSET, txEnd - ringHome(flowId, txSize));
         }
         state.putInt(r + TX_END_OFFSET, txEnd + bytes);
         state.putInt(r + FLAGS_OFFSET, activate(flowId, flags));

@@ -106,6 +106,15 @@ public final class FlowRecord
     public static final int F_NOTE_READ_CLOSED = 1 << 14;
     /** SACK-permitted was negotiated: ACKs carry SACK blocks for the out-of-order intervals (RFC 2018). */
     public static final int F_SACK = 1 << 15;
+    /**
+     * The RX ring was empty when data arrived, so the lane moved the ring's base to put that data at offset 0;
+     * the app hears it with the data ({@code AppEvents.FLAG_RX_REBASED}). A request/response flow then keeps
+     * touching the first lines of its ring instead of walking the whole ring, which keeps the working set of
+     * many connections small.
+     */
+    public static final int F_NOTE_RX_REBASED = 1 << 16;
+    /** A small in-order segment waits for its ACK to ride on the app's answer (delayed ACK). */
+    public static final int F_ACK_DELAYED = 1 << 17;
 
     /** Flow ids fit in 24 bits, so a handle carries the id and the 8-bit generation in one int. */
     public static final int MAX_FLOWS = 1 << 24;
@@ -175,5 +184,20 @@ public final class FlowRecord
         long h = key * 0x9E3779B97F4A7C15L;
         h ^= h >>> 29;
         return (int)((h >>> 1) % lanes);
+    }
+
+    /**
+     * Where a flow's ring starts over once it runs empty: a cache line in the ring's first half that depends on
+     * the flow id. Rings sit at multiples of their (power-of-two) size, so restarting every ring at offset 0
+     * would put every flow's hot line in the same few cache sets; spreading them keeps thousands of
+     * request/response flows in cache. The app side computes the same offset.
+     *
+     * @param flowId   the flow.
+     * @param ringSize the ring's size, a power of two.
+     * @return the ring offset, a multiple of 64 below ringSize / 2 (0 for rings of 128 bytes or less).
+     */
+    public static int ringHome(final int flowId, final int ringSize)
+    {
+        return (flowId << 6) & ((ringSize >>> 1) - 1) & ~63;
     }
 }

@@ -29,6 +29,11 @@ public final class LaneCommands
     public static final int SEND_FRAME = 10;
     /** Another lane or the slow path: process this received frame as if it came from the NIC. {frame}. */
     public static final int RECEIVED_FRAME = 11;
+    /**
+     * App: as TX_COMMIT, written from offset 0 of the TX ring: the ring was empty (every committed byte
+     * acknowledged), so the lane moves the ring's base to TX_END first. {flowId, bytes}.
+     */
+    public static final int TX_COMMIT_REBASED = 12;
 
     public static final int FLOW_ID_OFFSET = 0;
     public static final int VALUE_OFFSET = 4;

@@ -14,6 +14,7 @@ public final class LaneCounters
     public final AtomicCounter bytesReceived;
     public final AtomicCounter bytesSent;
     public final AtomicCounter acksSent;
+    public final AtomicCounter delayedAcksSent;
     public final AtomicCounter toSlowPath;
     public final AtomicCounter slowPathQueueFull;
     public final AtomicCounter steered;
@@ -41,6 +42,7 @@ public final class LaneCounters
         bytesReceived = counters.newCounter(prefix + ": payload bytes received in order");
         bytesSent = counters.newCounter(prefix + ": payload bytes sent");
         acksSent = counters.newCounter(prefix + ": pure ACKs sent");
+        delayedAcksSent = counters.newCounter(prefix + ": delayed ACKs sent alone (no answer in time)");
         toSlowPath = counters.newCounter(prefix + ": frames to slow path");
         slowPathQueueFull = counters.newCounter(prefix + ": drops: slow-path queue full");
         steered = counters.newCounter(prefix + ": frames steered to another lane");

@@ -78,7 +78,9 @@ final class RawPeer implements AutoCloseable
         clock.update(1_000_000_000L);
         final EngineContext ctx = new EngineContext().name("e").localIp(ENGINE_IP).prefixLength(24)
             .threading(ThreadingMode.INVOKER).clock(clock).maxFlows(64).timeWaitNs(10_000_000L)
-            .isnSupplier(() -> 5000);
+            .isnSupplier(() -> 5000)
+            // Tests here check each segment's ACK a few 1 us steps later; delayed ACK has its own tests.
+            .ackDelayNs(0);
         configure.accept(ctx);
         engine = new TcpEngine(ctx, wire.endpointB());
         app = engine.newAppContext();

@@ -31,10 +31,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(30)
 class SegmentEdgeCaseTest
 {
-    private static final int PORT = 7000;
-    private static final int PEER_PORT = 40000;
-    private static final int PEER_ISS = 1000;
-    private static final int ENGINE_ISS = 5000;
+    static final int PORT = 7000;
+    static final int PEER_PORT = 40000;
+    static final int PEER_ISS = 1000;
+    static final int ENGINE_ISS = 5000;
 
     /** Records what the app saw. */
     static final class Recorder implements ConnectionHandler
@@ -87,7 +87,7 @@ class SegmentEdgeCaseTest
         }
     }
 
-    private static byte[] bytes(final int length, final int seed)
+    static byte[] bytes(final int length, final int seed)
     {
         final byte[] b = new byte[length];
         for (int i = 0; i < length; i++)
@@ -98,7 +98,7 @@ class SegmentEdgeCaseTest
     }
 
     /** Handshake with timestamps and window scale 7; returns the recorder holding the accepted connection. */
-    private static Recorder establish(final RawPeer peer)
+    static Recorder establish(final RawPeer peer)
     {
         final Recorder recorder = new Recorder();
         peer.handler = recorder;

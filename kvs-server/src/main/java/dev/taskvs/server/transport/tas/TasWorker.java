@@ -407,10 +407,11 @@ final class TasWorker implements Agent, ConnectionHandler
         if (out.isEmpty())
         {
             final TcpConnection flow = conn.flow;
+            final int offset = flow.txOffset(); // first: an empty ring starts over at offset 0
             final int room = flow.txContiguous();
             if (room >= MIN_DIRECT_WINDOW)
             {
-                out.beginDirect(flow.txBuffer().addressOffset() + flow.txOffset(), room);
+                out.beginDirect(flow.txBuffer().addressOffset() + offset, room);
             }
         }
     }

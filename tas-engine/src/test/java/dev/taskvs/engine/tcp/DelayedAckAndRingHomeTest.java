@@ -1,0 +1,211 @@
+package dev.taskvs.engine.tcp;
+
+import dev.taskvs.engine.app.ConnectionHandler;
+import dev.taskvs.engine.app.TcpConnection;
+import dev.taskvs.engine.fastpath.FlowRecord;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import static dev.taskvs.engine.proto.TcpHeader.FLAG_ACK;
+import static dev.taskvs.engine.proto.TcpHeader.FLAG_PSH;
+import static dev.taskvs.engine.tcp.SegmentEdgeCaseTest.ENGINE_ISS;
+import static dev.taskvs.engine.tcp.SegmentEdgeCaseTest.PEER_ISS;
+import static dev.taskvs.engine.tcp.SegmentEdgeCaseTest.PEER_PORT;
+import static dev.taskvs.engine.tcp.SegmentEdgeCaseTest.PORT;
+import static dev.taskvs.engine.tcp.SegmentEdgeCaseTest.bytes;
+import static dev.taskvs.engine.tcp.SegmentEdgeCaseTest.establish;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Delayed ACK (a small request's ACK rides on the answer) and rings that start over at the flow's home line
+ * once empty, against a hand-driven peer whose clock advances 1 us per step.
+ */
+@Timeout(30)
+class DelayedAckAndRingHomeTest
+{
+    private static final long DELAY_NS = 200_000L;
+
+    /** Echoes each request in place and notes the ring offsets it read from and wrote at. */
+    static final class Echo implements ConnectionHandler
+    {
+        TcpConnection connection;
+        boolean answer = true;
+        final List<Integer> rxOffsets = new ArrayList<>();
+        final List<Integer> txOffsets = new ArrayList<>();
+
+        @Override
+        public void onAccepted(final TcpConnection connection)
+        {
+            this.connection = connection;
+        }
+
+        @Override
+        public void onData(final TcpConnection connection, final int bytes)
+        {
+            if (!answer)
+            {
+                return;
+            }
+            final int n = connection.readable();
+            rxOffsets.add(connection.rxOffset());
+            final int at = connection.txOffset();
+            txOffsets.add(at);
+            assertTrue(connection.txContiguous() >= n, "room for the answer at the write position");
+            assertTrue(connection.rxContiguous() >= n, "the request is contiguous");
+            connection.txBuffer().putBytes(at, connection.rxBuffer(), connection.rxOffset(), n);
+            connection.consume(n);
+            connection.commit(n);
+        }
+    }
+
+    private static void send(final RawPeer peer, final int seq, final int ack, final byte[] payload)
+    {
+        peer.send(PEER_PORT, PORT, FLAG_ACK | FLAG_PSH, seq, ack, 512, payload,
+            RawPeer.Opts.none().timestamps(200, 0));
+    }
+
+    private static Echo establishEcho(final RawPeer peer)
+    {
+        final Echo echo = new Echo();
+        final SegmentEdgeCaseTest.Recorder recorder = establish(peer);
+        echo.connection = recorder.connection;
+        peer.handler = echo;
+        peer.take();
+        return echo;
+    }
+
+    @Test
+    void shouldCarryTheAckOfASmallRequestOnTheAnswer()
+    {
+        try (RawPeer peer = new RawPeer(c -> c.ackDelayNs(DELAY_NS)))
+        {
+            establishEcho(peer);
+            final byte[] request = bytes(40, 1);
+            send(peer, PEER_ISS + 1, ENGINE_ISS + 1, request);
+            peer.steps(5);
+            final List<RawPeer.Segment> out = peer.take();
+            assertEquals(1, out.size(), "one segment, no pure ACK before the answer: " + out);
+            assertEquals(PEER_ISS + 1 + 40, out.get(0).ack);
+            assertArrayEquals(request, out.get(0).payload);
+            peer.steps(300);
+            assertEquals(List.of(), peer.take(), "nothing more after the delay: the answer carried the ACK");
+        }
+    }
+
+    @Test
+    void shouldSendAPureAckWhenNoAnswerComesWithinTheDelay()
+    {
+        try (RawPeer peer = new RawPeer(c -> c.ackDelayNs(DELAY_NS)))
+        {
+            final Echo echo = establishEcho(peer);
+            echo.answer = false;
+            send(peer, PEER_ISS + 1, ENGINE_ISS + 1, bytes(40, 2));
+            peer.steps(100);
+            assertEquals(List.of(), peer.take(), "no ACK yet at 100 us");
+            peer.steps(150);
+            final List<RawPeer.Segment> out = peer.take();
+            assertEquals(1, out.size(), "one pure ACK once 200 us passed: " + out);
+            assertEquals(PEER_ISS + 1 + 40, out.get(0).ack);
+            assertEquals(0, out.get(0).payload.length);
+            assertEquals(1, peer.engine.counterSum("delayed ACKs sent alone (no answer in time)"));
+        }
+    }
+
+    @Test
+    void shouldAckFullSizedSegmentsAtOnce()
+    {
+        try (RawPeer peer = new RawPeer(c -> c.ackDelayNs(DELAY_NS)))
+        {
+            final Echo echo = establishEcho(peer);
+            echo.answer = false;
+            final int mss = 1448; // 1460 less the timestamps option
+            send(peer, PEER_ISS + 1, ENGINE_ISS + 1, bytes(mss, 3));
+            peer.steps(3);
+            final RawPeer.Segment ack = peer.last();
+            assertEquals(PEER_ISS + 1 + mss, ack.ack, "a full-sized segment is ACKed without waiting");
+        }
+    }
+
+    @Test
+    void shouldStartEachRequestAndAnswerAgainAtTheFlowsHomeLine()
+    {
+        try (RawPeer peer = new RawPeer(c -> c.rxBufferSize(4096).txBufferSize(4096)))
+        {
+            final Echo echo = establishEcho(peer);
+            final int home = FlowRecord.ringHome(echo.connection.flowId(), 4096);
+            int seq = PEER_ISS + 1;
+            int acked = ENGINE_ISS + 1;
+            for (int round = 0; round < 6; round++)
+            {
+                final byte[] request = bytes(100 + round, round);
+                send(peer, seq, acked, request);
+                seq += request.length;
+                peer.steps(3);
+                final RawPeer.Segment answer = peer.last();
+                assertArrayEquals(request, answer.payload, "round " + round);
+                acked += answer.payload.length;
+                // The peer acknowledges the answer, which empties the TX ring for the next round.
+                send(peer, seq, acked, new byte[0]);
+                peer.steps(3);
+                peer.take();
+            }
+            // Round 0 starts where the connection starts (offset 0); every later one at the home line again,
+            // instead of walking on through the ring (100, 201, 303, ...).
+            assertEquals(0, (int)echo.rxOffsets.get(0));
+            assertEquals(0, (int)echo.txOffsets.get(0));
+            for (int round = 1; round < 6; round++)
+            {
+                assertEquals(home, (int)echo.rxOffsets.get(round), "rx offset of round " + round);
+                assertEquals(home, (int)echo.txOffsets.get(round), "tx offset of round " + round);
+            }
+        }
+    }
+
+    @Test
+    void shouldNotRestartTheRingWhileBytesAreUnread()
+    {
+        try (RawPeer peer = new RawPeer(c -> c.rxBufferSize(4096)))
+        {
+            final SegmentEdgeCaseTest.Recorder recorder = establish(peer);
+            recorder.read = false;
+            final byte[] all = bytes(300, 9);
+            send(peer, PEER_ISS + 1, ENGINE_ISS + 1, Arrays.copyOfRange(all, 0, 100));
+            peer.steps(3);
+            final TcpConnection c = recorder.connection;
+            final byte[] first = new byte[60];
+            c.read(new UnsafeBuffer(first), 0, 60); // 40 bytes stay unread
+            send(peer, PEER_ISS + 101, ENGINE_ISS + 1, Arrays.copyOfRange(all, 100, 300));
+            peer.steps(3);
+            assertEquals(240, c.readable());
+            assertEquals(60, c.rxOffset(), "the unread bytes stay where they are");
+            final byte[] rest = new byte[240];
+            c.read(new UnsafeBuffer(rest), 0, 240);
+            final byte[] got = new byte[300];
+            System.arraycopy(first, 0, got, 0, 60);
+            System.arraycopy(rest, 0, got, 60, 240);
+            assertArrayEquals(all, got);
+        }
+    }
+
+    @Test
+    void shouldSpreadHomeLinesOverTheFirstHalfOfTheRing()
+    {
+        assertEquals(0, FlowRecord.ringHome(0, 4096));
+        assertEquals(64, FlowRecord.ringHome(1, 4096));
+        assertEquals(31 * 64, FlowRecord.ringHome(31, 4096));
+        assertEquals(0, FlowRecord.ringHome(32, 4096), "4 KiB rings: 32 home lines in the first 2 KiB");
+        assertEquals(100 * 64, FlowRecord.ringHome(100, 1 << 16));
+        for (int flow = 0; flow < 5000; flow++)
+        {
+            final int home = FlowRecord.ringHome(flow, 2048);
+            assertTrue(home >= 0 && home < 1024 && home % 64 == 0, "flow " + flow + ": " + home);
+        }
+    }
+}
