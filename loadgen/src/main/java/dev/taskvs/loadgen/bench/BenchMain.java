@@ -55,7 +55,7 @@ public final class BenchMain implements Callable<Integer>
     String markdown;
 
     @Option(names = "--configs", split = ",", description = "Configurations to run: memcached, kvs-kernel, " +
-        "kvs-engine-shm, kvs-engine-memif, kvs-engine-veth. Default: all.")
+        "kvs-engine-shm, kvs-engine-memif, kvs-engine-veth, responder-shm (the generator's ceiling). Default: all.")
     List<String> configs;
 
     @Option(names = "--sizes", split = ",", description = "Value sizes in bytes. Default: 64,256.")
@@ -203,67 +203,32 @@ public final class BenchMain implements Callable<Integer>
                 rows.add(row);
             }
             say(kind.label + ": starting (" + kind.description + ")");
-            try (Setup setup = new Setup(kind, rawDir, 4096, List.of()))
+            if (kind.perValueSize())
             {
-                try
-                {
-                    setup.start();
-                }
-                catch (final RuntimeException | IOException ex)
-                {
-                    mine.forEach(r -> r.status = "failed: " + oneLine(ex));
-                    say(kind.label + ": " + mine.get(0).status);
-                    continue;
-                }
                 for (int i = 0; i < sizes.size(); i++)
                 {
-                    final int size = sizes.get(i);
-                    final Row row = mine.get(i);
-                    try
+                    try (Setup setup = new Setup(kind, rawDir, 4096,
+                        List.of("--value-size", Integer.toString(sizes.get(i)))))
                     {
-                        for (int rep = 1; rep <= reps; rep++)
+                        if (started(setup, List.of(mine.get(i))))
                         {
-                            final List<String> args = commonArgs(size);
-                            args.addAll(setup.loadgenTarget());
-                            final Measurement m = LoadgenRun.run(setup.loadgenPrefix(), args, setup.serverPid(),
-                                rawDir, kind.id + "-" + size + "-closed-" + rep, runTimeout);
-                            row.closed.add(m);
-                            say(String.format(Locale.ROOT, "%s %d B closed loop %d/%d: %s; server %.0f%% of a core, " +
-                                "loadgen %.0f%%", kind.label, size, rep, reps, m, m.serverCpuPercent,
-                                m.loadgenCpuPercent));
+                            measureSize(setup, rawDir, i, mine, reps, runTimeout, openRates);
                         }
-                        if (kind == Setup.Kind.MEMCACHED)
-                        {
-                            openRates[i] = row.saturation().opsPerSec / 2;
-                        }
-                        final double rate = openRate > 0 ? openRate : openRates[i] > 0 ? openRates[i] :
-                            row.saturation().opsPerSec / 2;
-                        final List<String> args = commonArgs(size);
-                        args.addAll(List.of("--rate", String.format(Locale.ROOT, "%.0f", rate), "--no-preload"));
-                        args.addAll(setup.loadgenTarget());
-                        row.open = LoadgenRun.run(setup.loadgenPrefix(), args, setup.serverPid(), rawDir,
-                            kind.id + "-" + size + "-open", runTimeout);
-                        say(String.format(Locale.ROOT, "%s %d B open loop at %,.0f req/s: %s", kind.label, size, rate,
-                            row.open));
                     }
-                    catch (final LoadgenRun.Refused ex)
+                }
+            }
+            else
+            {
+                try (Setup setup = new Setup(kind, rawDir, 4096, List.of()))
+                {
+                    if (started(setup, mine))
                     {
-                        mine.forEach(r ->
+                        for (int i = 0; i < sizes.size(); i++)
                         {
-                            r.status = "skipped: loadgen has no --nic dpdk yet";
-                            r.detail = "loadgen said: " + ex.getMessage().replaceAll("^loadgen: ", "");
-                        });
-                        say(kind.label + ": " + row.status);
-                        break;
-                    }
-                    catch (final RuntimeException | IOException ex)
-                    {
-                        row.status = "failed: " + oneLine(ex) + (setup.serverAlive() ? "" :
-                            " (server: " + setup.serverLogTail() + ")");
-                        say(kind.label + " " + size + " B: " + row.status);
-                        if (!setup.serverAlive())
-                        {
-                            break;
+                            if (!measureSize(setup, rawDir, i, mine, reps, runTimeout, openRates))
+                            {
+                                break;
+                            }
                         }
                     }
                 }
@@ -303,6 +268,78 @@ public final class BenchMain implements Callable<Integer>
             errors |= r.open != null && r.open.errors > 0;
         }
         return errors ? 1 : 0;
+    }
+
+    /** Starts the configuration's server; on failure marks the rows and says why. */
+    private boolean started(final Setup setup, final List<Row> rows) throws InterruptedException
+    {
+        try
+        {
+            setup.start();
+            return true;
+        }
+        catch (final RuntimeException | IOException ex)
+        {
+            rows.forEach(r -> r.status = "failed: " + oneLine(ex));
+            say(setup.kind.label + ": " + rows.get(0).status);
+            return false;
+        }
+    }
+
+    /**
+     * The closed-loop repetitions and the open-loop run of one value size against a started server.
+     *
+     * @return false when the rest of this server's sizes cannot run (loadgen refused the path, the server died).
+     */
+    private boolean measureSize(final Setup setup, final Path rawDir, final int i, final List<Row> mine,
+        final int reps, final long runTimeout, final double[] openRates) throws InterruptedException
+    {
+        final Setup.Kind kind = setup.kind;
+        final int size = sizes.get(i);
+        final Row row = mine.get(i);
+        try
+        {
+            for (int rep = 1; rep <= reps; rep++)
+            {
+                final List<String> args = commonArgs(size);
+                args.addAll(setup.loadgenTarget());
+                final Measurement m = LoadgenRun.run(setup.loadgenPrefix(), args, setup.serverPid(), rawDir,
+                    kind.id + "-" + size + "-closed-" + rep, runTimeout);
+                row.closed.add(m);
+                say(String.format(Locale.ROOT, "%s %d B closed loop %d/%d: %s; server %.0f%% of a core, " +
+                    "loadgen %.0f%%", kind.label, size, rep, reps, m, m.serverCpuPercent, m.loadgenCpuPercent));
+            }
+            if (kind == Setup.Kind.MEMCACHED)
+            {
+                openRates[i] = row.saturation().opsPerSec / 2;
+            }
+            final double rate = openRate > 0 ? openRate : openRates[i] > 0 ? openRates[i] :
+                row.saturation().opsPerSec / 2;
+            final List<String> args = commonArgs(size);
+            args.addAll(List.of("--rate", String.format(Locale.ROOT, "%.0f", rate), "--no-preload"));
+            args.addAll(setup.loadgenTarget());
+            row.open = LoadgenRun.run(setup.loadgenPrefix(), args, setup.serverPid(), rawDir,
+                kind.id + "-" + size + "-open", runTimeout);
+            say(String.format(Locale.ROOT, "%s %d B open loop at %,.0f req/s: %s", kind.label, size, rate, row.open));
+            return true;
+        }
+        catch (final LoadgenRun.Refused ex)
+        {
+            mine.forEach(r ->
+            {
+                r.status = "skipped: loadgen has no --nic dpdk yet";
+                r.detail = "loadgen said: " + ex.getMessage().replaceAll("^loadgen: ", "");
+            });
+            say(kind.label + ": " + row.status);
+            return false;
+        }
+        catch (final RuntimeException | IOException ex)
+        {
+            row.status = "failed: " + oneLine(ex) + (setup.serverAlive() ? "" :
+                " (server: " + setup.serverLogTail() + ")");
+            say(kind.label + " " + size + " B: " + row.status);
+            return setup.serverAlive();
+        }
     }
 
     static String oneLine(final Throwable ex)
@@ -406,13 +443,51 @@ public final class BenchMain implements Callable<Integer>
         b.append('\n').append(Table.markdown(cells)).append('\n');
         b.append("**Targets** (issue 7, item 4: the engine path against memcached, same run):\n\n");
         b.append(targets.size() > 1 ? Table.plainMarkdown(targets) : "No engine configuration was measured.\n");
-        b.append('\n');
+        b.append('\n').append(ceiling(rows, sizes));
         for (final String p : plots)
         {
             b.append("![").append(p.replace(".svg", "")).append("](").append(rel).append('/').append(p).append(")\n");
         }
         b.append('\n').append(Notes.limits(rows, machine, sizes, loadBefore, loadAfter)).append('\n');
         return b.toString();
+    }
+
+    /**
+     * Issue 6, item 6: the generator's own ceiling (its run against the store-less responder) next to the fastest
+     * server of the same run, per value size; empty when the responder was not measured.
+     */
+    static String ceiling(final List<Row> rows, final List<Integer> sizes)
+    {
+        final StringBuilder b = new StringBuilder();
+        for (final int size : sizes)
+        {
+            final Row responder = Table.find(rows, Setup.Kind.RESPONDER_SHM, size);
+            if (responder == null || !responder.measured())
+            {
+                continue;
+            }
+            Row fastest = null;
+            for (final Row r : rows)
+            {
+                if (r.kind != Setup.Kind.RESPONDER_SHM && r.valueSize == size && r.measured() &&
+                    (fastest == null || r.saturation().opsPerSec > fastest.saturation().opsPerSec))
+                {
+                    fastest = r;
+                }
+            }
+            final Measurement m = responder.saturation();
+            b.append(String.format(Locale.ROOT, "- %d B: one loadgen thread issued and verified %,.0f requests/s " +
+                "against its responder (busy %.0f%% of the time)", size, m.opsPerSec, m.loadgenCpuPercent));
+            if (fastest != null)
+            {
+                b.append(String.format(Locale.ROOT, ", %.1fx the fastest server here (%s, %,.0f requests/s)",
+                    m.opsPerSec / fastest.saturation().opsPerSec, fastest.kind.label,
+                    fastest.saturation().opsPerSec));
+            }
+            b.append(".\n");
+        }
+        return b.length() == 0 ? "" : "**The generator's own ceiling** (issue 6, item 6; same loadgen settings, " +
+            "the responder stores nothing and answers on its own engine over shm):\n\n" + b + "\n";
     }
 
     /** Replaces the text between begin and end markers (inclusive) of a file, or appends it when absent. */

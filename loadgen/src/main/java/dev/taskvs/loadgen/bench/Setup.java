@@ -31,7 +31,10 @@ public final class Setup implements AutoCloseable
         KVS_MEMIF("kvs-server engine, DPDK memif", "kvs-engine-memif",
             "./kvs server --stack tas --nic dpdk (net_memif server), loadgen --stack tas --nic dpdk (memif client)"),
         KVS_VETH("kvs-server engine, veth (AF_PACKET)", "kvs-engine-veth",
-            "./kvs server --stack tas --nic afpacket on a veth, loadgen on kernel sockets in a network namespace");
+            "./kvs server --stack tas --nic afpacket on a veth, loadgen on kernel sockets in a network namespace"),
+        RESPONDER_SHM("loadgen's responder, shm (generator ceiling)", "responder-shm",
+            "./kvs loadgen responder --stack tas --nic shm: no store, answers what loadgen verifies; loadgen " +
+            "--stack tas --nic shm. What one loadgen thread can issue and check");
 
         public final String label;
         public final String id;
@@ -46,7 +49,13 @@ public final class Setup implements AutoCloseable
 
         public boolean engine()
         {
-            return this == KVS_SHM || this == KVS_MEMIF || this == KVS_VETH;
+            return this == KVS_SHM || this == KVS_MEMIF || this == KVS_VETH || this == RESPONDER_SHM;
+        }
+
+        /** The responder serves one value size (it stores nothing): it starts again for each size. */
+        public boolean perValueSize()
+        {
+            return this == RESPONDER_SHM;
         }
     }
 
@@ -150,6 +159,18 @@ public final class Setup implements AutoCloseable
                     "10.211.200.3/24", "--server", "10.211.200.2:11211"));
                 break;
             }
+            case RESPONDER_SHM:
+            {
+                final Path wire = Path.of("/dev/shm/kvs-bench-responder-" + suffix + ".wire");
+                Files.deleteIfExists(wire);
+                cleanups.add(() -> wire.toFile().delete());
+                command = javaCommand("loadgen", "dev.taskvs.loadgen.LoadgenMain");
+                command.addAll(List.of("responder", "--stack", "tas", "--nic", "shm", "--shm", wire.toString(),
+                    "--ip", "10.211.203.2/24", "-p", "11211"));
+                loadgenTarget.addAll(List.of("--stack", "tas", "--nic", "shm", "--shm", wire.toString(), "--ip",
+                    "10.211.203.3/24", "--server", "10.211.203.2:11211"));
+                break;
+            }
             case KVS_MEMIF:
             {
                 final Path socket = work.resolve("memif-" + suffix + ".sock");
@@ -215,7 +236,8 @@ public final class Setup implements AutoCloseable
             }
             if (kind.engine())
             {
-                if (Files.readString(serverLog.toPath(), StandardCharsets.UTF_8).contains("clients connect to"))
+                final String log = Files.readString(serverLog.toPath(), StandardCharsets.UTF_8);
+                if (log.contains("clients connect to") || log.contains("loadgen responder on the engine"))
                 {
                     return;
                 }

@@ -2,15 +2,26 @@ package dev.taskvs.loadgen.responder;
 
 import java.util.concurrent.Callable;
 
+import dev.taskvs.engine.cli.EngineOptions;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code ./kvs loadgen responder}: the minimal responder, to measure the generator's own ceiling. */
 @Command(name = "responder", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"A store-less memcached text responder that serves the values loadgen verifies.",
-        "Run loadgen against it (with the same --value-size and --seed) to measure loadgen itself."})
+        "Run loadgen against it (with the same --value-size and --seed) to measure loadgen itself.",
+        "With --stack tas it answers on its own engine (--nic shm|tap|afpacket|dpdk, --ip, ...) at --port."})
 public final class ResponderCommand implements Callable<Integer>
 {
+    @Option(names = "--stack", defaultValue = "kernel",
+        description = "kernel (sockets, --listen and --threads) or tas (its own engine, one thread, the engine " +
+        "options). Default: ${DEFAULT-VALUE}.")
+    String stack;
+
+    @Mixin
+    EngineOptions engine;
+
     @Option(names = {"-l", "--listen"}, defaultValue = "127.0.0.1", description = "Default: ${DEFAULT-VALUE}.")
     String host;
 
@@ -44,12 +55,50 @@ public final class ResponderCommand implements Callable<Integer>
         o.valueSize = valueSize;
         o.seed = seed;
         o.corruptEvery = corruptEvery;
+        if ("tas".equals(stack))
+        {
+            return onEngine(o);
+        }
+        if (!"kernel".equals(stack))
+        {
+            System.err.println("responder: --stack = " + stack + " is not one of kernel, tas");
+            return 2;
+        }
         try (Responder r = Responder.start(o))
         {
             System.out.println("loadgen responder listening on " + host + ":" + r.port() + " (" + threads +
                 " threads, values " + valueSize + ")");
             Runtime.getRuntime().addShutdownHook(new Thread(r::close));
             Thread.currentThread().join();
+        }
+        return 0;
+    }
+
+    private int onEngine(final Responder.Options o) throws InterruptedException
+    {
+        if (threads != 1)
+        {
+            System.err.println("responder: --threads = " + threads + " applies to --stack kernel; on the engine " +
+                "the responder runs in the engine's threading mode");
+            return 2;
+        }
+        if ("loopback".equals(engine.nic()))
+        {
+            System.err.println("responder: --nic loopback is in-process only (loadgen --stack tas --nic loopback " +
+                "starts its own responder); give --nic shm, tap, afpacket or dpdk");
+            return 2;
+        }
+        try (EngineResponder r = EngineResponder.start(o, engine.context("responder"), engine.openNic()))
+        {
+            System.out.println("loadgen responder on the engine at " + engine.ip() + " port " + port + " over " +
+                engine.nic() + " (values " + valueSize + ")");
+            Runtime.getRuntime().addShutdownHook(new Thread(r::close));
+            Thread.currentThread().join();
+        }
+        catch (final IllegalArgumentException | IllegalStateException ex)
+        {
+            System.err.println("responder: " + ex.getMessage());
+            return 2;
         }
         return 0;
     }

@@ -115,19 +115,23 @@ class BenchTest
 
     @Test
     @Timeout(value = 150, unit = TimeUnit.SECONDS)
-    void shouldRunMemcachedAndTheKernelServerSideBySide(@TempDir final Path dir) throws Exception
+    void shouldRunMemcachedTheKernelServerAndTheGeneratorCeilingSideBySide(@TempDir final Path dir) throws Exception
     {
         assertTrue(Files.isExecutable(Path.of(Setup.memcached())),
             "memcached is not installed: ./kvs test installs it (scripts/install-test-deps.sh)");
-        final int status = new CommandLine(new BenchMain()).execute("--configs", "memcached,kvs-kernel", "--sizes",
-            "64", "--warmup", "1s", "--duration", "1s", "--repeat", "1", "--connections", "8", "--pipeline", "4",
-            "--out", dir.resolve("out").toString(), "--raw", dir.resolve("raw").toString(),
+        final int status = new CommandLine(new BenchMain()).execute("--configs", "memcached,kvs-kernel,responder-shm",
+            "--sizes", "64", "--warmup", "1s", "--duration", "1s", "--repeat", "1", "--connections", "8",
+            "--pipeline", "4", "--out", dir.resolve("out").toString(), "--raw", dir.resolve("raw").toString(),
             "--markdown", dir.resolve("B.md").toString());
         assertEquals(0, status);
         final String md = Files.readString(dir.resolve("B.md"));
         assertTrue(md.startsWith(BenchMain.BEGIN), md);
         assertTrue(md.matches("(?s).*\\| memcached 1\\.6 \\(kernel\\) \\| 64 B \\| [0-9,]+ \\| [0-9.]+ us \\|.*"), md);
         assertTrue(md.matches("(?s).*\\| kvs-server kernel \\| 64 B \\| [0-9,]+ \\| [0-9.]+ us \\|.*"), md);
+        assertTrue(md.matches("(?s).*\\| loadgen's responder, shm \\(generator ceiling\\) \\| 64 B \\| [0-9,]+ \\|.*"),
+            md);
+        assertTrue(md.matches("(?s).*- 64 B: one loadgen thread issued and verified [0-9,]+ requests/s against its " +
+            "responder \\(busy [0-9]+% of the time\\), [0-9.]+x the fastest server here.*"), md);
         assertTrue(Files.readString(dir.resolve("out/throughput.svg")).contains("kvs-server kernel"));
         assertTrue(Files.readString(dir.resolve("out/latency-64.svg")).contains("polyline"));
     }
