@@ -81,7 +81,7 @@ public final class TcpEngine implements AutoCloseable
             final PacketIo io = queues[i];
             lanes[i] = new FastPath(i, io, state, maxFlows, ctx.rxBufferSize(), ctx.txBufferSize(), ctx.localIp(),
                 ctx.burstSize(), ctx.ackDelayNs(), laneInboxes[i], slowPathInbox, appEvents, laneInboxes, ctx.clock(),
-                new FrameValidator(io.macAddress(), ctx.localIp(), counters),
+                new FrameValidator(io.macAddress(), ctx.localIp(), counters, !io.checksumOffload()),
                 new LaneCounters(counters, ctx.name() + " lane " + i));
         }
         slowPath = new SlowPath(ctx, queues[0].macAddress(), queues[0].mtu(), state, buffers, slowPathInbox,

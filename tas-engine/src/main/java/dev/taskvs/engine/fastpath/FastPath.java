@@ -53,6 +53,8 @@ public final class FastPath implements Agent
     private final FrameBatch rxBatch;
     private final FrameBatch txBatch;
     private final FrameValidator validator;
+    /** The wire delivers frames intact: segments go out without checksums (the peer does not check them). */
+    private final boolean checksumOffload;
     private final FlowTable table;
     private final OutOfOrderIntervals outOfOrder;
     private final int[] sackLeft = new int[4];
@@ -156,6 +158,7 @@ public final class FastPath implements Agent
         this.lanes = lanes;
         this.clock = clock;
         this.validator = validator;
+        this.checksumOffload = io.checksumOffload();
         this.counters = counters;
         this.rxBatch = new FrameBatch(burstSize);
         this.txBatch = new FrameBatch(Math.max(64, burstSize * 2));
@@ -1095,8 +1098,15 @@ public final class FastPath implements Agent
             .ttl(64)
             .protocol(Ipv4Header.PROTOCOL_TCP)
             .source(localIp)
-            .destination(remoteIp)
-            .updateChecksum();
+            .destination(remoteIp);
+        if (checksumOffload)
+        {
+            txIp.checksum(0);
+        }
+        else
+        {
+            txIp.updateChecksum();
+        }
         final int rxAvail = state.getInt(r + RX_AVAIL_OFFSET);
         final int window = Math.min(rxAvail >>> state.getByte(r + RCV_SHIFT_OFFSET), 0xFFFF);
         txTcp.wrap(buffer, tcpOffset)
@@ -1130,7 +1140,14 @@ public final class FastPath implements Agent
         {
             copyFromTx(r, seq, buffer, tcpOffset + tcpHeaderLength, length);
         }
-        txTcp.updateChecksum(txIp.pseudoHeaderSum(), segmentLength);
+        if (checksumOffload)
+        {
+            txTcp.checksum(0);
+        }
+        else
+        {
+            txTcp.updateChecksum(txIp.pseudoHeaderSum(), segmentLength);
+        }
         int frameLength = EthernetFrame.HEADER_LENGTH + Ipv4Header.MIN_HEADER_LENGTH + segmentLength;
         if (frameLength < MIN_FRAME)
         {

@@ -20,6 +20,7 @@ public class FrameRingPacketIo implements PacketIo
     private final String name;
     private final int maxFrameLength;
 
+    private boolean checksumOffload;
     private int rxOutstanding;
     private long withdrawnFrames;
     private long corruptFrames;
@@ -130,6 +131,25 @@ public class FrameRingPacketIo implements PacketIo
         txRing.publish(tx.handle(size - 1) + 1);
         tx.clear();
         return sent;
+    }
+
+    /**
+     * Both ends of a memory wire agree on it before an engine starts on either (see {@link
+     * PacketIo#checksumOffload()}).
+     *
+     * @param offload true: no checksums written or checked on this wire.
+     * @return this.
+     */
+    public FrameRingPacketIo checksumOffload(final boolean offload)
+    {
+        this.checksumOffload = offload;
+        return this;
+    }
+
+    @Override
+    public boolean checksumOffload()
+    {
+        return checksumOffload;
     }
 
     @Override

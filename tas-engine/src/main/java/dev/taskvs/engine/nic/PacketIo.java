@@ -66,6 +66,18 @@ public interface PacketIo extends AutoCloseable
     /** @return a short name for logs, such as "tap:t0". */
     String name();
 
+    /**
+     * Whether this wire delivers every frame intact between two endpoints that both know it (memory wires):
+     * then neither end computes or checks IPv4 and TCP checksums, as Linux does on its loopback device
+     * (CHECKSUM_UNNECESSARY). A NIC, a kernel device or a fault injector says false.
+     *
+     * @return true when checksums are neither written nor verified on this wire.
+     */
+    default boolean checksumOffload()
+    {
+        return false;
+    }
+
     /** Release the backend's resources; frames obtained from it are invalid afterwards. */
     @Override
     void close();

@@ -38,6 +38,8 @@ public final class FrameValidator
     private int payloadOffset;
     private int payloadLength;
 
+    private final boolean checkChecksums;
+
     /**
      * @param localMac the MAC address frames must be sent to (broadcast is also accepted).
      * @param localIp  the IPv4 address datagrams must be sent to, or {@link Ipv4Address#ANY} for any.
@@ -45,6 +47,19 @@ public final class FrameValidator
      */
     public FrameValidator(final long localMac, final int localIp, final CountersManager counters)
     {
+        this(localMac, localIp, counters, true);
+    }
+
+    /**
+     * @param localMac       the MAC address frames must be sent to (broadcast is also accepted).
+     * @param localIp        the IPv4 address datagrams must be sent to, or {@link Ipv4Address#ANY} for any.
+     * @param counters       where to allocate one counter per verdict, labelled "rx frames: VERDICT".
+     * @param checkChecksums false on a wire that cannot corrupt frames ({@code PacketIo.checksumOffload()}).
+     */
+    public FrameValidator(
+        final long localMac, final int localIp, final CountersManager counters, final boolean checkChecksums)
+    {
+        this.checkChecksums = checkChecksums;
         this.localMac = localMac;
         this.localIp = localIp;
         this.counters = new AtomicCounter[FrameVerdict.count()];
@@ -143,7 +158,7 @@ public final class FrameValidator
         {
             return FrameVerdict.TRUNCATED;
         }
-        if (!ip.isChecksumValid())
+        if (checkChecksums && !ip.isChecksumValid())
         {
             return FrameVerdict.BAD_IP_CHECKSUM;
         }
@@ -186,7 +201,7 @@ public final class FrameValidator
         {
             return FrameVerdict.BAD_TCP_HEADER;
         }
-        if (!tcp.isChecksumValid(ip.pseudoHeaderSum(), l4Length))
+        if (checkChecksums && !tcp.isChecksumValid(ip.pseudoHeaderSum(), l4Length))
         {
             return FrameVerdict.BAD_TCP_CHECKSUM;
         }

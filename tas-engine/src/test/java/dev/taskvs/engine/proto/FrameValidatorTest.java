@@ -101,6 +101,18 @@ class FrameValidatorTest
     }
 
     @Test
+    void shouldLeaveChecksumsUncheckedOnAWireThatCannotCorruptFrames()
+    {
+        final FrameValidator memoryWire =
+            new FrameValidator(TestFrames.MAC_B, TestFrames.IP_B, EngineCounters.newManager(64), false);
+        final int length = TestFrames.tcpFrame(buffer, 0, TcpHeader.FLAG_ACK, 1, 10);
+        buffer.putShort(IP + 10, (short)0); // IPv4 header checksum left out
+        tcp.wrap(buffer, IP + Ipv4Header.MIN_HEADER_LENGTH).checksum(0);
+        assertEquals(FrameVerdict.TCP, memoryWire.classify(buffer, 0, length));
+        assertEquals(FrameVerdict.BAD_IP_CHECKSUM, classify(length), "a NIC's frames are still checked");
+    }
+
+    @Test
     void shouldClassifyAPseudoHeaderMismatchAsBadTcpChecksum()
     {
         final int length = TestFrames.tcpFrame(buffer, 0, TcpHeader.FLAG_ACK, 1, 10);

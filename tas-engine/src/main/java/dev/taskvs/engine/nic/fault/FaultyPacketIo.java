@@ -198,6 +198,11 @@ public final class FaultyPacketIo implements PacketIo
      */
     public FaultyPacketIo(final PacketIo inner, final Context context)
     {
+        if (inner.checksumOffload())
+        {
+            throw new IllegalArgumentException("faults need a wire with checksums: " + inner.name() +
+                " leaves them out (checksumOffload), so corrupted frames would be taken as good");
+        }
         context.conclude();
         this.inner = inner;
         this.context = context;

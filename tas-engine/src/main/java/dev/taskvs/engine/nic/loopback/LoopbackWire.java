@@ -55,6 +55,19 @@ public final class LoopbackWire
             new FrameRing(memory, 0, slotCount, maxFrameLength), macB, mtu, "loopback:b");
     }
 
+    /**
+     * Leave checksums out on this wire (off by default, so tests of checksum handling see real ones).
+     *
+     * @param offload true: neither endpoint writes or checks IPv4/TCP checksums.
+     * @return this.
+     */
+    public LoopbackWire checksumOffload(final boolean offload)
+    {
+        endpointA.checksumOffload(offload);
+        endpointB.checksumOffload(offload);
+        return this;
+    }
+
     public FrameRingPacketIo endpointA()
     {
         return endpointA;

@@ -51,7 +51,7 @@ import java.util.concurrent.TimeUnit;
 public final class ShmWire extends FrameRingPacketIo
 {
     public static final long MAGIC = 0x544B5653_53484D31L;
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
     public static final int MAGIC_OFFSET = 0;
     public static final int VERSION_OFFSET = 8;
     public static final int STATE_OFFSET = 12;
@@ -64,6 +64,8 @@ public final class ShmWire extends FrameRingPacketIo
     public static final int RING_0_OFFSET = 56;
     public static final int RING_1_OFFSET = 64;
     public static final int FILE_LENGTH_OFFSET = 72;
+    /** 1 when the wire carries no checksums (the creator's choice; the attacher follows it). */
+    public static final int CHECKSUM_OFFLOAD_OFFSET = 80;
     public static final int CREATOR_LOCK_POSITION = 128;
     public static final int ATTACHER_LOCK_POSITION = 129;
     public static final int HEADER_LENGTH = 4096;
@@ -83,6 +85,7 @@ public final class ShmWire extends FrameRingPacketIo
     {
         private Path path;
         private int slotCount = 1024;
+        private boolean checksumOffload = true;
         private int mtu = 1500;
         private long macAddress;
         private long attachTimeoutNs = TimeUnit.SECONDS.toNanos(10);
@@ -96,6 +99,17 @@ public final class ShmWire extends FrameRingPacketIo
         public Path path()
         {
             return path;
+        }
+
+        /**
+         * @param checksumOffload true (the default): memory does not corrupt frames, so neither engine writes
+         *                        or checks IPv4/TCP checksums, as on Linux's loopback. Only the creator's counts.
+         * @return this.
+         */
+        public Context checksumOffload(final boolean checksumOffload)
+        {
+            this.checksumOffload = checksumOffload;
+            return this;
         }
 
         /** @param slotCount frames in flight per direction, a power of two, 2 to 65,536. @return this. */
@@ -247,6 +261,7 @@ public final class ShmWire extends FrameRingPacketIo
         memory.putLong(RING_0_OFFSET, HEADER_LENGTH);
         memory.putLong(RING_1_OFFSET, HEADER_LENGTH + ringLength);
         memory.putLong(FILE_LENGTH_OFFSET, fileLength);
+        memory.putInt(CHECKSUM_OFFLOAD_OFFSET, context.checksumOffload ? 1 : 0);
         FrameRing.reset(memory, HEADER_LENGTH);
         FrameRing.reset(memory, (int)(HEADER_LENGTH + ringLength));
         memory.putIntRelease(STATE_OFFSET, STATE_READY);
@@ -254,8 +269,10 @@ public final class ShmWire extends FrameRingPacketIo
 
         final FrameRing tx = new FrameRing(memory, HEADER_LENGTH, context.slotCount, maxFrameLength);
         final FrameRing rx = new FrameRing(memory, (int)(HEADER_LENGTH + ringLength), context.slotCount, maxFrameLength);
-        return new ShmWire(
+        final ShmWire wire = new ShmWire(
             Role.CREATOR, channel, creatorLock, mapped, memory, tx, rx, mac, context.mtu, context.path());
+        wire.checksumOffload(context.checksumOffload);
+        return wire;
     }
 
     private static ShmWire attach(final Context context, final FileChannel channel, final FileLock attacherLock)
@@ -297,6 +314,7 @@ public final class ShmWire extends FrameRingPacketIo
         final long ring0 = memory.getLong(RING_0_OFFSET);
         final long ring1 = memory.getLong(RING_1_OFFSET);
         final long fileLength = memory.getLong(FILE_LENGTH_OFFSET);
+        final boolean checksumOffload = memory.getInt(CHECKSUM_OFFLOAD_OFFSET) == 1;
         IoUtil.unmap(mapped);
         if (version != VERSION)
         {
@@ -320,7 +338,10 @@ public final class ShmWire extends FrameRingPacketIo
         memory.putLongRelease(ATTACHER_MAC_OFFSET, mac);
         final FrameRing tx = new FrameRing(memory, (int)ring1, slotCount, maxFrameLength);
         final FrameRing rx = new FrameRing(memory, (int)ring0, slotCount, maxFrameLength);
-        return new ShmWire(Role.ATTACHER, channel, attacherLock, mapped, memory, tx, rx, mac, mtu, context.path());
+        final ShmWire wire =
+            new ShmWire(Role.ATTACHER, channel, attacherLock, mapped, memory, tx, rx, mac, mtu, context.path());
+        wire.checksumOffload(checksumOffload);
+        return wire;
     }
 
     private static FileLock tryLock(final FileChannel channel, final long position) throws IOException

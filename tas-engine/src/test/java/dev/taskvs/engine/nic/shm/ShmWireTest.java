@@ -2,6 +2,7 @@ package dev.taskvs.engine.nic.shm;
 
 import dev.taskvs.engine.nic.FrameBatch;
 import dev.taskvs.engine.nic.FramePatterns;
+import dev.taskvs.engine.nic.fault.FaultyPacketIo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -65,6 +66,27 @@ class ShmWireTest
                 to.release(rx);
             }
             assertEquals(next, expected);
+        }
+    }
+
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void shouldLetTheAttacherFollowTheCreatorsChecksumChoice()
+    {
+        try (ShmWire creator = ShmWire.open(context(dir.resolve("offload")));
+            ShmWire attacher = ShmWire.open(context(dir.resolve("offload")).checksumOffload(false)))
+        {
+            assertTrue(creator.checksumOffload(), "memory wires leave checksums out by default");
+            assertTrue(attacher.checksumOffload(), "the attacher follows the creator");
+            assertThrows(IllegalArgumentException.class,
+                () -> new FaultyPacketIo(creator, new FaultyPacketIo.Context()),
+                "a fault injector refuses a wire that does not check checksums");
+        }
+        try (ShmWire creator = ShmWire.open(context(dir.resolve("checked")).checksumOffload(false));
+            ShmWire attacher = ShmWire.open(context(dir.resolve("checked"))))
+        {
+            assertFalse(creator.checksumOffload());
+            assertFalse(attacher.checksumOffload());
         }
     }
 
