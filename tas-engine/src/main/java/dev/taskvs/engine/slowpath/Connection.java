@@ -48,8 +48,6 @@ final class Connection
     int lastDrops;
     int rtoAcked;
     long lastProgressNs;
-    /** A visit of the flow scan saw data outstanding (or a zero window with data waiting) since lastProgressNs. */
-    boolean timerRunning;
     int rtoBackoffs;
 
     /** Keepalive (RFC 9293 section 3.8.4): idle time before probing, 0 = off; the interval and the limit. */

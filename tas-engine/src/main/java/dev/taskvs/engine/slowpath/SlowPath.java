@@ -48,20 +48,6 @@ public final class SlowPath implements Agent
 {
     private static final int MESSAGE_LIMIT = 256;
     private static final int SCAN_LIMIT = 64;
-    /**
-     * The flow scan aims to visit every flow once per this period, no faster: congestion control needs a
-     * visit per control interval or two RTTs and the retransmission timer one per fraction of the minimum RTO,
-     * while each visit costs cache misses on a flow's record. Sharing a core with the fast path, a scan of 64
-     * flows per cycle took a tenth of the thread at 1,000 flows.
-     */
-    private static final long SCAN_PERIOD_NS = 1_000_000L;
-    /**
-     * And no more than this many visits a second: with 50,000 flows a visit is a few cache misses (~0.3 us), so
-     * the scan stays under a tenth of a core; a full pass over 50,000 flows then takes 0.2 s.
-     */
-    private static final long SCAN_MAX_VISITS_PER_SECOND = 250_000L;
-    /** Empty slots the scan may step over per cycle, so a sparse table costs little. */
-    private static final int SCAN_SLOT_LIMIT = 4 * SCAN_LIMIT;
     private static final long TIMER_RESOLUTION_NS = 1L << 20;
     private static final int TIMER_TICKS = 1024;
 
@@ -102,8 +88,6 @@ public final class SlowPath implements Agent
     private final IcmpEcho icmp = new IcmpEcho();
     private final int rcvShift;
     private int scanCursor;
-    private long scanCredit;
-    private long lastScanNs;
     private int nextEphemeral;
     private int timeWaitCount;
     private long nowNs;
@@ -650,7 +634,6 @@ public final class SlowPath implements Agent
         conn.registered = true;
         conn.lastCcNs = nowNs;
         conn.lastProgressNs = nowNs;
-        conn.timerRunning = false;
         conn.rxSegmentsSeen = 0;
         conn.lastReceivedNs = nowNs;
         conn.keepaliveIdleNs = ctx.keepaliveIdleNs();
@@ -1181,30 +1164,15 @@ public final class SlowPath implements Agent
 
     private int scanFlows()
     {
-        // Credit in flow visits, earned at flowsInUse per SCAN_PERIOD_NS (kept in units of 1/1024 visit).
-        final long elapsed = Math.min(nowNs - lastScanNs, SCAN_PERIOD_NS);
-        lastScanNs = nowNs;
-        final long perSecond = Math.min(flowsInUse() * (1_000_000_000L / SCAN_PERIOD_NS), SCAN_MAX_VISITS_PER_SECOND);
-        scanCredit = Math.min(scanCredit + perSecond * elapsed * 1024L / 1_000_000_000L, SCAN_LIMIT * 1024L);
-        int visits = (int)(scanCredit >>> 10);
-        if (visits == 0)
-        {
-            return 0;
-        }
-        scanCredit -= (long)visits << 10;
         int work = 0;
-        for (int slots = 0; visits > 0 && slots < SCAN_SLOT_LIMIT; slots++)
+        for (int i = 0; i < SCAN_LIMIT; i++)
         {
             final int flowId = scanCursor;
             scanCursor = scanCursor + 1 == byFlow.length ? 0 : scanCursor + 1;
             final Connection conn = byFlow[flowId];
-            if (conn != null)
+            if (conn != null && conn.registered && !conn.removing && conn.state != TcpState.TIME_WAIT)
             {
-                visits--;
-                if (conn.registered && !conn.removing && conn.state != TcpState.TIME_WAIT)
-                {
-                    work += controlFlow(conn);
-                }
+                work += controlFlow(conn);
             }
         }
         return work;
@@ -1254,24 +1222,15 @@ public final class SlowPath implements Agent
         final boolean outstanding = sndNxt != sndUna;
         final boolean finWaiting = (flags & (F_TX_FIN | F_FIN_ACKED)) == F_TX_FIN;
         final boolean waiting = Seq.lt(sndNxt, txEnd) || (finWaiting && sndNxt == txEnd);
-        // The scan sees a flow only every so often (a full pass over 50,000 flows can take longer than the minimum
-        // RTO), so a timer starts at the first visit that finds data outstanding, never at an earlier visit that
-        // found none: data sent just after that visit would otherwise time out up to a scan period early.
         if (acked != conn.rtoAcked)
         {
             conn.rtoAcked = acked;
             conn.lastProgressNs = nowNs;
-            conn.timerRunning = outstanding;
             conn.rtoBackoffs = 0;
         }
         else if (outstanding)
         {
-            if (!conn.timerRunning)
-            {
-                conn.timerRunning = true;
-                conn.lastProgressNs = nowNs;
-            }
-            else if (nowNs - conn.lastProgressNs >= rto(conn, rttUs))
+            if (nowNs - conn.lastProgressNs >= rto(conn, rttUs))
             {
                 if (++conn.rtoBackoffs > ctx.rtoRetries())
                 {
@@ -1288,12 +1247,7 @@ public final class SlowPath implements Agent
         else if (waiting && state.getIntVolatile(r + PEER_WINDOW_OFFSET) == 0)
         {
             // Persist timer (RFC 9293 section 3.8.6.1): probe a zero window with back-off, never give up.
-            if (!conn.timerRunning)
-            {
-                conn.timerRunning = true;
-                conn.lastProgressNs = nowNs;
-            }
-            else if (nowNs - conn.lastProgressNs >= rto(conn, rttUs))
+            if (nowNs - conn.lastProgressNs >= rto(conn, rttUs))
             {
                 conn.rtoBackoffs = Math.min(conn.rtoBackoffs + 1, 30);
                 counters.zeroWindowProbes.incrementRelease();
@@ -1305,7 +1259,6 @@ public final class SlowPath implements Agent
         else
         {
             conn.lastProgressNs = nowNs;
-            conn.timerRunning = false;
             conn.rtoBackoffs = 0;
         }
         return work;
