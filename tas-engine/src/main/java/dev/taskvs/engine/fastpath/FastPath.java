@@ -90,9 +90,15 @@ public final class FastPath implements Agent
     private boolean txRingFull;
     private final int[] acks;
     private int ackCount;
-    /** Delayed ACKs in arrival order (a ring, power-of-two sized) and when each was queued. */
+    /**
+     * Delayed ACKs in arrival order (a ring, power-of-two sized), when each was queued and its ticket; a flow's
+     * latest ticket tells its current entry from older ones whose ACK an answer already carried.
+     */
     private final int[] delayed;
     private final long[] delayedSinceNs;
+    private final int[] delayedEntryTicket;
+    private final int[] delayedTicket;
+    private int nextTicket;
     private int delayedHead;
     private int delayedCount;
     private final long ackDelayNs;
@@ -168,6 +174,8 @@ public final class FastPath implements Agent
         this.acks = new int[maxFlows * 2];
         this.delayed = new int[BitUtil.findNextPositivePowerOfTwo(maxFlows)];
         this.delayedSinceNs = new long[delayed.length];
+        this.delayedEntryTicket = new int[delayed.length];
+        this.delayedTicket = new int[maxFlows];
         this.ackDelayNs = ackDelayNs;
         this.notify = new int[maxFlows];
         this.roleName = "fast-path-" + laneId;
@@ -683,6 +691,8 @@ public final class FastPath implements Agent
             final int tail = (delayedHead + delayedCount) & (delayed.length - 1);
             delayed[tail] = flowId;
             delayedSinceNs[tail] = nowNs;
+            delayedEntryTicket[tail] = ++nextTicket;
+            delayedTicket[flowId] = nextTicket;
             delayedCount++;
             state.putInt(r + FLAGS_OFFSET, flags | F_ACK_DELAYED);
         }
@@ -705,7 +715,9 @@ public final class FastPath implements Agent
             final int flowId = delayed[head];
             final int r = offset(flowId);
             final int flags = state.getInt(r + FLAGS_OFFSET);
-            if ((flags & F_ACK_DELAYED) != 0 && (flags & F_VALID) != 0 && (flags & F_ACK_PENDING) == 0)
+            // Older entries are done: an answer carried their ACK and the flow has queued a newer one since.
+            final boolean current = delayedEntryTicket[head] == delayedTicket[flowId];
+            if (current && (flags & F_ACK_DELAYED) != 0 && (flags & F_VALID) != 0 && (flags & F_ACK_PENDING) == 0)
             {
                 if (!emitSegment(r, state.getInt(r + SND_NXT_OFFSET), 0, TcpHeader.FLAG_ACK))
                 {
@@ -715,7 +727,7 @@ public final class FastPath implements Agent
                 counters.acksSent.incrementRelease();
                 counters.delayedAcksSent.incrementRelease();
             }
-            else if ((flags & F_ACK_DELAYED) != 0)
+            else if (current && (flags & F_ACK_DELAYED) != 0)
             {
                 state.putInt(r + FLAGS_OFFSET, flags & ~F_ACK_DELAYED);
             }

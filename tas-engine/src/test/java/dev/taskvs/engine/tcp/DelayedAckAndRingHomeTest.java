@@ -119,6 +119,26 @@ class DelayedAckAndRingHomeTest
     }
 
     @Test
+    void shouldGiveEachRequestItsOwnDelayEvenWhenAnEarlierOneWasAnswered()
+    {
+        try (RawPeer peer = new RawPeer(c -> c.ackDelayNs(DELAY_NS)))
+        {
+            final Echo echo = establishEcho(peer);
+            send(peer, PEER_ISS + 1, ENGINE_ISS + 1, bytes(40, 4));
+            peer.steps(100);
+            assertEquals(1, peer.take().size(), "the first request's answer, carrying its ACK");
+            echo.answer = false;
+            send(peer, PEER_ISS + 41, ENGINE_ISS + 41, bytes(40, 5));
+            peer.steps(150); // the first request's delay ends at 200 us: its entry must not ACK the second
+            assertEquals(List.of(), peer.take(), "no early ACK for the second request");
+            peer.steps(100);
+            final List<RawPeer.Segment> out = peer.take();
+            assertEquals(1, out.size(), "the second request's own delayed ACK: " + out);
+            assertEquals(PEER_ISS + 81, out.get(0).ack);
+        }
+    }
+
+    @Test
     void shouldAckFullSizedSegmentsAtOnce()
     {
         try (RawPeer peer = new RawPeer(c -> c.ackDelayNs(DELAY_NS)))
