@@ -17,6 +17,7 @@ import dev.taskvs.loadgen.report.RunResult;
 import dev.taskvs.loadgen.report.Warnings;
 import dev.taskvs.loadgen.stack.EngineStack;
 import dev.taskvs.loadgen.stack.LoadStack;
+import dev.taskvs.loadgen.worker.LatencyRecorder;
 import dev.taskvs.loadgen.worker.Phase;
 import dev.taskvs.loadgen.worker.Worker;
 import dev.taskvs.loadgen.worker.WorkerStats;
@@ -135,7 +136,7 @@ public final class Loadgen implements Closeable
         result.warmupSeconds = config.warmupNs / 1e9;
         result.durationSeconds = config.durationNs / 1e9;
         result.connectionsWanted = config.connections;
-        drainRecorders(result, false);
+        discardSamples();
 
         final long startNs = System.nanoTime() + START_DELAY_NS;
         final long measureStartNs = startNs + config.warmupNs;
@@ -167,11 +168,7 @@ public final class Loadgen implements Closeable
             {
                 final double at = (nextTick - startNs) / 1e9;
                 nextTick += TimeUnit.SECONDS.toNanos(1);
-                interval.reset();
-                for (final Worker w : workers)
-                {
-                    interval.add(w.stats().latency.getIntervalHistogram());
-                }
+                sampleWorkers(result, interval);
                 latency.add(interval);
                 final long completed = sum(WorkerStats.COMPLETED);
                 final long measured = sum(WorkerStats.MEASURED_COMPLETED) - before[WorkerStats.MEASURED_COMPLETED];
@@ -192,13 +189,8 @@ public final class Loadgen implements Closeable
             check.begin();
         }
         check.end(result);
-        interval.reset();
-        for (final Worker w : workers)
-        {
-            interval.add(w.stats().latency.getIntervalHistogram());
-        }
+        sampleWorkers(result, interval);
         latency.add(interval);
-        drainRecorders(result, true);
         final long[] after = counters();
         fill(result, before, after);
         Warnings.check(config, result);
@@ -226,26 +218,30 @@ public final class Loadgen implements Closeable
             openConnections()));
     }
 
-    private void drainRecorders(final RunResult result, final boolean keep)
+    /**
+     * What every worker recorded since the last sample: added to the run's per-kind histograms, and the interval's
+     * latencies (gets and sets) left in {@code interval}. Values are recorded only for measured requests.
+     */
+    private void sampleWorkers(final RunResult result, final Histogram interval)
+    {
+        interval.reset();
+        for (final Worker w : workers)
+        {
+            final LatencyRecorder.Interval sample = w.stats().latencies.sample();
+            interval.add(sample.get);
+            interval.add(sample.set);
+            result.getLatency.add(sample.get);
+            result.setLatency.add(sample.set);
+            result.service.add(sample.service);
+            result.lag.add(sample.lag);
+        }
+    }
+
+    private void discardSamples()
     {
         for (final Worker w : workers)
         {
-            final WorkerStats s = w.stats();
-            final Histogram get = s.getLatency.getIntervalHistogram();
-            final Histogram set = s.setLatency.getIntervalHistogram();
-            final Histogram service = s.service.getIntervalHistogram();
-            final Histogram lag = s.lag.getIntervalHistogram();
-            if (keep)
-            {
-                result.getLatency.add(get);
-                result.setLatency.add(set);
-                result.service.add(service);
-                result.lag.add(lag);
-            }
-            else
-            {
-                s.latency.getIntervalHistogram();
-            }
+            w.stats().latencies.sample();
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.taskvs.client.codec;
 
+import java.nio.ByteOrder;
+
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
@@ -15,6 +17,8 @@ public final class Ascii
 
     /** Returned by the parsers when a field is not a valid number; callers check {@link #isValid}. */
     private static final long INVALID_MARKER = Long.MIN_VALUE + 7;
+    private static final long ONES = 0x0101_0101_0101_0101L;
+    private static final long HIGH_BITS = 0x8080_8080_8080_8080L;
 
     private Ascii()
     {
@@ -69,22 +73,38 @@ public final class Ascii
     /** Index of the first {@code '\n'} in {@code [offset, limit)}, or -1. */
     public static int indexOfLf(final DirectBuffer buffer, final int offset, final int limit)
     {
-        for (int i = offset; i < limit; i++)
-        {
-            if (buffer.getByte(i) == LF)
-            {
-                return i;
-            }
-        }
-        return -1;
+        final int i = indexOf(buffer, offset, limit, LF);
+        return i < limit ? i : -1;
     }
 
     /** Index of the first space in {@code [offset, limit)}, or {@code limit}. */
     public static int indexOfSpaceOrEnd(final DirectBuffer buffer, final int offset, final int limit)
     {
-        for (int i = offset; i < limit; i++)
+        return indexOf(buffer, offset, limit, SPACE);
+    }
+
+    /**
+     * Index of the first {@code b} in {@code [offset, limit)}, or {@code limit}. Reads eight bytes at a time (one
+     * bounds check per word instead of per byte: a response line is scanned three or four times, and the per-byte
+     * checks were a sixth of the load generator's time at 2.5 M replies/s).
+     */
+    private static int indexOf(final DirectBuffer buffer, final int offset, final int limit, final byte b)
+    {
+        final long pattern = ONES * (b & 0xFF);
+        int i = offset;
+        for (; i + Long.BYTES <= limit; i += Long.BYTES)
         {
-            if (buffer.getByte(i) == SPACE)
+            final long x = buffer.getLong(i, ByteOrder.LITTLE_ENDIAN) ^ pattern;
+            // A byte of x is zero where the word holds b; the lowest flagged byte is exact (a borrow only runs upward).
+            final long zeros = (x - ONES) & ~x & HIGH_BITS;
+            if (zeros != 0)
+            {
+                return i + (Long.numberOfTrailingZeros(zeros) >>> 3);
+            }
+        }
+        for (; i < limit; i++)
+        {
+            if (buffer.getByte(i) == b)
             {
                 return i;
             }

@@ -131,6 +131,8 @@ public final class Worker implements Runnable, StackHandler
         return thread;
     }
 
+    /** The latency recorder's writer section held while a run phase measures (see {@link #runMeasured}). */
+    private long section;
     /** Bytes this thread had allocated when it finished its last run phase (before it went idle), or -1. */
     public long allocatedAtPhaseEnd()
     {
@@ -385,6 +387,25 @@ public final class Worker implements Runnable, StackHandler
 
     private void runMeasured(final Phase phase) throws IOException
     {
+        while ((now = System.nanoTime()) < phase.startNs)
+        {
+            LockSupport.parkNanos(Math.min(phase.startNs - now, MILLI));
+        }
+        // Latencies are recorded only inside a writer section; each pass of the loop below closes and reopens it
+        // so the main thread's once-a-second sample waits for one pass at most.
+        section = stats.latencies.enter();
+        try
+        {
+            measure(phase);
+        }
+        finally
+        {
+            stats.latencies.exit(section);
+        }
+    }
+
+    private void measure(final Phase phase) throws IOException
+    {
         mode = Phase.Kind.RUN;
         open = phase.rate > 0;
         measureStartNs = phase.measureStartNs;
@@ -392,10 +413,6 @@ public final class Worker implements Runnable, StackHandler
         meanGapNs = open ? 1e9 * config.connections / phase.rate : 0;
         heapSize = 0;
         activeSchedules = 0;
-        while ((now = System.nanoTime()) < phase.startNs)
-        {
-            LockSupport.parkNanos(Math.min(phase.startNs - now, MILLI));
-        }
         for (final Conn c : conns)
         {
             c.readyAt = phase.startNs;
@@ -422,6 +439,8 @@ public final class Worker implements Runnable, StackHandler
         final long drainDeadline = endNs + config.drainTimeoutNs;
         while (true)
         {
+            stats.latencies.exit(section);
+            section = stats.latencies.enter();
             now = System.nanoTime();
             if (open)
             {
@@ -575,7 +594,7 @@ public final class Worker implements Runnable, StackHandler
         if (open && measured)
         {
             final long lag = now - Math.max(intended, c.readyAt);
-            stats.lag.recordValue(WorkerStats.clamp(lag));
+            stats.latencies.recordLag(WorkerStats.clamp(lag));
             if (lag > LATE_THRESHOLD_NS)
             {
                 stats.increment(WorkerStats.LATE_SENDS);
@@ -1005,10 +1024,7 @@ public final class Worker implements Runnable, StackHandler
         stats.increment(WorkerStats.COMPLETED);
         if (mode == Phase.Kind.RUN && intended >= measureStartNs)
         {
-            final long latency = WorkerStats.clamp(now - intended);
-            stats.latency.recordValue(latency);
-            (get ? stats.getLatency : stats.setLatency).recordValue(latency);
-            stats.service.recordValue(WorkerStats.clamp(now - c.sent[slot]));
+            stats.latencies.recordCompletion(get, WorkerStats.clamp(now - intended), WorkerStats.clamp(now - c.sent[slot]));
             stats.increment(WorkerStats.MEASURED_COMPLETED);
             if (get)
             {

@@ -5,12 +5,11 @@ import java.util.concurrent.atomic.AtomicLongArray;
 
 import dev.taskvs.loadgen.protocol.ErrorKind;
 import org.HdrHistogram.Histogram;
-import org.HdrHistogram.Recorder;
 
 /**
  * What one worker measured: counters the main thread reads while the worker runs (single writer, ordered stores,
- * no read-modify-write contention) and HdrHistogram {@link Recorder}s that the main thread samples once a second
- * and merges across workers without loss. Latencies are recorded in nanoseconds.
+ * no read-modify-write contention) and a {@link LatencyRecorder} that the main thread samples once a second and
+ * merges across workers without loss. Latencies are recorded in nanoseconds.
  */
 public final class WorkerStats
 {
@@ -42,19 +41,8 @@ public final class WorkerStats
 
     private final AtomicLongArray counters = new AtomicLongArray(COUNTERS);
 
-    /** Intended send to completion, every measured request. */
-    public final Recorder latency = newRecorder();
-    public final Recorder getLatency = newRecorder();
-    public final Recorder setLatency = newRecorder();
-    /** Actual send to completion. */
-    public final Recorder service = newRecorder();
-    /** How late the generator sent measured requests that had room in their window (open loop only). */
-    public final Recorder lag = newRecorder();
-
-    public static Recorder newRecorder()
-    {
-        return new Recorder(1, HIGHEST_NS, DIGITS);
-    }
+    /** Latencies of measured requests, per interval; the worker records, the main thread samples. */
+    public final LatencyRecorder latencies = new LatencyRecorder();
 
     public static Histogram newHistogram()
     {

@@ -1,5 +1,7 @@
 package dev.taskvs.loadgen.workload;
 
+import java.nio.ByteOrder;
+
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -81,15 +83,21 @@ public final class KeySpace
         return index * keySize;
     }
 
-    /** The index of the key in the region, or -1 when the region is not one of this space's keys. */
+    /**
+     * The index of the key in the region, or -1 when the region is not one of this space's keys. Eight digits are
+     * checked and converted at a time: every reply's key is read back this way, and comparing it with the key table
+     * instead cost a cache miss per reply (the table is keys x key size bytes).
+     */
     public int indexOf(final DirectBuffer buffer, final int offset, final int length)
     {
         if (length != keySize || buffer.getByte(offset) != PREFIX)
         {
             return -1;
         }
+        final int end = offset + length;
+        int i = offset + 1;
         long value = 0;
-        for (int i = offset + 1, end = offset + length; i < end; i++)
+        for (final int head = i + (length - 1) % Long.BYTES; i < head; i++)
         {
             final int digit = buffer.getByte(i) - '0';
             if (digit < 0 || digit > 9)
@@ -98,7 +106,36 @@ public final class KeySpace
             }
             value = value * 10 + digit;
         }
+        for (; i < end; i += Long.BYTES)
+        {
+            final long digits = eightDigits(buffer.getLong(i, ByteOrder.LITTLE_ENDIAN));
+            // value < count <= 2^31 before each step, so value * 10^8 + digits cannot overflow.
+            if (digits < 0 || value >= count)
+            {
+                return -1;
+            }
+            value = value * 100_000_000L + digits;
+        }
         return value < count ? (int)value : -1;
+    }
+
+    /**
+     * The value of eight ASCII digits read little-endian (the first digit in the low byte), or -1 when any byte is
+     * not a digit. Pairs, then quads, then both halves are combined with one multiply each (each lane times
+     * (10^n << width) + 1 adds the higher-order neighbour times 10^n).
+     */
+    static long eightDigits(final long word)
+    {
+        // Every byte in '0'..'9': high nibble 3, and adding 6 must not carry into it.
+        if ((word & 0xF0F0_F0F0_F0F0_F0F0L) != 0x3030_3030_3030_3030L ||
+            ((word + 0x0606_0606_0606_0606L) & 0xF0F0_F0F0_F0F0_F0F0L) != 0x3030_3030_3030_3030L)
+        {
+            return -1;
+        }
+        long v = word & 0x0F0F_0F0F_0F0F_0F0FL;
+        v = (v * ((10L << 8) + 1)) >>> 8 & 0x00FF_00FF_00FF_00FFL;
+        v = (v * ((100L << 16) + 1)) >>> 16 & 0x0000_FFFF_0000_FFFFL;
+        return (v * ((10_000L << 32) + 1)) >>> 32;
     }
 
     /** The key as text, for messages. */

@@ -5,6 +5,7 @@ import java.util.SplittableRandom;
 
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
+import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -107,19 +108,26 @@ public final class ValueContent
         return equal(buffer, offset + HEADER_LENGTH, patternOffset(hash), length - HEADER_LENGTH) ? OK : WRONG_BYTES;
     }
 
+    /** One bounds check per side, then eight bytes a compare: this runs for every value read back. */
     private boolean equal(final DirectBuffer buffer, final int offset, final int patternOffset, final int length)
     {
+        buffer.boundsCheck(offset, length);
+        pattern.boundsCheck(patternOffset, length);
+        final byte[] array = buffer.byteArray();
+        final long address = buffer.addressOffset() + offset;
+        final byte[] expected = pattern.byteArray();
+        final long expectedAddress = pattern.addressOffset() + patternOffset;
         int i = 0;
-        for (; i + 8 <= length; i += 8)
+        for (; i + Long.BYTES <= length; i += Long.BYTES)
         {
-            if (buffer.getLong(offset + i) != pattern.getLong(patternOffset + i))
+            if (UnsafeApi.getLong(array, address + i) != UnsafeApi.getLong(expected, expectedAddress + i))
             {
                 return false;
             }
         }
         for (; i < length; i++)
         {
-            if (buffer.getByte(offset + i) != pattern.getByte(patternOffset + i))
+            if (UnsafeApi.getByte(array, address + i) != UnsafeApi.getByte(expected, expectedAddress + i))
             {
                 return false;
             }

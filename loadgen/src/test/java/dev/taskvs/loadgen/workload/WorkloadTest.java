@@ -174,4 +174,49 @@ class WorkloadTest
         assertTrue(bad.getMessage().contains("--key-size = 4") && bad.getMessage().contains("6..250"),
             bad.getMessage());
     }
+
+    @Test
+    void keysShouldReadBackToTheirIndexAtEveryKeySize()
+    {
+        for (final int keySize : new int[]{2, 7, 8, 9, 16, 17, 24, 40, 250})
+        {
+            final int count = keySize == 2 ? 10 : 3000;
+            final KeySpace keys = new KeySpace(count, keySize);
+            for (int i = 0; i < count; i++)
+            {
+                assertEquals(i, keys.indexOf(keys.buffer(), keys.offset(i), keySize), "size " + keySize + " key " + i);
+            }
+            // One wrong byte anywhere, in or past the eight-digit words: not a key.
+            final UnsafeBuffer copy = new UnsafeBuffer(new byte[keySize]);
+            for (int p = 0; p < keySize; p++)
+            {
+                for (final byte bad : new byte[]{'/', ':', 'a', ' ', (byte)0xB0, '0' - 16})
+                {
+                    copy.putBytes(0, keys.buffer(), keys.offset(count - 1), keySize);
+                    copy.putByte(p, bad);
+                    assertEquals(-1, keys.indexOf(copy, 0, keySize), "size " + keySize + " byte " + p);
+                }
+            }
+            assertEquals(-1, keys.indexOf(keys.buffer(), keys.offset(1), keySize - 1));
+        }
+        // In range of the digits but not of the space.
+        final KeySpace keys = new KeySpace(1000, 17);
+        final UnsafeBuffer big = new UnsafeBuffer("k0000000000001000".getBytes());
+        assertEquals(-1, keys.indexOf(big, 0, 17));
+        final UnsafeBuffer huge = new UnsafeBuffer("k9999999999999999".getBytes());
+        assertEquals(-1, keys.indexOf(huge, 0, 17));
+    }
+
+    @Test
+    void eightDigitsShouldConvertLikeParseLong()
+    {
+        final SplittableRandom random = new SplittableRandom(3);
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[8]);
+        for (int round = 0; round < 100_000; round++)
+        {
+            final int value = random.nextInt(100_000_000);
+            buffer.putStringWithoutLengthAscii(0, String.format("%08d", value));
+            assertEquals(value, KeySpace.eightDigits(buffer.getLong(0, java.nio.ByteOrder.LITTLE_ENDIAN)));
+        }
+    }
 }
