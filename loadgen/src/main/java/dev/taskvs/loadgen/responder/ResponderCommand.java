@@ -92,7 +92,12 @@ public final class ResponderCommand implements Callable<Integer>
         {
             System.out.println("loadgen responder on the engine at " + engine.ip() + " port " + port + " over " +
                 engine.nic() + " (values " + valueSize + ")");
-            Runtime.getRuntime().addShutdownHook(new Thread(r::close));
+            Runtime.getRuntime().addShutdownHook(new Thread(() ->
+            {
+                // What its engine saw (retransmissions, drops) is the other half of a ceiling run's story.
+                System.out.println("responder engine counters: " + r.engine().nonZeroCounters());
+                r.close();
+            }));
             Thread.currentThread().join();
         }
         catch (final IllegalArgumentException | IllegalStateException ex)

@@ -50,6 +50,11 @@ public final class SlowPath implements Agent
     private static final int SCAN_LIMIT = 64;
     private static final long TIMER_RESOLUTION_NS = 1L << 20;
     private static final int TIMER_TICKS = 1024;
+    /**
+     * The most one duty cycle adds to the retransmission clock: above the 1 ms sleeps of the idle strategies, far
+     * below the shortest retransmission timeout (10 ms).
+     */
+    static final long MAX_TIMER_STEP_NS = 2_000_000L;
 
     private final EngineContext ctx;
     private final UnsafeBuffer state;
@@ -91,6 +96,8 @@ public final class SlowPath implements Agent
     private int nextEphemeral;
     private int timeWaitCount;
     private long nowNs;
+    /** The retransmission timers' clock: {@link #nowNs} without the time this thread did not run. */
+    private long timerNowNs;
     private int nowUs;
     private int ipId;
 
@@ -191,8 +198,13 @@ public final class SlowPath implements Agent
     @Override
     public int doWork()
     {
+        final long previousNs = nowNs;
         nowNs = clock.nanoTime();
         nowUs = (int)(nowNs / 1000);
+        // Retransmission timers run on a clock that counts at most MAX_TIMER_STEP_NS per duty cycle: when this
+        // thread was off the CPU (preempted, descheduled), the ACKs that arrived meanwhile are still queued, and
+        // the real clock would time out every flow with data in flight before its lane reads them.
+        timerNowNs += Math.min(Math.max(nowNs - previousNs, 0), MAX_TIMER_STEP_NS);
         int work = retryDeferred();
         work += inbox.read(handler, MESSAGE_LIMIT);
         work += timers.poll(nowNs, timerHandler, 64);
@@ -633,7 +645,7 @@ public final class SlowPath implements Agent
         state.putIntVolatile(r + FLAGS_OFFSET, flags);
         conn.registered = true;
         conn.lastCcNs = nowNs;
-        conn.lastProgressNs = nowNs;
+        conn.lastProgressNs = timerNowNs;
         conn.rxSegmentsSeen = 0;
         conn.lastReceivedNs = nowNs;
         conn.keepaliveIdleNs = ctx.keepaliveIdleNs();
@@ -1225,12 +1237,12 @@ public final class SlowPath implements Agent
         if (acked != conn.rtoAcked)
         {
             conn.rtoAcked = acked;
-            conn.lastProgressNs = nowNs;
+            conn.lastProgressNs = timerNowNs;
             conn.rtoBackoffs = 0;
         }
         else if (outstanding)
         {
-            if (nowNs - conn.lastProgressNs >= rto(conn, rttUs))
+            if (timerNowNs - conn.lastProgressNs >= rto(conn, rttUs))
             {
                 if (++conn.rtoBackoffs > ctx.rtoRetries())
                 {
@@ -1240,25 +1252,25 @@ public final class SlowPath implements Agent
                 }
                 counters.retransmitTimeouts.incrementRelease();
                 laneCommand(conn, LaneCommands.RETRANSMIT);
-                conn.lastProgressNs = nowNs;
+                conn.lastProgressNs = timerNowNs;
                 work++;
             }
         }
         else if (waiting && state.getIntVolatile(r + PEER_WINDOW_OFFSET) == 0)
         {
             // Persist timer (RFC 9293 section 3.8.6.1): probe a zero window with back-off, never give up.
-            if (nowNs - conn.lastProgressNs >= rto(conn, rttUs))
+            if (timerNowNs - conn.lastProgressNs >= rto(conn, rttUs))
             {
                 conn.rtoBackoffs = Math.min(conn.rtoBackoffs + 1, 30);
                 counters.zeroWindowProbes.incrementRelease();
                 laneCommand(conn, LaneCommands.PROBE);
-                conn.lastProgressNs = nowNs;
+                conn.lastProgressNs = timerNowNs;
                 work++;
             }
         }
         else
         {
-            conn.lastProgressNs = nowNs;
+            conn.lastProgressNs = timerNowNs;
             conn.rtoBackoffs = 0;
         }
         return work;

@@ -1,0 +1,66 @@
+package dev.taskvs.loadgen.responder;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicLong;
+
+import dev.taskvs.loadgen.workload.ValueContent;
+import dev.taskvs.loadgen.workload.ValueSizes;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The responder stands in for an infinitely fast server: it answers gets and sets without allocating. */
+@Timeout(60)
+class ResponderTextCoreTest
+{
+    private static final String BATCH = "get k0000000000012\r\n" + "set k0000000000013 0 0 5\r\nhello\r\n" +
+        "set k0000000000014 0 0 3 noreply\r\nabc\r\n" + "get k0000000000015 k0000000000016\r\n";
+
+    private static String answer(final Responder.TextCore core, final Responder.Session s, final String input)
+    {
+        s.in.clear();
+        s.out.clear();
+        s.in.put(input.getBytes(StandardCharsets.US_ASCII));
+        core.process(s);
+        s.out.flip();
+        final byte[] bytes = new byte[s.out.remaining()];
+        s.out.get(bytes);
+        return new String(bytes, StandardCharsets.US_ASCII);
+    }
+
+    @Test
+    void setsAndGetsShouldBeAnsweredWithoutAllocating()
+    {
+        final Responder.Options options = new Responder.Options();
+        final AtomicLong requests = new AtomicLong();
+        final Responder.TextCore core = new Responder.TextCore(options,
+            new ValueContent(ValueSizes.parse("64"), options.seed), requests, new AtomicLong(), new Object());
+        final Responder.Session s = new Responder.Session(null);
+
+        final String reply = answer(core, s, BATCH);
+        assertEquals(4, requests.get());
+        assertEquals(3, reply.split("VALUE ", -1).length - 1, reply);
+        assertEquals(1, reply.split("STORED\r\n", -1).length - 1, "noreply gets no STORED: " + reply);
+        assertEquals("CLIENT_ERROR bad data chunk\r\n", answer(core, s, "set k1 0 0 x5\r\n"));
+
+        final byte[] batch = BATCH.getBytes(StandardCharsets.US_ASCII);
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
+        long allocated = 0;
+        for (int round = 0; round < 2; round++)
+        {
+            final long before = threads.getCurrentThreadAllocatedBytes();
+            for (int i = 0; i < 50_000; i++)
+            {
+                s.in.clear();
+                s.out.clear();
+                s.in.put(batch);
+                core.process(s);
+            }
+            allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        }
+        assertEquals(0, allocated, "bytes allocated answering 200,000 requests after warm-up");
+    }
+}
