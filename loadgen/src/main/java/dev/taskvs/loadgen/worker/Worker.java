@@ -131,6 +131,9 @@ public final class Worker implements Runnable, StackHandler
         return thread;
     }
 
+    /** Counters become visible to the main thread at most this long after they change (see {@link WorkerStats}). */
+    private static final long PUBLISH_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(1);
+    private long nextPublishNs;
     /** The latency recorder's writer section held while a run phase measures (see {@link #runMeasured}). */
     private long section;
     /** Bytes this thread had allocated when it finished its last run phase (before it went idle), or -1. */
@@ -186,6 +189,7 @@ public final class Worker implements Runnable, StackHandler
         {
             setUp();
             connectAll();
+            stats.publish();
             connected.countDown();
             while (true)
             {
@@ -204,6 +208,7 @@ public final class Worker implements Runnable, StackHandler
                     runMeasured(phase);
                     publishSelfCheck();
                 }
+                stats.publish();
                 phase.done.countDown();
             }
         }
@@ -217,6 +222,7 @@ public final class Worker implements Runnable, StackHandler
         }
         finally
         {
+            stats.publish();
             connected.countDown();
             if (loop != null)
             {
@@ -284,6 +290,7 @@ public final class Worker implements Runnable, StackHandler
                 }
             }
             final long wait = started < conns.length ? Math.min(nextAt - now, MAX_BLOCK_NS) : MAX_BLOCK_NS;
+            stats.publish();
             loop.poll(wait < MILLI ? 0 : wait, this);
         }
     }
@@ -380,6 +387,7 @@ public final class Worker implements Runnable, StackHandler
         }
         while (inflightTotal > 0)
         {
+            stats.publish();
             loop.poll(idle == LoadgenConfig.Idle.SPIN ? 0 : MAX_BLOCK_NS, this);
         }
         mode = null;
@@ -442,6 +450,11 @@ public final class Worker implements Runnable, StackHandler
             stats.latencies.exit(section);
             section = stats.latencies.enter();
             now = System.nanoTime();
+            if (now >= nextPublishNs)
+            {
+                stats.publish();
+                nextPublishNs = now + PUBLISH_INTERVAL_NS;
+            }
             if (open)
             {
                 sendDue();

@@ -7,9 +7,10 @@ import dev.taskvs.loadgen.protocol.ErrorKind;
 import org.HdrHistogram.Histogram;
 
 /**
- * What one worker measured: counters the main thread reads while the worker runs (single writer, ordered stores,
- * no read-modify-write contention) and a {@link LatencyRecorder} that the main thread samples once a second and
- * merges across workers without loss. Latencies are recorded in nanoseconds.
+ * What one worker measured: counters the main thread reads while the worker runs (single writer, counted in a plain
+ * array and published with ordered stores once a millisecond and before every wait) and a {@link LatencyRecorder}
+ * that the main thread samples once a second and merges across workers without loss. Latencies are recorded in
+ * nanoseconds.
  */
 public final class WorkerStats
 {
@@ -40,6 +41,8 @@ public final class WorkerStats
     public static final int COUNTERS = ERRORS_BASE + ErrorKind.count();
 
     private final AtomicLongArray counters = new AtomicLongArray(COUNTERS);
+    /** Changes the worker has counted and not yet published. */
+    private final long[] pending = new long[COUNTERS];
 
     /** Latencies of measured requests, per interval; the worker records, the main thread samples. */
     public final LatencyRecorder latencies = new LatencyRecorder();
@@ -54,20 +57,38 @@ public final class WorkerStats
         return nanos < 1 ? 1 : Math.min(nanos, HIGHEST_NS);
     }
 
-    /** Writer side: only the worker thread calls this. */
+    /** Writer side: only the worker thread calls this; the main thread sees it after the next {@link #publish}. */
     void add(final int counter, final long delta)
     {
-        counters.lazySet(counter, counters.get(counter) + delta);
+        pending[counter] += delta;
     }
 
     void increment(final int counter)
     {
-        counters.lazySet(counter, counters.get(counter) + 1);
+        pending[counter]++;
     }
 
     void error(final ErrorKind kind, final long count)
     {
         add(ERRORS_BASE + kind.ordinal(), count);
+    }
+
+    /**
+     * Worker: make the counts so far visible to the main thread. Counting into a plain array and publishing once a
+     * millisecond (and before every wait) replaced about ten ordered read-modify-writes per request, an eighth of
+     * the generator's thread at 3 M requests/s.
+     */
+    void publish()
+    {
+        for (int i = 0; i < COUNTERS; i++)
+        {
+            final long delta = pending[i];
+            if (delta != 0)
+            {
+                counters.lazySet(i, counters.get(i) + delta);
+                pending[i] = 0;
+            }
+        }
     }
 
     public long get(final int counter)
