@@ -86,6 +86,7 @@ public final class TcpEngine implements AutoCloseable
         }
         slowPath = new SlowPath(ctx, queues[0].macAddress(), queues[0].mtu(), state, buffers, slowPathInbox,
             laneInboxes, appEvents, new SlowPathCounters(counters, ctx.name() + " slow path"));
+        slowPath.watchLanes(lanes);
     }
 
     private static RingBuffer newRing(final int capacity)

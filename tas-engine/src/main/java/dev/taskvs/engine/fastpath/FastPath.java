@@ -1,5 +1,7 @@
 package dev.taskvs.engine.fastpath;
 
+import java.util.concurrent.atomic.AtomicLong;
+
 import dev.taskvs.engine.app.AppEvents;
 import dev.taskvs.engine.nic.FrameBatch;
 import dev.taskvs.engine.nic.PacketIo;
@@ -51,6 +53,8 @@ public final class FastPath implements Agent
     private final int laneId;
     private final PacketIo io;
     private final FrameBatch rxBatch;
+    /** When a receive last found the NIC queue empty (read by the slow path; see {@link #rxDrainedNs()}). */
+    private final AtomicLong rxDrainedNs = new AtomicLong();
     private final FrameBatch txBatch;
     private final FrameValidator validator;
     /** The wire delivers frames intact: segments go out without checksums (the peer does not check them). */
@@ -193,6 +197,15 @@ public final class FastPath implements Agent
         return table.size();
     }
 
+    /**
+     * When this lane last read everything its NIC queue held. A lane that is behind may hold ACKs it has not read
+     * yet, and a retransmission timeout decided meanwhile would be spurious.
+     */
+    public long rxDrainedNs()
+    {
+        return rxDrainedNs.get();
+    }
+
     @Override
     public int doWork()
     {
@@ -215,6 +228,11 @@ public final class FastPath implements Agent
     private int receiveBurst()
     {
         final int received = io.receive(rxBatch);
+        if (received < rxBatch.capacity())
+        {
+            // Everything that had arrived is read now: the slow path's timers trust ACK progress up to here.
+            rxDrainedNs.lazySet(nowNs);
+        }
         for (int i = 0; i < received; i++)
         {
             processFrame(rxBatch.buffer(i), rxBatch.offset(i), rxBatch.length(i));

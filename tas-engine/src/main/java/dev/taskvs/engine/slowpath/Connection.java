@@ -7,6 +7,8 @@ final class Connection
 {
     TcpState state;
     int flowId = -1;
+    /** Position in the slow path's dense list of connections with a flow id; -1 when not in it. */
+    int liveIndex = -1;
     int generation;
     long key;
     int lane;
