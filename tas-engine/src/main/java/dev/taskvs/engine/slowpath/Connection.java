@@ -50,6 +50,8 @@ final class Connection
     int lastDrops;
     int rtoAcked;
     long lastProgressNs;
+    /** A visit saw data outstanding since lastProgressNs: the retransmission timer runs from there. */
+    boolean timerRunning;
     int rtoBackoffs;
 
     /** Keepalive (RFC 9293 section 3.8.4): idle time before probing, 0 = off; the interval and the limit. */

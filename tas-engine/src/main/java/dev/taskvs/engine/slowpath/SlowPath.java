@@ -1278,6 +1278,14 @@ public final class SlowPath implements Agent
             conn.rtoAcked = acked;
             conn.lastProgressNs = nowNs;
             conn.rtoBackoffs = 0;
+            conn.timerRunning = outstanding;
+        }
+        else if (outstanding && !conn.timerRunning)
+        {
+            // Data went out since the last visit, which saw none outstanding: the timer starts here, not at that
+            // visit, which could be most of a scan round (5 ms at 10,000 connections) before the send.
+            conn.timerRunning = true;
+            conn.lastProgressNs = nowNs;
         }
         else if (outstanding)
         {
@@ -1301,6 +1309,7 @@ public final class SlowPath implements Agent
         }
         else if (waiting && state.getIntVolatile(r + PEER_WINDOW_OFFSET) == 0)
         {
+            conn.timerRunning = false;
             // Persist timer (RFC 9293 section 3.8.6.1): probe a zero window with back-off, never give up.
             if (nowNs - conn.lastProgressNs >= rto(conn, rttUs))
             {
@@ -1315,6 +1324,7 @@ public final class SlowPath implements Agent
         {
             conn.lastProgressNs = nowNs;
             conn.rtoBackoffs = 0;
+            conn.timerRunning = false;
         }
         return work;
     }
