@@ -47,6 +47,8 @@ public final class Worker implements Runnable, StackHandler
     private static final long RECONNECT_DELAY_NS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final long MAX_BLOCK_NS = TimeUnit.MILLISECONDS.toNanos(10);
     private static final long MILLI = 1_000_000;
+    /** Counters become visible to the main thread at most this long after they change (see {@link WorkerStats}). */
+    private static final long PUBLISH_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(1);
     /** A measured send more than this behind its due time (with room in the window) counts as late. */
     public static final long LATE_THRESHOLD_NS = TimeUnit.MICROSECONDS.toNanos(100);
 
@@ -97,6 +99,9 @@ public final class Worker implements Runnable, StackHandler
     private long measureStartNs;
     private long endNs = Long.MAX_VALUE;
     private long now;
+    private long nextPublishNs;
+    /** The latency recorder's writer section held while a run phase measures (see {@link #runMeasured}). */
+    private long section;
 
     /** @param index this worker's number: it owns global connections {@code index, index + threads, ...}. */
     public Worker(final int index, final LoadgenConfig config, final LoadStack stack)
@@ -131,11 +136,6 @@ public final class Worker implements Runnable, StackHandler
         return thread;
     }
 
-    /** Counters become visible to the main thread at most this long after they change (see {@link WorkerStats}). */
-    private static final long PUBLISH_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(1);
-    private long nextPublishNs;
-    /** The latency recorder's writer section held while a run phase measures (see {@link #runMeasured}). */
-    private long section;
     /** Bytes this thread had allocated when it finished its last run phase (before it went idle), or -1. */
     public long allocatedAtPhaseEnd()
     {
