@@ -37,7 +37,7 @@ public final class AppEvents
 
     /** DATA flag: the peer sent FIN, no more bytes will arrive. */
     public static final int FLAG_READ_CLOSED = 1;
-    /** DATA flag: the RX ring was empty and these bytes start at its offset 0 (the lane moved the base). */
+    /** DATA flag: the RX ring was empty and these bytes start at the flow's home line (the lane moved the base). */
     public static final int FLAG_RX_REBASED = 2;
 
     /** Reset and failure reasons. */

@@ -53,7 +53,7 @@ public final class TcpConnection
     private boolean shutdownPending;
     private boolean closePending;
     private boolean queuedForFlush;
-    /** The TX position skipped to offset 0 and the lane has not been told yet (with the next commit). */
+    /** The TX position skipped to the home line and the lane has not been told yet (with the next commit). */
     private boolean txRebasePending;
     private Object attachment;
 
@@ -274,8 +274,8 @@ public final class TcpConnection
     }
 
     /**
-     * With every committed byte acknowledged the ring is empty, and no lane is reading it: write from offset 0
-     * again. The lane learns of it with the next commit, before it can send any of the new bytes.
+     * With every committed byte acknowledged the ring is empty, and no lane is reading it: write from the home
+     * line again. The lane learns of it with the next commit, before it can send any of the new bytes.
      */
     private void rebaseTxWhenEmpty()
     {

@@ -107,10 +107,10 @@ public final class FlowRecord
     /** SACK-permitted was negotiated: ACKs carry SACK blocks for the out-of-order intervals (RFC 2018). */
     public static final int F_SACK = 1 << 15;
     /**
-     * The RX ring was empty when data arrived, so the lane moved the ring's base to put that data at offset 0;
-     * the app hears it with the data ({@code AppEvents.FLAG_RX_REBASED}). A request/response flow then keeps
-     * touching the first lines of its ring instead of walking the whole ring, which keeps the working set of
-     * many connections small.
+     * The RX ring was empty when data arrived, so the lane moved the ring's base to put that data at the flow's
+     * home line ({@link #ringHome}); the app hears it with the data ({@code AppEvents.FLAG_RX_REBASED}). A
+     * request/response flow then keeps touching the same few lines of its ring instead of walking the whole
+     * ring, which keeps the working set of many connections small.
      */
     public static final int F_NOTE_RX_REBASED = 1 << 16;
     /** A small in-order segment waits for its ACK to ride on the app's answer (delayed ACK). */

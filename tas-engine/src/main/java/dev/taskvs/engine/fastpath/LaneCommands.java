@@ -30,8 +30,8 @@ public final class LaneCommands
     /** Another lane or the slow path: process this received frame as if it came from the NIC. {frame}. */
     public static final int RECEIVED_FRAME = 11;
     /**
-     * App: as TX_COMMIT, written from offset 0 of the TX ring: the ring was empty (every committed byte
-     * acknowledged), so the lane moves the ring's base to TX_END first. {flowId, bytes}.
+     * App: as TX_COMMIT, written from the flow's home line ({@link FlowRecord#ringHome}): the ring was empty
+     * (every committed byte acknowledged), so the lane moves the ring's base first. {flowId, bytes}.
      */
     public static final int TX_COMMIT_REBASED = 12;
 

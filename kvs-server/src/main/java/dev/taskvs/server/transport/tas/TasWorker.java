@@ -407,7 +407,7 @@ final class TasWorker implements Agent, ConnectionHandler
         if (out.isEmpty())
         {
             final TcpConnection flow = conn.flow;
-            final int offset = flow.txOffset(); // first: an empty ring starts over at offset 0
+            final int offset = flow.txOffset(); // first: an empty ring starts over at its home line
             final int room = flow.txContiguous();
             if (room >= MIN_DIRECT_WINDOW)
             {
