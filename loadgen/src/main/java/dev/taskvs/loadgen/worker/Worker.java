@@ -1037,7 +1037,8 @@ public final class Worker implements Runnable, StackHandler
         stats.increment(WorkerStats.COMPLETED);
         if (mode == Phase.Kind.RUN && intended >= measureStartNs)
         {
-            stats.latencies.recordCompletion(get, WorkerStats.clamp(now - intended), WorkerStats.clamp(now - c.sent[slot]));
+            stats.latencies.recordCompletion(get, WorkerStats.clamp(now - intended),
+                WorkerStats.clamp(now - c.sent[slot]));
             stats.increment(WorkerStats.MEASURED_COMPLETED);
             if (get)
             {
