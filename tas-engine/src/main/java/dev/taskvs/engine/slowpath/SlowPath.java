@@ -1405,10 +1405,11 @@ public final class SlowPath implements Agent
 
     private void resolvePending(final int ip, final long mac)
     {
-        for (int i = 0; i < byFlow.length; i++)
+        // The dense list, not every flow slot: sendSyn neither adds nor removes connections.
+        for (int i = 0; i < liveCount; i++)
         {
-            final Connection conn = byFlow[i];
-            if (conn != null && conn.state == TcpState.ARP_PENDING && conn.arpTarget == ip)
+            final Connection conn = live[i];
+            if (conn.state == TcpState.ARP_PENDING && conn.arpTarget == ip)
             {
                 cancelTimer(conn);
                 conn.remoteMac = mac;
