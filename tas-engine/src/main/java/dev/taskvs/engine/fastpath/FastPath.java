@@ -735,7 +735,8 @@ public final class FastPath implements Agent
             final int flags = state.getInt(r + FLAGS_OFFSET);
             // Older entries are done: an answer carried their ACK and the flow has queued a newer one since.
             final boolean current = delayedEntryTicket[head] == delayedTicket[flowId];
-            if (current && (flags & F_ACK_DELAYED) != 0 && (flags & F_VALID) != 0 && (flags & F_ACK_PENDING) == 0)
+            if (current && (flags & F_ACK_DELAYED) != 0 && (flags & F_VALID) != 0 && (flags & F_ACK_PENDING) == 0 &&
+                !answerQueued(r, flags))
             {
                 if (!emitSegment(r, state.getInt(r + SND_NXT_OFFSET), 0, TcpHeader.FLAG_ACK))
                 {
@@ -747,11 +748,38 @@ public final class FastPath implements Agent
             }
             else if (current && (flags & F_ACK_DELAYED) != 0)
             {
+                if ((flags & (F_VALID | F_ACK_PENDING)) == F_VALID)
+                {
+                    counters.delayedAcksCarried.incrementRelease();
+                }
                 state.putInt(r + FLAGS_OFFSET, flags & ~F_ACK_DELAYED);
             }
             delayedHead = (head + 1) & mask;
             delayedCount--;
         }
+    }
+
+    /**
+     * The app's answer is committed and waits only for its turn on the active list (behind other flows, or for a
+     * full wire): the segment that carries it carries the ACK, so a pure ACK now is one more segment for a peer
+     * that is likely behind already. Not when the peer's window or a pacing delay of more than another ACK delay
+     * holds the data back.
+     */
+    private boolean answerQueued(final int r, final int flags)
+    {
+        if ((flags & F_ACTIVE) == 0)
+        {
+            return false;
+        }
+        final int sndUna = state.getInt(r + SND_UNA_OFFSET);
+        final int sndNxt = state.getInt(r + SND_NXT_OFFSET);
+        if (state.getInt(r + TX_END_OFFSET) - sndNxt <= 0 ||
+            state.getInt(r + PEER_WINDOW_OFFSET) - (sndNxt - sndUna) <= 0)
+        {
+            return false;
+        }
+        return state.getIntVolatile(r + RATE_OFFSET) == 0 ||
+            state.getLong(r + NEXT_TX_TIME_OFFSET) - nowNs <= ackDelayNs;
     }
 
     private int withAckPending(final int flowId, final int flags)

@@ -15,6 +15,7 @@ public final class LaneCounters
     public final AtomicCounter bytesSent;
     public final AtomicCounter acksSent;
     public final AtomicCounter delayedAcksSent;
+    public final AtomicCounter delayedAcksCarried;
     public final AtomicCounter toSlowPath;
     public final AtomicCounter slowPathQueueFull;
     public final AtomicCounter steered;
@@ -43,6 +44,7 @@ public final class LaneCounters
         bytesSent = counters.newCounter(prefix + ": payload bytes sent");
         acksSent = counters.newCounter(prefix + ": pure ACKs sent");
         delayedAcksSent = counters.newCounter(prefix + ": delayed ACKs sent alone (no answer in time)");
+        delayedAcksCarried = counters.newCounter(prefix + ": delayed ACKs left to a queued answer");
         toSlowPath = counters.newCounter(prefix + ": frames to slow path");
         slowPathQueueFull = counters.newCounter(prefix + ": drops: slow-path queue full");
         steered = counters.newCounter(prefix + ": frames steered to another lane");

@@ -3,6 +3,7 @@ package dev.taskvs.engine.tcp;
 import dev.taskvs.engine.app.ConnectionHandler;
 import dev.taskvs.engine.app.TcpConnection;
 import dev.taskvs.engine.fastpath.FlowRecord;
+import dev.taskvs.engine.slowpath.cc.CongestionControlKind;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -13,6 +14,7 @@ import java.util.List;
 
 import static dev.taskvs.engine.proto.TcpHeader.FLAG_ACK;
 import static dev.taskvs.engine.proto.TcpHeader.FLAG_PSH;
+import static dev.taskvs.engine.proto.TcpHeader.FLAG_SYN;
 import static dev.taskvs.engine.tcp.SegmentEdgeCaseTest.ENGINE_ISS;
 import static dev.taskvs.engine.tcp.SegmentEdgeCaseTest.PEER_ISS;
 import static dev.taskvs.engine.tcp.SegmentEdgeCaseTest.PEER_PORT;
@@ -226,6 +228,135 @@ class DelayedAckAndRingHomeTest
         {
             final int home = FlowRecord.ringHome(flow, 2048);
             assertTrue(home >= 0 && home < 1024 && home % 64 == 0, "flow " + flow + ": " + home);
+        }
+    }
+
+    /**
+     * Answers each connection's request: the connection from {@link #BIG_PORT} with {@code bigSegments} full
+     * segments, every other one by echoing.
+     */
+    static final class Answers implements ConnectionHandler
+    {
+        static final int BIG_PORT = 40000;
+        final int bigSegments;
+        final List<TcpConnection> accepted = new ArrayList<>();
+
+        Answers(final int bigSegments)
+        {
+            this.bigSegments = bigSegments;
+        }
+
+        @Override
+        public void onAccepted(final TcpConnection connection)
+        {
+            accepted.add(connection);
+        }
+
+        @Override
+        public void onData(final TcpConnection connection, final int bytes)
+        {
+            final int n = connection.readable();
+            final byte[] request = new byte[n];
+            connection.read(new UnsafeBuffer(request), 0, n);
+            final byte[] answer = connection.remotePort() == BIG_PORT ? bytes(bigSegments * MSS, 7) : request;
+            assertEquals(answer.length, connection.write(new UnsafeBuffer(answer), 0, answer.length));
+        }
+    }
+
+    private static final int MSS = 1448; // 1460 less the timestamps option
+    /** With window scale 7: 512 KiB, room for every segment these tests send. */
+    private static final int WIDE_WINDOW = 4096;
+
+    /** Opens a connection from each port, hand-shaking as {@link SegmentEdgeCaseTest#establish} does. */
+    private static void establishFrom(final RawPeer peer, final int... ports)
+    {
+        peer.app.listen(PORT);
+        peer.step();
+        for (final int port : ports)
+        {
+            peer.send(port, PORT, FLAG_SYN, PEER_ISS, 0, 65535, new byte[0], RawPeer.Opts.syn());
+            peer.steps(3);
+            final RawPeer.Segment synAck = peer.last();
+            peer.take();
+            peer.send(port, PORT, FLAG_ACK, PEER_ISS + 1, ENGINE_ISS + 1, WIDE_WINDOW, new byte[0],
+                RawPeer.Opts.none().timestamps(101, synAck.options.tsVal()));
+            peer.steps(3);
+        }
+    }
+
+    private static List<RawPeer.Segment> to(final List<RawPeer.Segment> segments, final int port)
+    {
+        final List<RawPeer.Segment> picked = new ArrayList<>();
+        for (final RawPeer.Segment s : segments)
+        {
+            if (s.destinationPort == port)
+            {
+                picked.add(s);
+            }
+        }
+        return picked;
+    }
+
+    @Test
+    void shouldLeaveTheAckToAnAnswerWaitingItsTurnOnTheActiveList()
+    {
+        // Unlimited rate: only the lane's transmit budget (64 segments a cycle) holds the small answer back.
+        final Answers answers = new Answers(70);
+        try (RawPeer peer = new RawPeer(c -> c.ackDelayNs(DELAY_NS).txBufferSize(256 * 1024)
+            .congestionControl(CongestionControlKind.CONST_RATE).constRateKbps(0)))
+        {
+            peer.handler = answers;
+            final int small = Answers.BIG_PORT + 1;
+            establishFrom(peer, Answers.BIG_PORT, small);
+            assertEquals(2, answers.accepted.size());
+            peer.take();
+            // Each step is longer than the ACK delay: the small answer, queued behind the big one's 70 segments,
+            // is still on the active list when its request's delayed ACK falls due.
+            peer.stepNs = 300_000;
+            peer.send(Answers.BIG_PORT, PORT, FLAG_ACK | FLAG_PSH, PEER_ISS + 1, ENGINE_ISS + 1, WIDE_WINDOW,
+                bytes(40, 1), RawPeer.Opts.none().timestamps(200, 0));
+            peer.send(small, PORT, FLAG_ACK | FLAG_PSH, PEER_ISS + 1, ENGINE_ISS + 1, WIDE_WINDOW, bytes(40, 2),
+                RawPeer.Opts.none().timestamps(200, 0));
+            peer.steps(4);
+            final List<RawPeer.Segment> out = peer.take();
+            assertEquals(70, to(out, Answers.BIG_PORT).size(), "the big answer: " + to(out, Answers.BIG_PORT));
+            final List<RawPeer.Segment> toSmall = to(out, small);
+            assertEquals(1, toSmall.size(), "the answer alone, no pure ACK before it: " + toSmall);
+            assertArrayEquals(bytes(40, 2), toSmall.get(0).payload);
+            assertEquals(PEER_ISS + 41, toSmall.get(0).ack, "the answer carries the ACK");
+            assertEquals(0, peer.engine.counterSum("delayed ACKs sent alone (no answer in time)"));
+            assertEquals(1, peer.engine.counterSum("delayed ACKs left to a queued answer"));
+        }
+    }
+
+    @Test
+    void shouldStillSendAPureAckWhenPacingHoldsTheAnswerLongerThanTheDelay()
+    {
+        // One full segment a millisecond: after the banked credit (ten segments, and the one due now) the
+        // twelfth waits 1 ms.
+        final int kbps = MSS * 8;
+        final Answers answers = new Answers(12);
+        try (RawPeer peer = new RawPeer(c -> c.ackDelayNs(DELAY_NS).txBufferSize(64 * 1024)
+            .congestionControl(CongestionControlKind.CONST_RATE).constRateKbps(kbps)))
+        {
+            peer.handler = answers;
+            establishFrom(peer, Answers.BIG_PORT);
+            peer.take();
+            peer.send(Answers.BIG_PORT, PORT, FLAG_ACK | FLAG_PSH, PEER_ISS + 1, ENGINE_ISS + 1, WIDE_WINDOW,
+                bytes(40, 1), RawPeer.Opts.none().timestamps(200, 0));
+            peer.steps(5);
+            assertEquals(11, peer.take().size(), "eleven segments go at once");
+            // A second request while the twelfth segment waits for its time: its ACK cannot wait for that.
+            answers.accepted.clear();
+            peer.send(Answers.BIG_PORT, PORT, FLAG_ACK | FLAG_PSH, PEER_ISS + 41, ENGINE_ISS + 1, WIDE_WINDOW,
+                bytes(40, 2), RawPeer.Opts.none().timestamps(201, 0));
+            peer.steps(300);
+            final List<RawPeer.Segment> out = peer.take();
+            assertEquals(1, out.size(), "a pure ACK at 200 us, before the paced data: " + out);
+            assertEquals(0, out.get(0).payload.length);
+            assertEquals(PEER_ISS + 81, out.get(0).ack);
+            assertEquals(1, peer.engine.counterSum("delayed ACKs sent alone (no answer in time)"));
+            assertEquals(0, peer.engine.counterSum("delayed ACKs left to a queued answer"));
         }
     }
 }
