@@ -15,21 +15,23 @@ public final class ProtocolSessions
     {
     }
 
-    public static ProtocolSession create(final ServerContext ctx, final WorkerStats stats)
+    public static ProtocolSession create(final ServerContext ctx, final WorkerStats stats, final SessionScratch scratch)
     {
-        return new DetectingSession(ctx, stats);
+        return new DetectingSession(ctx, stats, scratch);
     }
 
     private static final class DetectingSession implements ProtocolSession
     {
         private final ServerContext ctx;
         private final WorkerStats stats;
+        private final SessionScratch scratch;
         private ProtocolSession delegate;
 
-        DetectingSession(final ServerContext ctx, final WorkerStats stats)
+        DetectingSession(final ServerContext ctx, final WorkerStats stats, final SessionScratch scratch)
         {
             this.ctx = ctx;
             this.stats = stats;
+            this.scratch = scratch;
         }
 
         @Override
@@ -42,7 +44,7 @@ public final class ProtocolSessions
                     return 0;
                 }
                 delegate = in.getByte(offset) == (byte)0x80 ?
-                    new BinaryProtocolSession(ctx, stats) : new TextProtocolSession(ctx, stats);
+                    new BinaryProtocolSession(ctx, stats) : new TextProtocolSession(ctx, stats, scratch);
             }
             return delegate.process(in, offset, length, out);
         }

@@ -9,5 +9,11 @@ public interface SessionFactory
 {
     SessionFactory MEMCACHED = ProtocolSessions::create;
 
-    ProtocolSession create(ServerContext ctx, WorkerStats stats);
+    /**
+     * @param ctx     the server.
+     * @param stats   the worker's counters.
+     * @param scratch the worker's request-scoped objects, which every session of that worker may share.
+     * @return the new connection's session.
+     */
+    ProtocolSession create(ServerContext ctx, WorkerStats stats, SessionScratch scratch);
 }

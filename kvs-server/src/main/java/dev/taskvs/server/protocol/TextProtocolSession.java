@@ -93,11 +93,12 @@ public final class TextProtocolSession implements ProtocolSession
     private final ServerConfig config;
     private final WorkerStats stats;
     private final Store store;
-    private final TextTokens tokens = new TextTokens();
-    private final MutationResult result = new MutationResult();
-    private final GetOptions getOptions = new GetOptions();
-    private final ValueWriter valueWriter = new ValueWriter();
-    private final MetaCommands meta;
+    private final TextTokens tokens;
+    private final MutationResult result;
+    private final GetOptions getOptions;
+    private final ValueWriter valueWriter;
+    /** Made at the connection's first meta command: most text connections never send one. */
+    private MetaCommands meta;
     private final StatsReport.Sink statsSink = this::appendStat;
 
     private ResponseBuffer statsOut;
@@ -113,11 +114,31 @@ public final class TextProtocolSession implements ProtocolSession
 
     public TextProtocolSession(final ServerContext ctx, final WorkerStats stats)
     {
+        this(ctx, stats, new SessionScratch());
+    }
+
+    /**
+     * @param scratch the worker's request-scoped objects, shared by every session that worker runs.
+     */
+    public TextProtocolSession(final ServerContext ctx, final WorkerStats stats, final SessionScratch scratch)
+    {
         this.ctx = ctx;
         this.config = ctx.config();
         this.stats = stats;
         this.store = ctx.store();
-        this.meta = new MetaCommands(this, ctx, stats, tokens);
+        this.tokens = scratch.tokens;
+        this.result = scratch.result;
+        this.getOptions = scratch.getOptions;
+        this.valueWriter = scratch.valueWriter;
+    }
+
+    private MetaCommands meta()
+    {
+        if (meta == null)
+        {
+            meta = new MetaCommands(this, ctx, stats, tokens);
+        }
+        return meta;
     }
 
     @Override
@@ -256,21 +277,21 @@ public final class TextProtocolSession implements ProtocolSession
             switch (tokens.byteAt(0, 1))
             {
                 case 'g':
-                    meta.get(out);
+                    meta().get(out);
                     return lineLength;
                 case 's':
-                    return meta.set(in, pos, lineLength, end, out);
+                    return meta().set(in, pos, lineLength, end, out);
                 case 'd':
-                    meta.delete(out);
+                    meta().delete(out);
                     return lineLength;
                 case 'n':
                     out.put(MN);
                     return lineLength;
                 case 'a':
-                    meta.arithmetic(out);
+                    meta().arithmetic(out);
                     return lineLength;
                 case 'e':
-                    meta.debug(out);
+                    meta().debug(out);
                     return lineLength;
                 default:
                     out.put(ERROR);
@@ -677,7 +698,7 @@ public final class TextProtocolSession implements ProtocolSession
     }
 
     /** Writes one get hit: {@code VALUE <key> <flags> <bytes>[ <cas>]\r\n<data>\r\n}. */
-    private static final class ValueWriter implements ItemHandler
+    static final class ValueWriter implements ItemHandler
     {
         ResponseBuffer out;
         boolean returnCas;

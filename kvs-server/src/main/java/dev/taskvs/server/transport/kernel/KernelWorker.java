@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 
 import dev.taskvs.server.ServerContext;
 import dev.taskvs.server.protocol.SessionFactory;
+import dev.taskvs.server.protocol.SessionScratch;
 import dev.taskvs.server.stats.WorkerStats;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 
@@ -32,6 +33,8 @@ final class KernelWorker implements Runnable
     private final ServerContext ctx;
     private final KernelTransport transport;
     private final SessionFactory sessions;
+    /** Shared by this worker's sessions, which it runs one at a time. */
+    private final SessionScratch sessionScratch = new SessionScratch();
     private final Selector selector;
     private final WorkerStats stats;
     private final ManyToOneConcurrentArrayQueue<SocketChannel> newChannels;
@@ -135,7 +138,7 @@ final class KernelWorker implements Runnable
                 applyKeepalive(channel);
                 final KernelConnection conn = new KernelConnection(
                     transport.nextConnectionId(), channel, "tcp:" + channel.getRemoteAddress().toString().replace("/", ""),
-                    sessions.create(ctx, stats), 1024);
+                    sessions.create(ctx, stats, sessionScratch), 1024);
                 conn.key = channel.register(selector, SelectionKey.OP_READ, conn);
                 transport.register(conn);
             }

@@ -12,6 +12,7 @@ import dev.taskvs.server.ServerContext;
 import dev.taskvs.server.protocol.ProtocolSession;
 import dev.taskvs.server.protocol.ResponseBuffer;
 import dev.taskvs.server.protocol.SessionFactory;
+import dev.taskvs.server.protocol.SessionScratch;
 import dev.taskvs.server.stats.WorkerStats;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -48,6 +49,8 @@ final class TasWorker implements Agent, ConnectionHandler
     private final TasTransport transport;
     private final ServerContext ctx;
     private final SessionFactory sessions;
+    /** Shared by this worker's sessions, which it runs one at a time. */
+    private final SessionScratch sessionScratch = new SessionScratch();
     private final AppContext app;
     private final WorkerStats stats;
     private final int index;
@@ -183,7 +186,7 @@ final class TasWorker implements Agent, ConnectionHandler
             flow.close();
             return;
         }
-        final TasConnection conn = new TasConnection(transport.nextConnectionId(), flow, sessions.create(ctx, stats));
+        final TasConnection conn = new TasConnection(transport.nextConnectionId(), flow, sessions.create(ctx, stats, sessionScratch));
         flow.attachment(conn);
         conn.index = connections.size();
         connections.add(conn);
