@@ -37,6 +37,11 @@ public final class TasConfig
     public int appCores = 1;
     /** --threading: shared (one thread runs the engine and the workers) or dedicated. */
     public String threading = "shared";
+    /**
+     * Not a command-line option: run nothing on threads of its own; the caller drives the engine and the workers
+     * with {@link TasTransport#invoke()}, one duty cycle at a time (benchmarks and tests on one thread).
+     */
+    public boolean invoker;
     /** --idle: the idle strategy of every engine thread. */
     public String idle = "backoff";
     /** --buffer-kb: per-connection RX and TX ring size in KiB, a power of two. */

@@ -73,7 +73,8 @@ public final class TasTransport implements AutoCloseable, ConnectionRegistry
             final EngineContext ec = new EngineContext()
                 .name("kvs")
                 .address(config.ip)
-                .threading(ThreadingMode.valueOf(config.threading.toUpperCase()))
+                .threading(config.invoker ?
+                    ThreadingMode.INVOKER : ThreadingMode.valueOf(config.threading.toUpperCase()))
                 .idleStrategy(config.idle)
                 .rxBufferSize(config.bufferKb * 1024)
                 .txBufferSize(config.bufferKb * 1024)
@@ -176,6 +177,17 @@ public final class TasTransport implements AutoCloseable, ConnectionRegistry
             default:
                 throw new IllegalArgumentException("--nic " + config.nic + " needs queues from the caller");
         }
+    }
+
+    /**
+     * One duty cycle of the engine (lanes, slow path) and of every worker, on the calling thread: only with
+     * {@link TasConfig#invoker}.
+     *
+     * @return work done.
+     */
+    public int invoke()
+    {
+        return engine.invoke();
     }
 
     public TasTransport start()

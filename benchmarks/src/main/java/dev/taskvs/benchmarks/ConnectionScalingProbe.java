@@ -1,0 +1,320 @@
+package dev.taskvs.benchmarks;
+
+import dev.taskvs.engine.EngineContext;
+import dev.taskvs.engine.TcpEngine;
+import dev.taskvs.engine.app.AppContext;
+import dev.taskvs.engine.app.ConnectionHandler;
+import dev.taskvs.engine.app.TcpConnection;
+import dev.taskvs.engine.nic.PacketIo;
+import dev.taskvs.engine.nic.loopback.LoopbackWire;
+import dev.taskvs.engine.proto.Ipv4Address;
+import dev.taskvs.engine.sched.ThreadingMode;
+import dev.taskvs.server.KvsServer;
+import dev.taskvs.server.ServerConfig;
+import dev.taskvs.server.transport.tas.TasTransport;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * What a request costs the engine-based server as the number of connections grows, measured on one thread with
+ * no scheduler in the way: kvs-server on the engine (INVOKER threading) and a minimal closed-loop client engine
+ * on the two ends of one {@link LoopbackWire}, stepped in turn. Each connection keeps one request in flight
+ * (90 % gets, 10 % sets of 64-byte values over 100,000 16-byte keys, all stored first), as
+ * {@code ./kvs bench --conn-sweep} runs loadgen. The server's and the client's steps are timed apart, so the
+ * figure is the server's own time per request, free of the two-process run's scheduling noise (its working set
+ * still shares the caches with the client's, as on one machine).
+ * <p>
+ * {@code java -cp "benchmarks/target/classes:benchmarks/target/lib/*" dev.taskvs.benchmarks.ConnectionScalingProbe
+ * [connections,...] [requests per point]}; defaults 100,1000,10000 and 3,000,000.
+ */
+public final class ConnectionScalingProbe
+{
+    static final int SERVER_IP = Ipv4Address.parse("10.211.9.2");
+    static final int CLIENT_IP = Ipv4Address.parse("10.211.9.3");
+    static final int PORT = 11211;
+    static final int KEYS = 100_000;
+    static final int KEY_SIZE = 16;
+    static final int VALUE_SIZE = 64;
+    static final int CHUNK = 50_000;
+    static final int GET = 1;
+    static final int SET = 2;
+    private static final byte[] END = ascii("END\r\n");
+    private static final byte[] STORED = ascii("STORED\r\n");
+
+    private final int connections;
+    private final LoopbackWire wire = new LoopbackWire(4096, 1500, LoopbackWire.DEFAULT_MAC_A,
+        LoopbackWire.DEFAULT_MAC_B);
+    private final KvsServer server;
+    private final TasTransport transport;
+    private final TcpEngine client;
+    private final AppContext app;
+    private final Client handler;
+
+    ConnectionScalingProbe(final int connections)
+    {
+        this.connections = connections;
+        final ServerConfig config = new ServerConfig();
+        config.memoryLimitMb = 256;
+        config.maxConnections = Math.max(connections + 16, 60_000); // as the sweep runs the server (-c 60000)
+        config.port = PORT;
+        config.tas.ip = Ipv4Address.toString(SERVER_IP) + "/24";
+        config.tas.bufferKb = 4;
+        config.tas.invoker = true;
+        server = KvsServer.startTas(config, new PacketIo[] {wire.endpointB()});
+        transport = server.tas();
+        client = new TcpEngine(new EngineContext()
+            .name("probe-client")
+            .localIp(CLIENT_IP)
+            .prefixLength(24)
+            .threading(ThreadingMode.INVOKER)
+            .rxBufferSize(4096)
+            .txBufferSize(4096)
+            .maxFlows(connections + 16)
+            .synBacklog(1024)
+            .appEventBytes(Integer.highestOneBit(Math.max(1 << 20, connections * 256)) << 1), wire.endpointA());
+        app = client.newAppContext();
+        client.start();
+        handler = new Client(connections + 16);
+    }
+
+    /** Closed-loop memcached text client: one request in flight per connection, the next sent on each answer. */
+    static final class Client implements ConnectionHandler
+    {
+        final byte[] pending;
+        final UnsafeBuffer request = new UnsafeBuffer(new byte[256]);
+        final UnsafeBuffer response = new UnsafeBuffer(new byte[4096]);
+        final byte[] tail = new byte[8];
+        int opened;
+        long answered;
+        long misses;
+        long failures;
+        int nextKey;
+        boolean populating = true;
+        long random = 0x9E3779B97F4A7C15L;
+
+        Client(final int flows)
+        {
+            pending = new byte[flows];
+        }
+
+        @Override
+        public void onConnected(final TcpConnection connection)
+        {
+            opened++;
+            issue(connection);
+        }
+
+        @Override
+        public void onConnectFailed(final TcpConnection connection, final int reason)
+        {
+            failures++;
+        }
+
+        @Override
+        public void onReset(final TcpConnection connection, final int reason)
+        {
+            failures++;
+        }
+
+        @Override
+        public void onData(final TcpConnection connection, final int bytes)
+        {
+            final int n = connection.readable();
+            final int type = pending[connection.flowId()];
+            final byte[] expected = type == SET ? STORED : END;
+            if (n < expected.length)
+            {
+                return;
+            }
+            connection.read(response, 0, n);
+            response.getBytes(n - expected.length, tail, 0, expected.length);
+            for (int i = 0; i < expected.length; i++)
+            {
+                if (tail[i] != expected[i])
+                {
+                    throw new IllegalStateException("unexpected answer: " +
+                        response.getStringWithoutLengthAscii(0, n));
+                }
+            }
+            if (type == GET && n == END.length)
+            {
+                misses++;
+            }
+            answered++;
+            issue(connection);
+        }
+
+        private void issue(final TcpConnection connection)
+        {
+            final int key;
+            final boolean get;
+            if (populating)
+            {
+                key = nextKey++ % KEYS;
+                get = false;
+            }
+            else
+            {
+                random ^= random << 13;
+                random ^= random >>> 7;
+                random ^= random << 17;
+                key = (int)((random >>> 1) % KEYS);
+                get = (random >>> 40) % 10 != 0;
+            }
+            int p = 0;
+            p += request.putStringWithoutLengthAscii(p, get ? "get " : "set ");
+            p = putKey(p, key);
+            if (get)
+            {
+                p += request.putStringWithoutLengthAscii(p, "\r\n");
+            }
+            else
+            {
+                p += request.putStringWithoutLengthAscii(p, " 0 0 64\r\n");
+                for (int i = 0; i < VALUE_SIZE; i++)
+                {
+                    request.putByte(p++, (byte)('a' + (key + i) % 26));
+                }
+                p += request.putStringWithoutLengthAscii(p, "\r\n");
+            }
+            pending[connection.flowId()] = (byte)(get ? GET : SET);
+            if (connection.write(request, 0, p) != p)
+            {
+                throw new IllegalStateException("TX ring full with one request in flight");
+            }
+        }
+
+        private int putKey(final int at, final int key)
+        {
+            request.putStringWithoutLengthAscii(at, "key:");
+            int v = key;
+            for (int i = KEY_SIZE - 1; i >= 4; i--)
+            {
+                request.putByte(at + i, (byte)('0' + v % 10));
+                v /= 10;
+            }
+            return at + KEY_SIZE;
+        }
+    }
+
+    /** One client step and one server step; returns {client ns, server ns}. */
+    private void step(final long[] times)
+    {
+        final long t0 = System.nanoTime();
+        client.invoke();
+        app.poll(handler, 4096);
+        final long t1 = System.nanoTime();
+        transport.invoke();
+        final long t2 = System.nanoTime();
+        times[0] += t1 - t0;
+        times[1] += t2 - t1;
+    }
+
+    private void open()
+    {
+        final long[] times = new long[2];
+        final long deadline = System.nanoTime() + 60_000_000_000L;
+        int started = 0;
+        while (handler.opened < connections)
+        {
+            // A few hundred SYNs at a time: the server's backlog is 1,024.
+            while (started < connections && started - handler.opened < 256)
+            {
+                app.connect(SERVER_IP, PORT);
+                started++;
+            }
+            step(times);
+            if (handler.failures > 0 || System.nanoTime() > deadline)
+            {
+                throw new IllegalStateException("opened " + handler.opened + " of " + connections + ", " +
+                    handler.failures + " failures");
+            }
+        }
+    }
+
+    /** @return {server ns per request, client ns per request}. */
+    double[] run(final long requests)
+    {
+        open();
+        final long[] times = new long[2];
+        final long deadline = System.nanoTime() + 600_000_000_000L;
+        while (handler.answered < KEYS + connections)
+        {
+            step(times);
+        }
+        handler.populating = false;
+        final long warm = handler.answered + requests / 2;
+        while (handler.answered < warm)
+        {
+            step(times);
+        }
+        final long start = handler.answered;
+        final long missesBefore = handler.misses;
+        // Chunks of CHUNK requests, each timed apart: other tenants of a shared machine only ever add time, so
+        // the quickest chunks show the cost itself, the median what a run sees.
+        final int chunks = (int)Math.max(1, requests / CHUNK);
+        final double[] server = new double[chunks];
+        final double[] client = new double[chunks];
+        for (int c = 0; c < chunks && System.nanoTime() < deadline; c++)
+        {
+            times[0] = 0;
+            times[1] = 0;
+            final long from = handler.answered;
+            while (handler.answered - from < CHUNK)
+            {
+                step(times);
+            }
+            final long done = handler.answered - from;
+            server[c] = (double)times[1] / done;
+            client[c] = (double)times[0] / done;
+        }
+        if (handler.misses != missesBefore)
+        {
+            throw new IllegalStateException((handler.misses - missesBefore) + " get misses after every key was set");
+        }
+        final long total = handler.answered - start;
+        java.util.Arrays.sort(server);
+        java.util.Arrays.sort(client);
+        return new double[] {server[chunks / 2], server[chunks / 10], client[chunks / 2], client[chunks / 10], total};
+    }
+
+    void close()
+    {
+        client.close();
+        server.close();
+    }
+
+    private static byte[] ascii(final String s)
+    {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    public static void main(final String[] args)
+    {
+        final String[] points = (args.length > 0 ? args[0] : "100,1000,10000").split(",");
+        final long requests = args.length > 1 ? Long.parseLong(args[1]) : 3_000_000L;
+        final List<String> rows = new ArrayList<>();
+        for (final String point : points)
+        {
+            final int n = Integer.parseInt(point.trim());
+            final ConnectionScalingProbe probe = new ConnectionScalingProbe(n);
+            try
+            {
+                final double[] ns = probe.run(requests);
+                final String row = String.format(Locale.ROOT, "%6d connections: server %7.1f ns/request (quickest" +
+                    " tenth %7.1f), client %7.1f (%7.1f); %d requests in chunks of %d", n, ns[0], ns[1], ns[2], ns[3],
+                    (long)ns[4], CHUNK);
+                System.out.println(row);
+                rows.add(row);
+            }
+            finally
+            {
+                probe.close();
+            }
+        }
+    }
+}
