@@ -75,6 +75,7 @@ public final class ConnectionScalingProbe
             .rxBufferSize(4096)
             .txBufferSize(4096)
             .maxFlows(connections + 16)
+            .ephemeralPorts(1024, 65535) // as loadgen on the engine: more than 16,384 connections to one port
             .synBacklog(1024)
             .appEventBytes(Integer.highestOneBit(Math.max(1 << 20, connections * 256)) << 1), wire.endpointA());
         app = client.newAppContext();
@@ -93,6 +94,7 @@ public final class ConnectionScalingProbe
         long answered;
         long misses;
         long failures;
+        String lastFailure;
         int nextKey;
         boolean populating = true;
         long random = 0x9E3779B97F4A7C15L;
@@ -113,12 +115,14 @@ public final class ConnectionScalingProbe
         public void onConnectFailed(final TcpConnection connection, final int reason)
         {
             failures++;
+            lastFailure = "connect failed, reason " + reason;
         }
 
         @Override
         public void onReset(final TcpConnection connection, final int reason)
         {
             failures++;
+            lastFailure = "reset, reason " + reason;
         }
 
         @Override
@@ -232,7 +236,7 @@ public final class ConnectionScalingProbe
             if (handler.failures > 0 || System.nanoTime() > deadline)
             {
                 throw new IllegalStateException("opened " + handler.opened + " of " + connections + ", " +
-                    handler.failures + " failures");
+                    handler.failures + " failures, the last: " + handler.lastFailure);
             }
         }
     }
