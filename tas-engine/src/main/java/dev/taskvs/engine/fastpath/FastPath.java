@@ -816,24 +816,28 @@ public final class FastPath implements Agent
             final int flags = state.getInt(r + FLAGS_OFFSET);
             // Older entries are done: an answer carried their ACK and the flow has queued a newer one since.
             final boolean current = delayedEntryTicket[head] == delayedTicket[flowId];
-            if (current && (flags & F_ACK_DELAYED) != 0 && (flags & F_VALID) != 0 && (flags & F_ACK_PENDING) == 0 &&
-                !answerQueued(r, flags))
+            if (current && (flags & F_ACK_DELAYED) != 0)
             {
-                if (!emitSegment(r, state.getInt(r + SND_NXT_OFFSET), 0, TcpHeader.FLAG_ACK))
+                // Owed unless the flow is gone or an ACK is already queued; an answer waiting its turn carries it.
+                final boolean owed = (flags & (F_VALID | F_ACK_PENDING)) == F_VALID;
+                if (owed && !answerQueued(r, flags))
                 {
-                    txRingFull = true;
-                    return; // no room on the wire: try again next cycle
+                    if (!emitSegment(r, state.getInt(r + SND_NXT_OFFSET), 0, TcpHeader.FLAG_ACK))
+                    {
+                        txRingFull = true;
+                        return; // no room on the wire: try again next cycle
+                    }
+                    counters.acksSent.incrementRelease();
+                    counters.delayedAcksSent.incrementRelease();
                 }
-                counters.acksSent.incrementRelease();
-                counters.delayedAcksSent.incrementRelease();
-            }
-            else if (current && (flags & F_ACK_DELAYED) != 0)
-            {
-                if ((flags & (F_VALID | F_ACK_PENDING)) == F_VALID)
+                else
                 {
-                    counters.delayedAcksCarried.incrementRelease();
+                    if (owed)
+                    {
+                        counters.delayedAcksCarried.incrementRelease();
+                    }
+                    state.putInt(r + FLAGS_OFFSET, flags & ~F_ACK_DELAYED);
                 }
-                state.putInt(r + FLAGS_OFFSET, flags & ~F_ACK_DELAYED);
             }
             delayedHead = (head + 1) & mask;
             delayedCount--;
