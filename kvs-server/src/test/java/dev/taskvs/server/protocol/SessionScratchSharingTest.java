@@ -59,7 +59,8 @@ class SessionScratchSharingTest
                 // Between the paused connection's turns, another runs everything that touches the scratch objects:
                 // tokens, a get hit and its writer, a store result, meta commands, half a line.
                 final String otherRequests = "set k" + rounds + " 5 0 2\r\nab\r\nget k" + rounds + " nokey\r\n" +
-                    "incr counter 1\r\nmg k" + rounds + " v f t\r\nms m" + rounds + " 1 T0\r\nz\r\nmd nokey q\r\nmn\r\n" +
+                    "incr counter 1\r\nmg k" + rounds + " v f t\r\nms m" + rounds + " 1 T0\r\nz\r\n" +
+                    "md nokey q\r\nmn\r\n" +
                     "get half";
                 final UnsafeBuffer others = ascii(otherRequests);
                 final int otherConsumed = other.process(others, 0, others.capacity(), otherOut);

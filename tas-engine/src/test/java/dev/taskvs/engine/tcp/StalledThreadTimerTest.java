@@ -22,7 +22,8 @@ class StalledThreadTimerTest
     @Test
     void aThreadThatDidNotRunShouldNotTimeOutFlowsWhoseAcksAreWaiting()
     {
-        try (EnginePair pair = new EnginePair(c -> c.rtoMinNs(10_000_000L).rtoInitialNs(10_000_000L).ackDelayNs(0).maxFlows(FLOWS + 4)))
+        try (EnginePair pair = new EnginePair(c -> c.rtoMinNs(10_000_000L).rtoInitialNs(10_000_000L).ackDelayNs(0)
+            .maxFlows(FLOWS + 4)))
         {
             final ConnectionLifecycleTest.Tracker client = new ConnectionLifecycleTest.Tracker();
             final ConnectionLifecycleTest.Tracker server = new ConnectionLifecycleTest.Tracker();

@@ -186,7 +186,8 @@ final class TasWorker implements Agent, ConnectionHandler
             flow.close();
             return;
         }
-        final TasConnection conn = new TasConnection(transport.nextConnectionId(), flow, sessions.create(ctx, stats, sessionScratch));
+        final TasConnection conn = new TasConnection(transport.nextConnectionId(), flow,
+            sessions.create(ctx, stats, sessionScratch));
         flow.attachment(conn);
         conn.index = connections.size();
         connections.add(conn);

@@ -49,7 +49,8 @@ class KernelTransportTest
         config.listenAddress = "127.0.0.1";
         config.conclude();
         final ServerContext ctx = new ServerContext(config, null, "kernel");
-        transport = new KernelTransport(ctx, (c, stats, scratch) -> new LineSession(c.config(), maxPendingOutputSeen)).start();
+        transport = new KernelTransport(ctx, (c, stats, scratch) -> new LineSession(c.config(), maxPendingOutputSeen))
+            .start();
         return ctx;
     }
 
