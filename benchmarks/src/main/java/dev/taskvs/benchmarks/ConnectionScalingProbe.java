@@ -15,8 +15,7 @@ import dev.taskvs.server.transport.tas.TasTransport;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Arrays;
 import java.util.Locale;
 
 /**
@@ -206,7 +205,7 @@ public final class ConnectionScalingProbe
         }
     }
 
-    /** One client step and one server step; returns {client ns, server ns}. */
+    /** One client step and one server step, their times added to {@code times}: {client ns, server ns}. */
     private void step(final long[] times)
     {
         final long t0 = System.nanoTime();
@@ -241,7 +240,23 @@ public final class ConnectionScalingProbe
         }
     }
 
-    /** @return {server ns per request, client ns per request}. */
+    /** Steps both sides until {@code answered} requests have been answered in all, within the deadline. */
+    private void stepUntil(final long answered, final long[] times, final long deadlineNs)
+    {
+        while (handler.answered < answered)
+        {
+            step(times);
+            if (System.nanoTime() > deadlineNs)
+            {
+                throw new IllegalStateException("answered " + handler.answered + " of " + answered + " in time");
+            }
+        }
+    }
+
+    /**
+     * @return ns per request: the server's median and quickest-tenth chunk, the client's median and quickest-tenth
+     * chunk; then the requests measured.
+     */
     double[] run(final long requests)
     {
         final long openStart = System.nanoTime();
@@ -250,16 +265,9 @@ public final class ConnectionScalingProbe
             (System.nanoTime() - openStart) / 1e6);
         final long[] times = new long[2];
         final long deadline = System.nanoTime() + 600_000_000_000L;
-        while (handler.answered < KEYS + connections)
-        {
-            step(times);
-        }
+        stepUntil(KEYS + connections, times, deadline);
         handler.populating = false;
-        final long warm = handler.answered + requests / 2;
-        while (handler.answered < warm)
-        {
-            step(times);
-        }
+        stepUntil(handler.answered + requests / 2, times, deadline);
         final long start = handler.answered;
         final long missesBefore = handler.misses;
         // Chunks of CHUNK requests, each timed apart: other tenants of a shared machine only ever add time, so
@@ -267,15 +275,12 @@ public final class ConnectionScalingProbe
         final int chunks = (int)Math.max(1, requests / CHUNK);
         final double[] server = new double[chunks];
         final double[] client = new double[chunks];
-        for (int c = 0; c < chunks && System.nanoTime() < deadline; c++)
+        for (int c = 0; c < chunks; c++)
         {
             times[0] = 0;
             times[1] = 0;
             final long from = handler.answered;
-            while (handler.answered - from < CHUNK)
-            {
-                step(times);
-            }
+            stepUntil(from + CHUNK, times, deadline);
             final long done = handler.answered - from;
             server[c] = (double)times[1] / done;
             client[c] = (double)times[0] / done;
@@ -285,8 +290,8 @@ public final class ConnectionScalingProbe
             throw new IllegalStateException((handler.misses - missesBefore) + " get misses after every key was set");
         }
         final long total = handler.answered - start;
-        java.util.Arrays.sort(server);
-        java.util.Arrays.sort(client);
+        Arrays.sort(server);
+        Arrays.sort(client);
         return new double[] {server[chunks / 2], server[chunks / 10], client[chunks / 2], client[chunks / 10], total};
     }
 
@@ -305,7 +310,6 @@ public final class ConnectionScalingProbe
     {
         final String[] points = (args.length > 0 ? args[0] : "100,1000,10000").split(",");
         final long requests = args.length > 1 ? Long.parseLong(args[1]) : 3_000_000L;
-        final List<String> rows = new ArrayList<>();
         for (final String point : points)
         {
             final int n = Integer.parseInt(point.trim());
@@ -317,7 +321,6 @@ public final class ConnectionScalingProbe
                     " tenth %7.1f), client %7.1f (%7.1f); %d requests in chunks of %d", n, ns[0], ns[1], ns[2], ns[3],
                     (long)ns[4], CHUNK);
                 System.out.println(row);
-                rows.add(row);
             }
             finally
             {
