@@ -66,8 +66,8 @@ public final class KvsServerMain implements Callable<Integer>
             "Default: ${DEFAULT-VALUE}.")
     String threading;
 
-    @Option(names = "--idle", defaultValue = "backoff",
-        description = "Engine idle strategy: spin, yield, backoff, park. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--idle", defaultValue = "nap",
+        description = "Engine idle strategy: spin, yield, backoff, nap, park. Default: ${DEFAULT-VALUE}.")
     String idle;
 
     @Option(names = "--buffer-kb", defaultValue = "64",

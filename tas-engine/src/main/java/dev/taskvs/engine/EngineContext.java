@@ -527,7 +527,7 @@ public final class EngineContext
         return threading;
     }
 
-    /** @param idleStrategy "spin", "yield", "backoff" or "park". */
+    /** @param idleStrategy "spin", "yield", "backoff", "nap" or "park" (see IdleStrategies). */
     public EngineContext idleStrategy(final String idleStrategy)
     {
         this.idleStrategy = idleStrategy;

@@ -57,8 +57,8 @@ public final class EngineOptions
         description = "shared (one thread), dedicated (a thread per lane, slow path and app). Default: ${DEFAULT-VALUE}.")
     String threading;
 
-    @Option(names = "--idle", defaultValue = "backoff",
-        description = "Idle strategy: spin, yield, backoff, park. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--idle", defaultValue = "nap",
+        description = "Idle strategy: spin, yield, backoff, nap, park. Default: ${DEFAULT-VALUE}.")
     String idle;
 
     @Option(names = "--cc", defaultValue = "DCTCP_RATE",

@@ -14,7 +14,8 @@ public final class IdleStrategies
     }
 
     /**
-     * @param name "spin", "yield", "backoff" (spin, yield, then park up to 1 ms) or "park" (sleep 1 ms).
+     * @param name "spin", "yield", "backoff" (spin, yield, then park up to 1 ms), "nap" (spin 5 us, then naps of
+     *             20-100 us, see {@link NapIdleStrategy}) or "park" (sleep 1 ms).
      * @return a new strategy; one per thread.
      */
     public static IdleStrategy create(final String name)
@@ -25,7 +26,9 @@ public final class IdleStrategies
             case "yield": return new YieldingIdleStrategy();
             case "backoff": return new BackoffIdleStrategy(100, 10, 1_000, 1_000_000);
             case "park": return new SleepingMillisIdleStrategy(1);
-            default: throw new IllegalArgumentException("idle strategy must be spin, yield, backoff or park: " + name);
+            case "nap": return new NapIdleStrategy();
+            default:
+                throw new IllegalArgumentException("idle strategy must be spin, yield, backoff, nap or park: " + name);
         }
     }
 }

@@ -43,7 +43,7 @@ public final class TasConfig
      */
     public boolean invoker;
     /** --idle: the idle strategy of every engine thread. */
-    public String idle = "backoff";
+    public String idle = "nap";
     /** --buffer-kb: per-connection RX and TX ring size in KiB, a power of two. */
     public int bufferKb = 64;
     /** --max-flows: engine flow slots; 0 = twice -c plus room for TIME_WAIT. */
