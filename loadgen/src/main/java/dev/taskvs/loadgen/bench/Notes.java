@@ -61,9 +61,10 @@ final class Notes
             "the generator needs more CPU per request than the faster server, the faster server cannot show its " +
             "full advantage. The TAS paper's setting gives the server and the clients machines of their own.\n",
             machine.nproc, machine.nproc <= 2 ? " (2 CPUs: each engine runs in shared threading, one thread, " +
-            "backing off when idle; nothing is pinned)" : ""));
-        b.append("- The engine rows' CPU per request includes the engine's polling: its thread spins, then yields " +
-            "and parks when idle (backoff), so at a fixed open-loop rate part of that CPU is waiting, not work. " +
+            "the server's napping when idle; nothing is pinned)" : ""));
+        b.append("- The engine rows' CPU per request includes the engine's polling: the server's thread polls for " +
+            "50 us after its last work before it naps (`--idle nap`), and at the open-loop rates here requests " +
+            "arrive every 8 us or so, so it polls nearly all the time and most of that CPU is waiting, not work. " +
             "memcached and the kernel kvs-server sleep in epoll instead and are charged for the kernel's TCP " +
             "work (softirq time lands on whichever process is running, which on loopback is often the sender).\n");
         b.append("- On a shared VM the spread between runs is large (see the other sections); repeat the full " +
