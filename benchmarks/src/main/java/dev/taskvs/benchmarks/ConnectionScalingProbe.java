@@ -28,14 +28,16 @@ import java.util.Locale;
  * still shares the caches with the client's, as on one machine).
  * <p>
  * {@code java -cp "benchmarks/target/classes:benchmarks/target/lib/*" dev.taskvs.benchmarks.ConnectionScalingProbe
- * [connections,...] [requests per point]}; defaults 100,1000,10000 and 3,000,000.
+ * [connections,...] [requests per point]}; defaults 100,1000,10000 and 3,000,000. {@code -Dprobe.keys=N} stores
+ * and asks for N keys instead of 100,000: with 1,000 the store fits the caches, which separates what the store's
+ * misses cost from what the connections' state costs.
  */
 public final class ConnectionScalingProbe
 {
     static final int SERVER_IP = Ipv4Address.parse("10.211.9.2");
     static final int CLIENT_IP = Ipv4Address.parse("10.211.9.3");
     static final int PORT = 11211;
-    static final int KEYS = 100_000;
+    static final int KEYS = Integer.getInteger("probe.keys", 100_000);
     static final int KEY_SIZE = 16;
     static final int VALUE_SIZE = 64;
     static final int CHUNK = 50_000;
@@ -310,6 +312,11 @@ public final class ConnectionScalingProbe
     {
         final String[] points = (args.length > 0 ? args[0] : "100,1000,10000").split(",");
         final long requests = args.length > 1 ? Long.parseLong(args[1]) : 3_000_000L;
+        if (KEYS < 1)
+        {
+            throw new IllegalArgumentException("-Dprobe.keys must be >= 1: " + KEYS);
+        }
+        System.out.println(KEYS + " keys");
         for (final String point : points)
         {
             final int n = Integer.parseInt(point.trim());
