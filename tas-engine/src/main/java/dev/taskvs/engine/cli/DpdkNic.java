@@ -197,7 +197,10 @@ public final class DpdkNic
                         "an address (name it, or give --kernel-ip none)");
                 }
                 final String kernelAddress = EngineOptions.kernelAddress(ip, kernelIp);
-                LinuxNet.disableIpv6(iface);
+                if (!LinuxNet.disableIpv6(iface))
+                {
+                    System.err.println(LinuxNet.ipv6StaysOn(iface));
+                }
                 LinuxNet.addAddress(null, iface, kernelAddress);
                 LinuxNet.linkUp(null, iface);
                 if (kernelSide != null)

@@ -149,7 +149,10 @@ public final class EngineOptions
                 final TapPacketIo tap = new TapPacketIo(new TapPacketIo.Context().interfaceName(iface));
                 if (!"none".equals(kernelIp))
                 {
-                    LinuxNet.disableIpv6(iface);
+                    if (!LinuxNet.disableIpv6(iface))
+                    {
+                        System.err.println(LinuxNet.ipv6StaysOn(iface));
+                    }
                     LinuxNet.addAddress(null, iface, kernelAddress());
                     LinuxNet.linkUp(null, iface);
                     kernelSide = kernelAddress();

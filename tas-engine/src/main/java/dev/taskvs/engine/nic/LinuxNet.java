@@ -114,24 +114,45 @@ public final class LinuxNet
 
     /**
      * Turn IPv6 off on an interface of the current namespace, so the kernel does not send router solicitations
-     * and MLD reports that the engine would only count and drop.
+     * and MLD reports that the engine would only count and drop. Not fatal where it cannot be done: in a
+     * container /proc/sys is read-only unless the runtime sets the sysctl (compose.yml's server-tap does, through
+     * {@code net.ipv6.conf.default.disable_ipv6}, so a TAP made there starts with IPv6 off).
      *
      * @param name of the interface.
+     * @return true when IPv6 is off on it (or the kernel has no IPv6), false when it stays on: say so with
+     * {@link #ipv6StaysOn}.
      */
-    public static void disableIpv6(final String name)
+    public static boolean disableIpv6(final String name)
     {
         final Path path = Path.of("/proc/sys/net/ipv6/conf", name, "disable_ipv6");
-        if (Files.exists(path))
+        if (!Files.exists(path))
         {
-            try
-            {
-                Files.writeString(path, "1");
-            }
-            catch (final IOException ex)
-            {
-                throw new UncheckedIOException("cannot disable IPv6 on " + name, ex);
-            }
+            return true;
         }
+        try
+        {
+            if ("1".equals(Files.readString(path).trim()))
+            {
+                return true;
+            }
+            Files.writeString(path, "1");
+            return true;
+        }
+        catch (final IOException ex)
+        {
+            return false;
+        }
+    }
+
+    /**
+     * @param name of the interface {@link #disableIpv6} could not change.
+     * @return the warning to print.
+     */
+    public static String ipv6StaysOn(final String name)
+    {
+        return "warning: IPv6 stays on on " + name + " (/proc/sys/net/ipv6/conf/" + name + "/disable_ipv6 is not " +
+            "writable here; in a container set net.ipv6.conf.default.disable_ipv6=1): the kernel's router " +
+            "solicitations reach the engine, which counts and drops them";
     }
 
     /**

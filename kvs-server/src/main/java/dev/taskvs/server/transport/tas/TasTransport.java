@@ -133,7 +133,10 @@ public final class TasTransport implements AutoCloseable, ConnectionRegistry
                 {
                     if (!"none".equals(config.kernelIp))
                     {
-                        LinuxNet.disableIpv6(config.iface);
+                        if (!LinuxNet.disableIpv6(config.iface))
+                        {
+                            System.err.println(LinuxNet.ipv6StaysOn(config.iface));
+                        }
                         LinuxNet.addAddress(null, config.iface, config.kernelAddress());
                         LinuxNet.linkUp(null, config.iface);
                     }

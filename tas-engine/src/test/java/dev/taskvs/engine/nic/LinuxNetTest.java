@@ -1,0 +1,45 @@
+package dev.taskvs.engine.nic;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@Timeout(60)
+class LinuxNetTest
+{
+    private final String name = "tkv6" + NetTestSupport.suffix();
+    private final Path flag = Path.of("/proc/sys/net/ipv6/conf", name, "disable_ipv6");
+
+    @BeforeEach
+    void createTap()
+    {
+        NetTestSupport.requireRootAndTools();
+        NetTestSupport.cleanup("ip", "link", "del", name);
+        assertEquals(0, NetTestSupport.run(10, "ip", "tuntap", "add", "dev", name, "mode", "tap").exitCode);
+    }
+
+    @AfterEach
+    void deleteTap()
+    {
+        NetTestSupport.cleanup("ip", "link", "del", name);
+    }
+
+    @Test
+    void shouldTurnIpv6OffAndTakeAnInterfaceThatHasItOffAlready() throws Exception
+    {
+        Files.writeString(flag, "0");
+
+        assertTrue(LinuxNet.disableIpv6(name));
+        assertEquals("1", Files.readString(flag).trim());
+        assertTrue(LinuxNet.disableIpv6(name), "already off (as a container's default sysctl leaves it): no write");
+        assertTrue(LinuxNet.disableIpv6(name + "x"), "no such interface, no IPv6 to turn off");
+        assertTrue(LinuxNet.ipv6StaysOn(name).contains("net.ipv6.conf.default.disable_ipv6=1"));
+    }
+}
