@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds both images and runs every compose variant once, then removes the containers and the network. The
 # check behind README.md, "Docker". As root, on a Debian 12 machine: installs docker.io and docker-compose
-# when missing and starts a daemon if none runs (no iptables rules, no default bridge; stopped again at the
-# end). Base images are made locally by docker/offline-images.sh (from the Debian mirror) unless they are
+# when missing and starts a daemon if none runs (no iptables rules, no default bridge, and no IP forwarding:
+# dockerd turns net.ipv4.ip_forward on by default, and then the root namespace routes the packets of any veth
+# test out of the default route; stopped again at the end, with ip_forward as it was). Base images are made locally by docker/offline-images.sh (from the Debian mirror) unless they are
 # there already, or PULL=1 says to take them from Docker Hub. Results land in docker/results/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,8 +12,9 @@ if ! command -v dockerd > /dev/null || ! command -v docker-compose > /dev/null; 
 fi
 DOCKER=/usr/bin/docker
 started=""
+forwarding="$(cat /proc/sys/net/ipv4/ip_forward)"
 if ! $DOCKER info > /dev/null 2>&1; then
-    dockerd --iptables=false --bridge=none > /tmp/tas-kvs-dockerd.log 2>&1 &
+    dockerd --iptables=false --ip-forward=false --bridge=none > /tmp/tas-kvs-dockerd.log 2>&1 &
     started=$!
     for _ in $(seq 1 60); do $DOCKER info > /dev/null 2>&1 && break; sleep 0.5; done
 fi
@@ -21,6 +23,7 @@ cleanup()
 {
     compose --profile engine --profile tap --profile memcached down > /dev/null 2>&1 || true
     if [ -n "$started" ]; then kill "$started"; wait "$started" 2> /dev/null || true; fi
+    echo "$forwarding" > /proc/sys/net/ipv4/ip_forward
 }
 trap cleanup EXIT
 if [ "${PULL:-0}" = 1 ]; then

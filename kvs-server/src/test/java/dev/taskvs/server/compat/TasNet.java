@@ -115,7 +115,11 @@ public final class TasNet implements AutoCloseable
         final String key = "net.ipv6.conf." + device + ".disable_ipv6=1";
         if (ns == null)
         {
-            LinuxNet.run("sysctl", "-qw", key);
+            // The root namespace's end also gets IPv4 forwarding off: see LinuxNet.quietInterface.
+            if (!LinuxNet.quietInterface(device))
+            {
+                throw new IllegalStateException("cannot quiet " + device);
+            }
         }
         else
         {

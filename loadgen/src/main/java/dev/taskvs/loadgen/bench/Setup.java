@@ -306,7 +306,12 @@ public final class Setup implements AutoCloseable
         // Full checksums on the kernel's segments: AF_PACKET hands the engine what veth carries (AfPacketIo).
         LinuxNet.run("ethtool", "-K", engineEnd, "tx", "off", "tso", "off", "gso", "off", "gro", "off");
         LinuxNet.run("ip", "netns", "exec", ns, "ethtool", "-K", kernelEnd, "tx", "off", "tso", "off", "gso", "off");
-        LinuxNet.run("sysctl", "-qw", "net.ipv6.conf." + engineEnd + ".disable_ipv6=1");
+        // IPv6 off, and no IPv4 forwarding from the engine's end: with net.ipv4.ip_forward on (Docker sets it) the
+        // root namespace would route the client's packets for the engine's address out of the default route.
+        if (!LinuxNet.quietInterface(engineEnd))
+        {
+            throw new IllegalStateException("cannot turn IPv6 and forwarding off on " + engineEnd);
+        }
         LinuxNet.run("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf." + kernelEnd + ".disable_ipv6=1");
         LinuxNet.ip(null, "link", "set", engineEnd, "up");
         LinuxNet.ip(ns, "addr", "add", "10.211." + subnet + ".1/24", "dev", kernelEnd);

@@ -197,7 +197,7 @@ public final class DpdkNic
                         "an address (name it, or give --kernel-ip none)");
                 }
                 final String kernelAddress = EngineOptions.kernelAddress(ip, kernelIp);
-                if (!LinuxNet.disableIpv6(iface))
+                if (!LinuxNet.quietInterface(iface))
                 {
                     System.err.println(LinuxNet.ipv6StaysOn(iface));
                 }

@@ -149,7 +149,7 @@ public final class EngineOptions
                 final TapPacketIo tap = new TapPacketIo(new TapPacketIo.Context().interfaceName(iface));
                 if (!"none".equals(kernelIp))
                 {
-                    if (!LinuxNet.disableIpv6(iface))
+                    if (!LinuxNet.quietInterface(iface))
                     {
                         System.err.println(LinuxNet.ipv6StaysOn(iface));
                     }

@@ -113,29 +113,37 @@ public final class LinuxNet
     }
 
     /**
-     * Turn IPv6 off on an interface of the current namespace, so the kernel does not send router solicitations
-     * and MLD reports that the engine would only count and drop. Not fatal where it cannot be done: in a
-     * container /proc/sys is read-only unless the runtime sets the sysctl (compose.yml's server-tap does, through
-     * {@code net.ipv6.conf.default.disable_ipv6}, so a TAP made there starts with IPv6 off).
+     * Keep the kernel's IP layer out of an interface the engine owns (the root end of a veth, a TAP): IPv6 off, so
+     * the kernel sends no router solicitations or MLD reports that the engine would only count and drop; IPv4
+     * forwarding off on it, so a host with forwarding on (Docker turns {@code net.ipv4.ip_forward} on) does not
+     * route the peer's packets for the engine's address out of its default route. Not fatal where it cannot be
+     * done: in a container /proc/sys is read-only unless the runtime sets the sysctls (compose.yml's server-tap
+     * does, through {@code net.ipv6.conf.default.disable_ipv6}, so a TAP made there starts with IPv6 off).
      *
      * @param name of the interface.
-     * @return true when IPv6 is off on it (or the kernel has no IPv6), false when it stays on: say so with
+     * @return true when both are off (or the kernel lacks them), false when one stays on: say so with
      * {@link #ipv6StaysOn}.
      */
-    public static boolean disableIpv6(final String name)
+    public static boolean quietInterface(final String name)
     {
-        final Path path = Path.of("/proc/sys/net/ipv6/conf", name, "disable_ipv6");
+        final boolean ipv6Off = setIfPresent(Path.of("/proc/sys/net/ipv6/conf", name, "disable_ipv6"), "1");
+        final boolean forwardingOff = setIfPresent(Path.of("/proc/sys/net/ipv4/conf", name, "forwarding"), "0");
+        return ipv6Off && forwardingOff;
+    }
+
+    private static boolean setIfPresent(final Path path, final String value)
+    {
         if (!Files.exists(path))
         {
             return true;
         }
         try
         {
-            if ("1".equals(Files.readString(path).trim()))
+            if (value.equals(Files.readString(path).trim()))
             {
                 return true;
             }
-            Files.writeString(path, "1");
+            Files.writeString(path, value);
             return true;
         }
         catch (final IOException ex)
@@ -145,12 +153,12 @@ public final class LinuxNet
     }
 
     /**
-     * @param name of the interface {@link #disableIpv6} could not change.
+     * @param name of the interface {@link #quietInterface} could not quiet.
      * @return the warning to print.
      */
     public static String ipv6StaysOn(final String name)
     {
-        return "warning: IPv6 stays on on " + name + " (/proc/sys/net/ipv6/conf/" + name + "/disable_ipv6 is not " +
+        return "warning: IPv6 or IPv4 forwarding stays on on " + name + " (/proc/sys/net/.../" + name + " is not " +
             "writable here; in a container set net.ipv6.conf.default.disable_ipv6=1): the kernel's router " +
             "solicitations reach the engine, which counts and drops them";
     }

@@ -16,6 +16,7 @@ class LinuxNetTest
 {
     private final String name = "tkv6" + NetTestSupport.suffix();
     private final Path flag = Path.of("/proc/sys/net/ipv6/conf", name, "disable_ipv6");
+    private final Path forwarding = Path.of("/proc/sys/net/ipv4/conf", name, "forwarding");
 
     @BeforeEach
     void createTap()
@@ -32,14 +33,16 @@ class LinuxNetTest
     }
 
     @Test
-    void shouldTurnIpv6OffAndTakeAnInterfaceThatHasItOffAlready() throws Exception
+    void shouldTurnIpv6AndForwardingOffAndTakeAnInterfaceThatHasThemOffAlready() throws Exception
     {
         Files.writeString(flag, "0");
+        Files.writeString(forwarding, "1");
 
-        assertTrue(LinuxNet.disableIpv6(name));
+        assertTrue(LinuxNet.quietInterface(name));
         assertEquals("1", Files.readString(flag).trim());
-        assertTrue(LinuxNet.disableIpv6(name), "already off (as a container's default sysctl leaves it): no write");
-        assertTrue(LinuxNet.disableIpv6(name + "x"), "no such interface, no IPv6 to turn off");
+        assertEquals("0", Files.readString(forwarding).trim(), "a host with forwarding on must not route for it");
+        assertTrue(LinuxNet.quietInterface(name), "already off (as a container's default sysctl leaves it): no write");
+        assertTrue(LinuxNet.quietInterface(name + "x"), "no such interface, no IPv6 to turn off");
         assertTrue(LinuxNet.ipv6StaysOn(name).contains("net.ipv6.conf.default.disable_ipv6=1"));
     }
 }

@@ -41,7 +41,7 @@ class AfPacketInteropTest
         removeVethPair();
         LinuxNet.ip(null, "netns", "add", NAMESPACE);
         LinuxNet.ip(null, "link", "add", ENGINE_SIDE, "type", "veth", "peer", "name", PEER_SIDE, "netns", NAMESPACE);
-        LinuxNet.disableIpv6(ENGINE_SIDE);
+        LinuxNet.quietInterface(ENGINE_SIDE);
         LinuxNet.linkUp(null, ENGINE_SIDE);
         LinuxNet.run("ethtool", "-K", ENGINE_SIDE, "tx", "off", "tso", "off", "gso", "off", "gro", "off");
         LinuxNet.ip(NAMESPACE, "link", "set", "dev", "lo", "up");

@@ -61,7 +61,7 @@ class KernelInteropTest
             final dev.taskvs.engine.app.ConnectionHandler handler)
         {
             tap = new TapPacketIo(new TapPacketIo.Context().interfaceName(name));
-            LinuxNet.disableIpv6(name);
+            LinuxNet.quietInterface(name);
             LinuxNet.addAddress(null, name, KERNEL_IP + "/24");
             LinuxNet.linkUp(null, name);
             engine = new TcpEngine(new EngineContext().name("tap").address(ENGINE_IP + "/24")

@@ -133,7 +133,7 @@ public final class TasTransport implements AutoCloseable, ConnectionRegistry
                 {
                     if (!"none".equals(config.kernelIp))
                     {
-                        if (!LinuxNet.disableIpv6(config.iface))
+                        if (!LinuxNet.quietInterface(config.iface))
                         {
                             System.err.println(LinuxNet.ipv6StaysOn(config.iface));
                         }

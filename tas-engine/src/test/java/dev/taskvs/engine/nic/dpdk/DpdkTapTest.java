@@ -40,7 +40,7 @@ class DpdkTapTest
             .descriptors(512, 512)
             .mbufsPerQueue(4095)
             .macAddress(ENGINE_MAC));
-        LinuxNet.disableIpv6(name);
+        LinuxNet.quietInterface(name);
         return port;
     }
 

@@ -152,7 +152,7 @@ public final class NicEchoBenchmark
                 cleanup.add(() -> LinuxNet.ip(null, "link", "del", a));
                 for (final String name : new String[] {a, b})
                 {
-                    LinuxNet.disableIpv6(name);
+                    LinuxNet.quietInterface(name);
                     LinuxNet.linkUp(null, name);
                 }
                 if (backend.equals("afpacket"))
@@ -186,7 +186,7 @@ public final class NicEchoBenchmark
                 cleanup.add(reflector::close);
                 for (final String name : new String[] {bridge, tap0, tap1})
                 {
-                    LinuxNet.disableIpv6(name);
+                    LinuxNet.quietInterface(name);
                 }
                 LinuxNet.ip(null, "link", "set", tap0, "master", bridge);
                 LinuxNet.ip(null, "link", "set", tap1, "master", bridge);

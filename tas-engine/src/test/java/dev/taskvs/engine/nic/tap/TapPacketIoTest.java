@@ -40,7 +40,7 @@ class TapPacketIoTest
         try
         {
             assertTrue(Files.exists(Path.of("/sys/class/net", name)), "TAP interface exists while open");
-            LinuxNet.disableIpv6(name);
+            LinuxNet.quietInterface(name);
             LinuxNet.addAddress(null, name, "10.211.0.1/24");
             LinuxNet.linkUp(null, name);
             thread.start();
