@@ -76,7 +76,10 @@ class EngineCommandDpdkTest
         {
             LinuxNet.ip(null, "netns", "add", namespace);
             LinuxNet.ip(null, "link", "add", engineSide, "type", "veth", "peer", "name", peerSide, "netns", namespace);
-            LinuxNet.quietInterface(engineSide);
+            if (!LinuxNet.quietInterface(engineSide))
+            {
+                throw new IllegalStateException(LinuxNet.ipv6StaysOn(engineSide));
+            }
             LinuxNet.linkUp(null, engineSide);
             LinuxNet.ip(namespace, "link", "set", "dev", "lo", "up");
             LinuxNet.addAddress(namespace, peerSide, "10.211.84.1/24");

@@ -41,7 +41,10 @@ class AfPacketInteropTest
         removeVethPair();
         LinuxNet.ip(null, "netns", "add", NAMESPACE);
         LinuxNet.ip(null, "link", "add", ENGINE_SIDE, "type", "veth", "peer", "name", PEER_SIDE, "netns", NAMESPACE);
-        LinuxNet.quietInterface(ENGINE_SIDE);
+        if (!LinuxNet.quietInterface(ENGINE_SIDE))
+        {
+            throw new IllegalStateException(LinuxNet.ipv6StaysOn(ENGINE_SIDE));
+        }
         LinuxNet.linkUp(null, ENGINE_SIDE);
         LinuxNet.run("ethtool", "-K", ENGINE_SIDE, "tx", "off", "tso", "off", "gso", "off", "gro", "off");
         LinuxNet.ip(NAMESPACE, "link", "set", "dev", "lo", "up");

@@ -40,7 +40,10 @@ class DpdkTapTest
             .descriptors(512, 512)
             .mbufsPerQueue(4095)
             .macAddress(ENGINE_MAC));
-        LinuxNet.quietInterface(name);
+        if (!LinuxNet.quietInterface(name))
+        {
+            throw new IllegalStateException(LinuxNet.ipv6StaysOn(name));
+        }
         return port;
     }
 

@@ -152,7 +152,10 @@ public final class NicEchoBenchmark
                 cleanup.add(() -> LinuxNet.ip(null, "link", "del", a));
                 for (final String name : new String[] {a, b})
                 {
-                    LinuxNet.quietInterface(name);
+                    if (!LinuxNet.quietInterface(name))
+                    {
+                        throw new IllegalStateException(LinuxNet.ipv6StaysOn(name));
+                    }
                     LinuxNet.linkUp(null, name);
                 }
                 if (backend.equals("afpacket"))
@@ -186,7 +189,10 @@ public final class NicEchoBenchmark
                 cleanup.add(reflector::close);
                 for (final String name : new String[] {bridge, tap0, tap1})
                 {
-                    LinuxNet.quietInterface(name);
+                    if (!LinuxNet.quietInterface(name))
+                    {
+                        throw new IllegalStateException(LinuxNet.ipv6StaysOn(name));
+                    }
                 }
                 LinuxNet.ip(null, "link", "set", tap0, "master", bridge);
                 LinuxNet.ip(null, "link", "set", tap1, "master", bridge);

@@ -40,7 +40,10 @@ class TapPacketIoTest
         try
         {
             assertTrue(Files.exists(Path.of("/sys/class/net", name)), "TAP interface exists while open");
-            LinuxNet.quietInterface(name);
+            if (!LinuxNet.quietInterface(name))
+            {
+                throw new IllegalStateException(LinuxNet.ipv6StaysOn(name));
+            }
             LinuxNet.addAddress(null, name, "10.211.0.1/24");
             LinuxNet.linkUp(null, name);
             thread.start();
