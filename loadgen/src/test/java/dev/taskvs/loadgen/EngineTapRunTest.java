@@ -50,7 +50,7 @@ class EngineTapRunTest
         tap = new TapPacketIo(new TapPacketIo.Context().interfaceName(device));
         if (!LinuxNet.quietInterface(device))
         {
-            throw new IllegalStateException(LinuxNet.ipv6StaysOn(device));
+            throw new IllegalStateException(LinuxNet.notQuiet(device));
         }
         LinuxNet.addAddress(null, device, KERNEL_IP + "/24");
         LinuxNet.linkUp(null, device);

@@ -118,7 +118,7 @@ public final class TasNet implements AutoCloseable
             // The root namespace's end also gets IPv4 forwarding off: see LinuxNet.quietInterface.
             if (!LinuxNet.quietInterface(device))
             {
-                throw new IllegalStateException("cannot quiet " + device);
+                throw new IllegalStateException(LinuxNet.notQuiet(device));
             }
         }
         else

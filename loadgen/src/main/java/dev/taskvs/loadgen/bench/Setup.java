@@ -310,7 +310,7 @@ public final class Setup implements AutoCloseable
         // root namespace would route the client's packets for the engine's address out of the default route.
         if (!LinuxNet.quietInterface(engineEnd))
         {
-            throw new IllegalStateException("cannot turn IPv6 and forwarding off on " + engineEnd);
+            throw new IllegalStateException(LinuxNet.notQuiet(engineEnd));
         }
         LinuxNet.run("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf." + kernelEnd + ".disable_ipv6=1");
         LinuxNet.ip(null, "link", "set", engineEnd, "up");

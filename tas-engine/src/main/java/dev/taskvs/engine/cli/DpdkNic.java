@@ -197,10 +197,7 @@ public final class DpdkNic
                         "an address (name it, or give --kernel-ip none)");
                 }
                 final String kernelAddress = EngineOptions.kernelAddress(ip, kernelIp);
-                if (!LinuxNet.quietInterface(iface))
-                {
-                    System.err.println(LinuxNet.ipv6StaysOn(iface));
-                }
+                LinuxNet.quietInterfaceOrWarn(iface);
                 LinuxNet.addAddress(null, iface, kernelAddress);
                 LinuxNet.linkUp(null, iface);
                 if (kernelSide != null)

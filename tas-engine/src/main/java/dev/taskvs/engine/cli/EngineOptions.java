@@ -149,10 +149,7 @@ public final class EngineOptions
                 final TapPacketIo tap = new TapPacketIo(new TapPacketIo.Context().interfaceName(iface));
                 if (!"none".equals(kernelIp))
                 {
-                    if (!LinuxNet.quietInterface(iface))
-                    {
-                        System.err.println(LinuxNet.ipv6StaysOn(iface));
-                    }
+                    LinuxNet.quietInterfaceOrWarn(iface);
                     LinuxNet.addAddress(null, iface, kernelAddress());
                     LinuxNet.linkUp(null, iface);
                     kernelSide = kernelAddress();

@@ -1,7 +1,5 @@
 package dev.taskvs.engine.fastpath;
 
-import java.util.Arrays;
-
 /**
  * Primitive open-addressing map from a flow key ({@link FlowRecord#key}) to a flow id, with linear probing
  * and backward-shift deletion (no tombstones, so lookups stay short under churn). Single-threaded: each lane

@@ -122,7 +122,7 @@ public final class LinuxNet
      *
      * @param name of the interface.
      * @return true when both are off (or the kernel lacks them), false when one stays on: say so with
-     * {@link #ipv6StaysOn}.
+     * {@link #notQuiet}.
      */
     public static boolean quietInterface(final String name)
     {
@@ -153,14 +153,28 @@ public final class LinuxNet
     }
 
     /**
-     * @param name of the interface {@link #quietInterface} could not quiet.
-     * @return the warning to print.
+     * {@link #quietInterface}, with a warning on stderr where it cannot be done (a container's read-only /proc/sys):
+     * for the command-line tools and the server, which go on without it.
+     *
+     * @param name of the interface.
      */
-    public static String ipv6StaysOn(final String name)
+    public static void quietInterfaceOrWarn(final String name)
     {
-        return "warning: IPv6 or IPv4 forwarding stays on on " + name + " (/proc/sys/net/.../" + name + " is not " +
-            "writable here; in a container set net.ipv6.conf.default.disable_ipv6=1): the kernel's router " +
-            "solicitations reach the engine, which counts and drops them";
+        if (!quietInterface(name))
+        {
+            System.err.println("warning: " + notQuiet(name));
+        }
+    }
+
+    /**
+     * @param name of the interface {@link #quietInterface} could not quiet.
+     * @return what that leaves, for a warning or an exception.
+     */
+    public static String notQuiet(final String name)
+    {
+        return "IPv6 or IPv4 forwarding stays on on " + name + " (/proc/sys/net/ipv{4,6}/conf/" + name +
+            " is not writable here; in a container set net.ipv6.conf.default.disable_ipv6=1): the kernel may send " +
+            "router solicitations to the engine, which counts and drops them, and route packets for it elsewhere";
     }
 
     /**

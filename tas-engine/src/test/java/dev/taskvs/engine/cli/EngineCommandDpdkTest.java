@@ -78,7 +78,7 @@ class EngineCommandDpdkTest
             LinuxNet.ip(null, "link", "add", engineSide, "type", "veth", "peer", "name", peerSide, "netns", namespace);
             if (!LinuxNet.quietInterface(engineSide))
             {
-                throw new IllegalStateException(LinuxNet.ipv6StaysOn(engineSide));
+                throw new IllegalStateException(LinuxNet.notQuiet(engineSide));
             }
             LinuxNet.linkUp(null, engineSide);
             LinuxNet.ip(namespace, "link", "set", "dev", "lo", "up");

@@ -43,6 +43,6 @@ class LinuxNetTest
         assertEquals("0", Files.readString(forwarding).trim(), "a host with forwarding on must not route for it");
         assertTrue(LinuxNet.quietInterface(name), "already off (as a container's default sysctl leaves it): no write");
         assertTrue(LinuxNet.quietInterface(name + "x"), "no such interface, no IPv6 to turn off");
-        assertTrue(LinuxNet.ipv6StaysOn(name).contains("net.ipv6.conf.default.disable_ipv6=1"));
+        assertTrue(LinuxNet.notQuiet(name).contains("net.ipv6.conf.default.disable_ipv6=1"));
     }
 }

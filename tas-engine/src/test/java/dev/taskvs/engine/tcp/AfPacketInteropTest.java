@@ -43,7 +43,7 @@ class AfPacketInteropTest
         LinuxNet.ip(null, "link", "add", ENGINE_SIDE, "type", "veth", "peer", "name", PEER_SIDE, "netns", NAMESPACE);
         if (!LinuxNet.quietInterface(ENGINE_SIDE))
         {
-            throw new IllegalStateException(LinuxNet.ipv6StaysOn(ENGINE_SIDE));
+            throw new IllegalStateException(LinuxNet.notQuiet(ENGINE_SIDE));
         }
         LinuxNet.linkUp(null, ENGINE_SIDE);
         LinuxNet.run("ethtool", "-K", ENGINE_SIDE, "tx", "off", "tso", "off", "gso", "off", "gro", "off");

@@ -66,7 +66,7 @@ class DpdkKernelInteropTest
         LinuxNet.ip(null, "link", "add", ENGINE_SIDE, "type", "veth", "peer", "name", PEER_SIDE, "netns", NAMESPACE);
         if (!LinuxNet.quietInterface(ENGINE_SIDE))
         {
-            throw new IllegalStateException(LinuxNet.ipv6StaysOn(ENGINE_SIDE));
+            throw new IllegalStateException(LinuxNet.notQuiet(ENGINE_SIDE));
         }
         LinuxNet.linkUp(null, ENGINE_SIDE);
         LinuxNet.run("ethtool", "-K", ENGINE_SIDE, "tx", "off", "tso", "off", "gso", "off", "gro", "off");
@@ -325,7 +325,7 @@ class DpdkKernelInteropTest
         {
             if (!LinuxNet.quietInterface(name))
             {
-                throw new IllegalStateException(LinuxNet.ipv6StaysOn(name));
+                throw new IllegalStateException(LinuxNet.notQuiet(name));
             }
             LinuxNet.addAddress(null, name, TAP_KERNEL_IP + "/24");
             LinuxNet.linkUp(null, name);

@@ -63,7 +63,7 @@ class KernelInteropTest
             tap = new TapPacketIo(new TapPacketIo.Context().interfaceName(name));
             if (!LinuxNet.quietInterface(name))
             {
-                throw new IllegalStateException(LinuxNet.ipv6StaysOn(name));
+                throw new IllegalStateException(LinuxNet.notQuiet(name));
             }
             LinuxNet.addAddress(null, name, KERNEL_IP + "/24");
             LinuxNet.linkUp(null, name);

@@ -133,10 +133,7 @@ public final class TasTransport implements AutoCloseable, ConnectionRegistry
                 {
                     if (!"none".equals(config.kernelIp))
                     {
-                        if (!LinuxNet.quietInterface(config.iface))
-                        {
-                            System.err.println(LinuxNet.ipv6StaysOn(config.iface));
-                        }
+                        LinuxNet.quietInterfaceOrWarn(config.iface);
                         LinuxNet.addAddress(null, config.iface, config.kernelAddress());
                         LinuxNet.linkUp(null, config.iface);
                     }

@@ -38,7 +38,7 @@ class AfPacketIoTest
         LinuxNet.ip(null, "link", "add", ENGINE_SIDE, "type", "veth", "peer", "name", PEER_SIDE, "netns", NAMESPACE);
         if (!LinuxNet.quietInterface(ENGINE_SIDE))
         {
-            throw new IllegalStateException(LinuxNet.ipv6StaysOn(ENGINE_SIDE));
+            throw new IllegalStateException(LinuxNet.notQuiet(ENGINE_SIDE));
         }
         LinuxNet.linkUp(null, ENGINE_SIDE);
         LinuxNet.ip(NAMESPACE, "link", "set", "dev", "lo", "up");

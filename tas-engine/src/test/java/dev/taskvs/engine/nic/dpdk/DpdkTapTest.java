@@ -42,7 +42,7 @@ class DpdkTapTest
             .macAddress(ENGINE_MAC));
         if (!LinuxNet.quietInterface(name))
         {
-            throw new IllegalStateException(LinuxNet.ipv6StaysOn(name));
+            throw new IllegalStateException(LinuxNet.notQuiet(name));
         }
         return port;
     }

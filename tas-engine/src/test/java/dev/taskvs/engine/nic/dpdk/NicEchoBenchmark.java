@@ -154,7 +154,7 @@ public final class NicEchoBenchmark
                 {
                     if (!LinuxNet.quietInterface(name))
                     {
-                        throw new IllegalStateException(LinuxNet.ipv6StaysOn(name));
+                        throw new IllegalStateException(LinuxNet.notQuiet(name));
                     }
                     LinuxNet.linkUp(null, name);
                 }
@@ -191,7 +191,7 @@ public final class NicEchoBenchmark
                 {
                     if (!LinuxNet.quietInterface(name))
                     {
-                        throw new IllegalStateException(LinuxNet.ipv6StaysOn(name));
+                        throw new IllegalStateException(LinuxNet.notQuiet(name));
                     }
                 }
                 LinuxNet.ip(null, "link", "set", tap0, "master", bridge);

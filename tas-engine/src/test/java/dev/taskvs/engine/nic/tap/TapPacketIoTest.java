@@ -42,7 +42,7 @@ class TapPacketIoTest
             assertTrue(Files.exists(Path.of("/sys/class/net", name)), "TAP interface exists while open");
             if (!LinuxNet.quietInterface(name))
             {
-                throw new IllegalStateException(LinuxNet.ipv6StaysOn(name));
+                throw new IllegalStateException(LinuxNet.notQuiet(name));
             }
             LinuxNet.addAddress(null, name, "10.211.0.1/24");
             LinuxNet.linkUp(null, name);
