@@ -3,8 +3,9 @@
 # check behind README.md, "Docker". As root, on a Debian 12 machine: installs docker.io and docker-compose
 # when missing and starts a daemon if none runs (no iptables rules, no default bridge, and no IP forwarding:
 # dockerd turns net.ipv4.ip_forward on by default, and then the root namespace routes the packets of any veth
-# test out of the default route; stopped again at the end, with ip_forward as it was). Base images are made locally by docker/offline-images.sh (from the Debian mirror) unless they are
-# there already, or PULL=1 says to take them from Docker Hub. Results land in docker/results/.
+# test out of the default route; stopped again at the end, with ip_forward as it was). Base images are made
+# locally by docker/offline-images.sh (from the Debian mirror) unless they are there already, or PULL=1 says to
+# take them from Docker Hub. Results land in docker/results/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! command -v dockerd > /dev/null || ! command -v docker-compose > /dev/null; then
@@ -36,9 +37,8 @@ for image in server loadgen; do
     DOCKER_BUILDKIT=1 $DOCKER build -q --network host -f "docker/Dockerfile.$image" -t "tas-kvs/$image" .
 done
 mkdir -p docker/results
-for variant in "loadgen" "--profile memcached run --rm loadgen-memcached" "--profile engine run --rm loadgen-engine" \
-    "--profile tap run --rm loadgen-tap"; do
-    [ "$variant" = loadgen ] && variant="run --rm loadgen"
+for variant in "run --rm loadgen" "--profile memcached run --rm loadgen-memcached" \
+    "--profile engine run --rm loadgen-engine" "--profile tap run --rm loadgen-tap"; do
     echo "== docker-compose $variant"
     # shellcheck disable=SC2086
     timeout 300 docker-compose -p tas-kvs -f docker/compose.yml $variant 2>&1 | grep -E '^(throughput|all |errors|hits)'
