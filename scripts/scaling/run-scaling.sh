@@ -4,17 +4,22 @@
 #
 #   ./run-scaling.sh OUTDIR
 #
-# For N in $SWEEP (default 1..8): kvs-server --stack tas --nic shm --threading dedicated with N stack cores
-# (--stack-cores) and N app cores (--app-cores N), confined with taskset to 2N CPUs; loadgen on its own engine
-# over the same shm wire, on the remaining CPUs (its lane and slow path pinned, the rest load threads).
+# For N in $SWEEP (default 1..8): kvs-server --stack tas --nic shm --threading dedicated with N fast-path lanes
+# (N stack cores, each lane pinned to its own CPU and owning its own queue of the wire) and N app cores, confined
+# with taskset to 2N CPUs (the slow path pinned beside the last app thread: it only opens and closes
+# connections). The load generator runs on its own engine over the same shm wire, on the remaining CPUs, with
+# LG_LANES lanes (default: a third of its CPUs, 1..8) and the rest load threads. The wire steers every segment to
+# the queue of the lane that owns its flow, both ways, as a NIC's RSS does, so lanes never pass frames on.
 # Each point: store preloaded, then a closed-loop run (WARMUP + DURATION). The whole sweep with the defaults
 # takes about 5 minutes and stops starting points that would not finish within BUDGET_S (default 460 s).
 #
 # Results in OUTDIR: results.csv, results.json, summary.txt (machine, command, table), point-N/ (server log,
 # loadgen output and JSON). Everything is configurable from the environment:
 #   SWEEP="1 2 3 4 5 6 7 8"  WARMUP=4s  DURATION=25s  CONNECTIONS=256  PIPELINE=8  VALUE_SIZE=64  GET_RATIO=0.9
-#   KEYS=100000  IDLE=backoff (the server engine's idle strategy: spin|yield|backoff|park)
+#   KEYS=100000  IDLE=nap (the server engine's idle strategy: spin|yield|backoff|nap|park)  LG_LANES=<auto>
 #   CPUS=<nproc>  MIN_LOADGEN_CPUS=4  BUDGET_S=460  SHM_DIR=/dev/shm  JAVA=<bundle>/jre/bin/java
+#   SERVER_CP, LOADGEN_CP: class paths instead of the bundle's jars (the project's test runs it from its build).
+#   DRY_RUN=1 prints each point's CPU plan and runs nothing (e.g. CPUS=16 DRY_RUN=1 on any machine).
 # Needs: bash, taskset (util-linux), awk, timeout (coreutils), /dev/shm. No root.
 set -uo pipefail
 
@@ -38,7 +43,8 @@ PIPELINE="${PIPELINE:-8}"
 VALUE_SIZE="${VALUE_SIZE:-64}"
 GET_RATIO="${GET_RATIO:-0.9}"
 KEYS="${KEYS:-100000}"
-IDLE="${IDLE:-backoff}"
+IDLE="${IDLE:-nap}"
+LG_LANES="${LG_LANES:-}"
 CPUS="${CPUS:-$(nproc)}"
 MIN_LOADGEN_CPUS="${MIN_LOADGEN_CPUS:-4}"
 BUDGET_S="${BUDGET_S:-460}"
@@ -51,8 +57,11 @@ JAVA_OPTS=(-XX:+UseParallelGC -XX:AutoBoxCacheMax=262144 --add-exports java.base
 for tool in taskset awk timeout; do
     command -v "$tool" >/dev/null || { echo "run-scaling: '$tool' is missing" >&2; exit 1; }
 done
-[[ -x "$JAVA" ]] || { echo "run-scaling: no Java runtime at $JAVA (run scripts/scaling/prepare.sh first)" >&2; exit 1; }
-[[ -f "$BUNDLE/server/kvs-server.jar" ]] || { echo "run-scaling: no server jar in $BUNDLE/server" >&2; exit 1; }
+[[ -n "${DRY_RUN:-}" || -x "$JAVA" ]] || { echo "run-scaling: no Java runtime at $JAVA (run scripts/scaling/prepare.sh first)" >&2; exit 1; }
+[[ -n "${DRY_RUN:-}" || -n "${SERVER_CP:-}" || -f "$BUNDLE/server/kvs-server.jar" ]] || { echo "run-scaling: no server jar in $BUNDLE/server" >&2; exit 1; }
+
+SERVER_CP="${SERVER_CP:-$BUNDLE/server/kvs-server.jar:$BUNDLE/server/lib/*}"
+LOADGEN_CP="${LOADGEN_CP:-$BUNDLE/loadgen/loadgen.jar:$BUNDLE/loadgen/lib/*}"
 
 mkdir -p "$OUT"
 OUT="$(cd "$OUT" && pwd)"
@@ -77,6 +86,17 @@ json_latency() {
     awk -v key="\"$2\":" '/^  "latency_us": \{/ {inb = 1; next} inb && /^  \}/ {exit} inb && index($0, key) {gsub(/[ ,]/, ""); split($0, a, ":"); print a[2]; exit}' "$1"
 }
 
+# "N0;N1;..." segments received per lane and the frames steered between lanes, from the server's exit line.
+lane_split() {
+    awk -v lanes="$2" '/^engine counters: / { sub(/^engine counters: /, ""); n = split($0, kv, ", ");
+            for (i = 1; i <= n; i++) { if (match(kv[i], /^lane [0-9]+: segments received [0-9]+$/)) {
+                    split(kv[i], w, " "); seg[w[2] + 0] = w[5] }
+                else if (match(kv[i], /^lane [0-9]+: frames steered to another lane [0-9]+$/)) {
+                    split(kv[i], w, " "); steered += w[8] } } }
+        END { out = ""; for (l = 0; l < lanes; l++) out = out (l ? ";" : "") (seg[l] == "" ? 0 : seg[l]);
+              print out, steered + 0 }' "$1"
+}
+
 stop_server() {
     local pid=$1 i
     kill -TERM "$pid" 2>/dev/null || return 0
@@ -90,7 +110,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 CSV="$OUT/results.csv"
-echo "stack_cores,app_cores,server_cpus,loadgen_cpus,loadgen_threads,cpus_shared,ops_per_sec,p50_us,p99_us,p999_us,p9999_us,errors,server_cpu_cores_busy,server_cpu_us_per_req,status" > "$CSV"
+echo "stack_cores,app_cores,server_cpus,loadgen_cpus,loadgen_lanes,loadgen_threads,cpus_shared,ops_per_sec,p50_us,p99_us,p999_us,p9999_us,errors,server_cpu_cores_busy,server_cpu_us_per_req,status,server_lane_segments_in,server_frames_steered" > "$CSV"
 
 {
     echo "tas-kvs core-scaling sweep"
@@ -100,7 +120,7 @@ echo "stack_cores,app_cores,server_cpus,loadgen_cpus,loadgen_threads,cpus_shared
     echo "memory:   $(awk '/^MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)"
     echo "java:     $("$JAVA" -version 2>&1 | head -1) ($JAVA)"
     [[ -f "$BUNDLE/BUNDLE.txt" ]] && sed 's/^/bundle:   /' "$BUNDLE/BUNDLE.txt"
-    echo "command:  SWEEP=\"$SWEEP\" WARMUP=$WARMUP DURATION=$DURATION CONNECTIONS=$CONNECTIONS PIPELINE=$PIPELINE VALUE_SIZE=$VALUE_SIZE GET_RATIO=$GET_RATIO KEYS=$KEYS IDLE=$IDLE CPUS=$CPUS MIN_LOADGEN_CPUS=$MIN_LOADGEN_CPUS $0 $OUT"
+    echo "command:  SWEEP=\"$SWEEP\" WARMUP=$WARMUP DURATION=$DURATION CONNECTIONS=$CONNECTIONS PIPELINE=$PIPELINE VALUE_SIZE=$VALUE_SIZE GET_RATIO=$GET_RATIO KEYS=$KEYS IDLE=$IDLE${LG_LANES:+ LG_LANES=$LG_LANES} CPUS=$CPUS MIN_LOADGEN_CPUS=$MIN_LOADGEN_CPUS $0 $OUT"
     echo
 } > "$OUT/summary.txt"
 
@@ -108,12 +128,13 @@ for n in $SWEEP; do
     elapsed=$(( $(date +%s) - START ))
     if (( elapsed + POINT_S > BUDGET_S )); then
         echo "run-scaling: skipping N=$n and after: ${elapsed}s used, a point takes ~${POINT_S}s, budget ${BUDGET_S}s" | tee -a "$OUT/summary.txt" >&2
-        echo "$n,$n,,,,,,,,,,,,,skipped (time budget)" >> "$CSV"
+        echo "$n,$n,,,,,,,,,,,,,,skipped (time budget),," >> "$CSV"
         continue
     fi
     dir="$OUT/point-$n"; mkdir -p "$dir"
     server_cpus=$(dedupe "$(cpu_list 0 $((2 * n)))")
-    stack_cores=$(cpu_list 0 "$n")
+    # N lanes on CPUs 0..N-1, then the slow path on the last of the server's CPUs (beside an app thread).
+    stack_cores="$(cpu_list 0 "$n"),$(cpu $((2 * n - 1)))"
     free=$(( CPUS - 2 * n ))
     if (( free >= MIN_LOADGEN_CPUS )); then
         lg_cpus=$(cpu_list $((2 * n)) "$free"); shared=no; lg_count=$free
@@ -121,15 +142,26 @@ for n in $SWEEP; do
         lg_count=$(( MIN_LOADGEN_CPUS < CPUS ? MIN_LOADGEN_CPUS : CPUS ))
         lg_cpus=$(cpu_list $((CPUS - lg_count)) "$lg_count"); shared=yes
     fi
-    lg_stack=$(cut -d, -f1,2 <<<"$lg_cpus")
-    lg_threads=$(( lg_count > 3 ? lg_count - 2 : 1 ))
+    # The load generator's lanes on its first CPUs, its slow path on the next; load threads float over them all.
+    lg_lanes=${LG_LANES:-$(( lg_count / 3 < 1 ? 1 : (lg_count / 3 > 8 ? 8 : lg_count / 3) ))}
+    lg_stack="$(cut -d, -f1-$((lg_lanes + 1)) <<<"$lg_cpus")"
+    if (( $(tr ',' '\n' <<<"$lg_stack" | wc -l) < lg_lanes + 1 )); then
+        lg_stack="$(cpu_list "$(cut -d, -f1 <<<"$lg_cpus")" $((lg_lanes + 1)))"
+    fi
+    lg_threads=$(( lg_count - lg_lanes - 1 > 1 ? lg_count - lg_lanes - 1 : 1 ))
+    if [[ -n "${DRY_RUN:-}" ]]; then
+        echo "N=$n: server taskset $server_cpus --stack-cores $stack_cores --app-cores $n --shm-peer-queues $lg_lanes;" \
+            "loadgen taskset $lg_cpus --stack-cores $lg_stack -t $lg_threads$([[ $shared == yes ]] && echo ' (shared)')"
+        continue
+    fi
     wire="$SHM_DIR/tas-kvs-scaling-$$.wire"
     rm -f "$wire"
-    echo "run-scaling: N=$n: server on CPUs $server_cpus (stack cores $stack_cores, $n app cores), loadgen on $lg_cpus ($lg_threads load threads)$([[ $shared == yes ]] && echo ', sharing CPUs with the server')" >&2
+    echo "run-scaling: N=$n: server on CPUs $server_cpus ($n lanes and the slow path on $stack_cores, $n app cores), loadgen on $lg_cpus ($lg_lanes lanes and the slow path on $lg_stack, $lg_threads load threads)$([[ $shared == yes ]] && echo ', sharing CPUs with the server')" >&2
 
-    taskset -c "$server_cpus" "$JAVA" "${JAVA_OPTS[@]}" -cp "$BUNDLE/server/kvs-server.jar:$BUNDLE/server/lib/*" \
+    taskset -c "$server_cpus" "$JAVA" "${JAVA_OPTS[@]}" -cp "$SERVER_CP" \
         dev.taskvs.server.KvsServerMain --stack tas --nic shm --shm "$wire" --ip "$SERVER_IP/24" -p "$PORT" \
         --threading dedicated --idle "$IDLE" --stack-cores "$stack_cores" --app-cores "$n" -m 1024 -c 4096 \
+        --shm-peer-queues "$lg_lanes" -v \
         > "$dir/server.log" 2>&1 &
     SERVER_PID=$!
     for ((i = 0; i < 300; i++)); do
@@ -140,11 +172,11 @@ for n in $SWEEP; do
     if ! grep -q 'clients connect to' "$dir/server.log"; then
         echo "run-scaling: N=$n: the server did not start (see $dir/server.log)" | tee -a "$OUT/summary.txt" >&2
         stop_server "$SERVER_PID"; SERVER_PID=""
-        echo "$n,$n,${server_cpus//,/;},${lg_cpus//,/;},$lg_threads,$shared,,,,,,,,,server failed" >> "$CSV"
+        echo "$n,$n,${server_cpus//,/;},${lg_cpus//,/;},$lg_lanes,$lg_threads,$shared,,,,,,,,,server failed,," >> "$CSV"
         continue
     fi
 
-    lg=(taskset -c "$lg_cpus" "$JAVA" "${JAVA_OPTS[@]}" -cp "$BUNDLE/loadgen/loadgen.jar:$BUNDLE/loadgen/lib/*"
+    lg=(taskset -c "$lg_cpus" "$JAVA" "${JAVA_OPTS[@]}" -cp "$LOADGEN_CP"
         dev.taskvs.loadgen.LoadgenMain --stack tas --nic shm --shm "$wire" --ip "$LOADGEN_IP/24"
         --server "$SERVER_IP:$PORT" --threading dedicated --idle hybrid --stack-cores "$lg_stack"
         -t "$lg_threads" -d "$PIPELINE" --value-size "$VALUE_SIZE" -g "$GET_RATIO" -n "$KEYS"
@@ -167,7 +199,7 @@ for n in $SWEEP; do
     json="$dir/loadgen.json"
     if [[ $lg_rc -ne 0 || ! -s "$json" ]]; then
         echo "run-scaling: N=$n: loadgen failed (rc $lg_rc, see $dir/loadgen.log)" | tee -a "$OUT/summary.txt" >&2
-        echo "$n,$n,${server_cpus//,/;},${lg_cpus//,/;},$lg_threads,$shared,,,,,,,,,loadgen failed" >> "$CSV"
+        echo "$n,$n,${server_cpus//,/;},${lg_cpus//,/;},$lg_lanes,$lg_threads,$shared,,,,,,,,,loadgen failed,," >> "$CSV"
         continue
     fi
     ops=$(json_top "$json" ops_per_sec); errors=$(json_top "$json" errors)
@@ -176,7 +208,10 @@ for n in $SWEEP; do
     read -r busy per_req < <(awk -v c0="$c0" -v c1="$c1" -v w0="$w0" -v w1="$w1" -v hz="$TICKS" -v ops="$ops" \
         'BEGIN { cpu = (c1 - c0) / hz; wall = w1 - w0; busy = (wall > 0) ? cpu / wall : 0;
                  per = (ops > 0) ? busy * 1e6 / ops : 0; printf "%.2f %.3f\n", busy, per }')
-    echo "$n,$n,${server_cpus//,/;},${lg_cpus//,/;},$lg_threads,$shared,$ops,$p50,$p99,$p999,$p9999,$errors,$busy,$per_req,ok" >> "$CSV"
+    # Segments each server lane received over the whole run (from its counters at exit) and frames a lane had
+    # to pass to another: the wire's steering should make that 0.
+    read -r lane_in steered < <(lane_split "$dir/server.log" "$n")
+    echo "$n,$n,${server_cpus//,/;},${lg_cpus//,/;},$lg_lanes,$lg_threads,$shared,$ops,$p50,$p99,$p999,$p9999,$errors,$busy,$per_req,ok,$lane_in,$steered" >> "$CSV"
     printf 'run-scaling: N=%s: %.0f requests/s, p50 %s us, p99 %s us, server %s cores busy, %s us CPU per request\n' \
         "$n" "$ops" "$p50" "$p99" "$busy" "$per_req" >&2
 done
@@ -185,20 +220,21 @@ done
 awk 'BEGIN { FS = "," } NR == 1 { for (i = 1; i <= NF; i++) h[i] = $i; print "["; next }
     { printf "%s  {", (NR > 2 ? ",\n" : "");
       for (i = 1; i <= NF; i++) { v = $i;
-          if (v ~ /^-?[0-9]+(\.[0-9]+)?$/ && h[i] != "server_cpus" && h[i] != "loadgen_cpus") out = v; else out = "\"" v "\"";
+          if (v ~ /^-?[0-9]+(\.[0-9]+)?$/ && h[i] != "server_cpus" && h[i] != "loadgen_cpus" && h[i] != "server_lane_segments_in") out = v; else out = "\"" v "\"";
           printf "%s\"%s\": %s", (i > 1 ? ", " : ""), h[i], out } printf "}" }
     END { print "\n]" }' "$CSV" > "$OUT/results.json"
 
 {
-    echo "N = stack cores = app cores; server on 2N CPUs, loadgen on the rest (shared when fewer than $MIN_LOADGEN_CPUS remain)."
-    echo "The shm wire has one queue, so the server's engine runs one fast-path lane (first stack core) and the slow path"
-    echo "(second); further stack cores are reserved but idle. What scales with N here is the number of app cores."
+    echo "N = fast-path lanes (stack cores) = app cores; server on 2N CPUs (its slow path beside the last app thread),"
+    echo "loadgen on the rest (shared when fewer than $MIN_LOADGEN_CPUS remain). The shm wire has a queue per lane on each"
+    echo "side and steers every segment to the lane that owns its flow."
     echo
     awk 'BEGIN { FS = "," } NR == 1 { next }
-        { ops[NR] = $7; if (base == "" && $7 != "") base = $7;
-          printf "N=%-2s server CPUs %-22s loadgen CPUs %-22s %s %12s req/s  x%-5s p50 %8s us  p99 %8s us  p99.99 %8s us  server %5s cores, %7s us CPU/req  errors %s  %s\n",
-            $1, $3, $4, ($6 == "yes" ? "(shared)" : "        "), ($7 == "" ? "-" : sprintf("%.0f", $7)),
-            ($7 == "" || base == "" ? "-" : sprintf("%.2f", $7 / base)), $8, $9, $11, $13, $14, $12, $15 }' "$CSV"
+        { if (base == "" && $8 != "") base = $8;
+          printf "N=%-2s server CPUs %-22s loadgen CPUs %-22s %s lanes %-2s %12s req/s  x%-5s p50 %8s us  p99 %8s us  p99.99 %8s us  server %5s cores, %7s us CPU/req  errors %s  %s%s\n",
+            $1, $3, $4, ($7 == "yes" ? "(shared)" : "        "), $5, ($8 == "" ? "-" : sprintf("%.0f", $8)),
+            ($8 == "" || base == "" ? "-" : sprintf("%.2f", $8 / base)), $9, $10, $12, $14, $15, $13, $16,
+            ($17 == "" ? "" : "  server lanes in " $17 ", steered " $18) }' "$CSV"
     echo
     echo "total time: $(( $(date +%s) - START )) s"
 } | tee -a "$OUT/summary.txt"

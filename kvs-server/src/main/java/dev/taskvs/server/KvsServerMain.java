@@ -42,6 +42,11 @@ public final class KvsServerMain implements Callable<Integer>
         description = "Shared-memory wire for --nic shm (the first side creates it). Default: ${DEFAULT-VALUE}.")
     String shm;
 
+    @Option(names = "--shm-peer-queues", defaultValue = "0",
+        description = "With --nic shm, when the server creates the wire: queues (lanes) the other side may bring. " +
+            "The server has one queue per lane (--stack-cores, all but the last). Default: as many as the server's.")
+    int shmPeerQueues;
+
     @Option(names = "--dpdk-args", defaultValue = "",
         description = "EAL arguments for --nic dpdk, on top of the defaults (--no-huge -m 256 --no-shconf --no-pci), " +
             "as in ./kvs engine, e.g. \"--vdev=net_memif0,role=server,id=0,socket=/tmp/kvs.sock,socket-abstract=no\". " +
@@ -240,6 +245,7 @@ public final class KvsServerMain implements Callable<Integer>
         c.tas.iface = iface;
         c.tas.kernelIp = kernelIp;
         c.tas.shm = shm;
+        c.tas.shmPeerQueues = shmPeerQueues;
         c.tas.dpdkArgs = dpdkArgs;
         c.tas.dpdkPort = dpdkPort;
         c.tas.stackCores = stackCores;

@@ -349,7 +349,8 @@ public final class LoadgenMain implements Callable<Integer>
                 return settings.nic(engine::openNic, "tap " + engine.iface() + " (kernel side " +
                     engine.kernelAddress() + ")");
             case "shm":
-                return settings.nic(engine::openNic, "shm " + engine.shm());
+                return settings.nics(engine::openNics, "shm " + engine.shm() +
+                    (engine.lanes() > 1 ? " (" + engine.lanes() + " queues)" : ""));
             case "afpacket":
                 return settings.nic(engine::openNic, "afpacket " + engine.iface());
             case "dpdk":

@@ -45,8 +45,8 @@ public final class EngineStack implements LoadStack
     {
         /** The engine's settings (address, threading, cores, rings ...), not yet concluded. */
         public EngineContext context;
-        /** Opens the NIC queue; called once. */
-        public Supplier<PacketIo> nic;
+        /** Opens the NIC's queues, one per fast-path lane; called once. */
+        public Supplier<PacketIo[]> nic;
         /** For messages: the backend and where it goes, e.g. {@code tap tas0 (kernel side 10.211.0.1/24)}. */
         public String nicDescription = "";
         /** Called after the engine and the NIC are closed (e.g. to stop an in-process peer). */
@@ -62,7 +62,13 @@ public final class EngineStack implements LoadStack
 
         public Settings nic(final Supplier<PacketIo> nic, final String description)
         {
-            this.nic = nic;
+            return nics(() -> new PacketIo[] {nic.get()}, description);
+        }
+
+        /** A NIC with one queue per lane (the engine gets as many lanes as queues). */
+        public Settings nics(final Supplier<PacketIo[]> nics, final String description)
+        {
+            this.nic = nics;
             this.nicDescription = description;
             return this;
         }
@@ -79,14 +85,14 @@ public final class EngineStack implements LoadStack
     }
 
     private final TcpEngine engine;
-    private final PacketIo io;
+    private final PacketIo[] io;
     private final Runnable afterClose;
     private final boolean invokeOnLoadThread;
     private final Wait wait;
     private final String description;
     private int loops;
 
-    private EngineStack(final TcpEngine engine, final PacketIo io, final Runnable afterClose,
+    private EngineStack(final TcpEngine engine, final PacketIo[] io, final Runnable afterClose,
         final boolean invokeOnLoadThread, final Wait wait, final String description)
     {
         this.engine = engine;
@@ -136,7 +142,7 @@ public final class EngineStack implements LoadStack
         {
             throw new IllegalArgumentException("--stack tas: " + ex.getMessage());
         }
-        final PacketIo io;
+        final PacketIo[] io;
         try
         {
             io = settings.nic.get();
@@ -157,13 +163,14 @@ public final class EngineStack implements LoadStack
         {
             if (!settings.keepNic)
             {
-                CloseHelper.quietClose(io);
+                CloseHelper.quietCloseAll(io);
             }
             throw new IllegalStateException("--stack tas: the engine did not start: " + oneLine(ex), ex);
         }
         final String threading = onLoadThread ? "shared: the engine runs on the load thread" :
             mode == ThreadingMode.SHARED ? "shared: the engine on one thread of its own, " + threads + " load threads" :
-            "dedicated: a thread per lane and one for the slow path" +
+            "dedicated: a thread per lane" + (engine.laneCount() > 1 ? " (" + engine.laneCount() + " lanes)" : "") +
+            " and one for the slow path" +
             (ctx.laneCores().length > 0 ? " (cores " + java.util.Arrays.toString(ctx.laneCores()) +
             (ctx.slowPathCore() >= 0 ? " and " + ctx.slowPathCore() : "") + ")" : "") + ", " + threads + " load threads";
         final String description = "engine " + Ipv4Address.toString(ctx.localIp()) + "/" + ctx.prefixLength() +
@@ -228,7 +235,10 @@ public final class EngineStack implements LoadStack
     {
         System.out.println("engine counters: " + engine.nonZeroCounters());
         CloseHelper.quietClose(engine);
-        CloseHelper.quietClose(io);
+        if (io != null)
+        {
+            CloseHelper.quietCloseAll(io);
+        }
         if (afterClose != null)
         {
             afterClose.run();

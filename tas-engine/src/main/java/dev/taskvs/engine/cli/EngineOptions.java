@@ -39,6 +39,11 @@ public final class EngineOptions
         description = "Shared-memory wire file: the first side creates it, the second attaches. Default: ${DEFAULT-VALUE}.")
     Path shm;
 
+    @Option(names = "--shm-peer-queues", defaultValue = "0",
+        description = "With --nic shm, when this side creates the wire: queues (lanes) the other side may bring. " +
+            "Default: as many as this side's.")
+    int shmPeerQueues;
+
     @Option(names = "--dpdk-args",
         description = "EAL arguments for --nic dpdk, on top of the defaults (--no-huge -m 256 --no-shconf --no-pci), " +
             "e.g. \"--vdev=net_tap0,iface=dt0\" or \"--in-memory -a 0000:01:00.0\".")
@@ -128,13 +133,33 @@ public final class EngineOptions
         }
         if (stackCores.length > 0)
         {
-            ctx.laneCores(stackCores[0]);
-            if (stackCores.length > 1)
+            final int lanes = lanes();
+            ctx.laneCores(java.util.Arrays.copyOf(stackCores, lanes));
+            if (stackCores.length > lanes)
             {
-                ctx.slowPathCore(stackCores[1]);
+                ctx.slowPathCore(stackCores[lanes]);
             }
         }
         return ctx;
+    }
+
+    /**
+     * @return fast-path lanes: with --nic shm every --stack-cores core but the last (which runs the slow path),
+     * at least one; one lane on every other backend here.
+     */
+    public int lanes()
+    {
+        return "shm".equals(nic) ? Math.max(1, stackCores.length - 1) : 1;
+    }
+
+    /** Open the backend's queues, one per {@link #lanes() lane} ({@code loopback} is handled by the caller). */
+    public PacketIo[] openNics()
+    {
+        if ("shm".equals(nic))
+        {
+            return ShmWire.open(new ShmWire.Context().path(shm).queues(lanes()).peerQueues(shmPeerQueues)).queues();
+        }
+        return new PacketIo[] {openNic()};
     }
 
     /** Open the backend this engine runs on ({@code loopback} is handled by the caller). */
@@ -143,7 +168,7 @@ public final class EngineOptions
         switch (nic)
         {
             case "shm":
-                return ShmWire.open(new ShmWire.Context().path(shm));
+                return ShmWire.open(new ShmWire.Context().path(shm).peerQueues(shmPeerQueues));
             case "tap":
             {
                 final TapPacketIo tap = new TapPacketIo(new TapPacketIo.Context().interfaceName(iface));

@@ -165,11 +165,12 @@ public final class FlowRecord
      */
     public static long key(final int remoteIp, final int localPort, final int remotePort)
     {
-        return ((long)remoteIp << 32) | ((long)(localPort & 0xFFFF) << 16) | (remotePort & 0xFFFF);
+        return dev.taskvs.engine.nic.FlowSteering.key(remoteIp, localPort, remotePort);
     }
 
     /**
-     * Which of {@code lanes} fast-path lanes owns a flow: a mix of the 4-tuple, as RSS would hash it.
+     * Which of {@code lanes} fast-path lanes owns a flow: {@link dev.taskvs.engine.nic.FlowSteering}'s hash of
+     * the 4-tuple, as RSS would hash it (memory wires with several queues steer by the same function).
      *
      * @param key   from {@link #key}.
      * @param lanes number of lanes.
@@ -177,13 +178,7 @@ public final class FlowRecord
      */
     public static int laneOf(final long key, final int lanes)
     {
-        if (lanes == 1)
-        {
-            return 0;
-        }
-        long h = key * 0x9E3779B97F4A7C15L;
-        h ^= h >>> 29;
-        return (int)((h >>> 1) % lanes);
+        return dev.taskvs.engine.nic.FlowSteering.queueOf(key, lanes);
     }
 
     /**

@@ -145,6 +145,24 @@ public final class FrameRing
         return first;
     }
 
+    /**
+     * Free slots after those already claimed, re-reading the consumer's position only when the cached one
+     * shows fewer than {@code wanted}.
+     *
+     * @param wanted slots the caller hopes for.
+     * @return free slots (possibly more or fewer than wanted).
+     */
+    public int free(final int wanted)
+    {
+        long free = slotCount - (producerClaim - consumerCache);
+        if (free < wanted)
+        {
+            consumerCache = buffer.getLongAcquire(ringOffset + CONSUMER_POSITION_OFFSET);
+            free = slotCount - (producerClaim - consumerCache);
+        }
+        return (int)free;
+    }
+
     /** @return the position after the last claimed slot. */
     public long claimedPosition()
     {

@@ -1,31 +1,67 @@
 package dev.taskvs.engine.nic;
 
+import dev.taskvs.engine.proto.EthernetFrame;
+import org.agrona.BufferUtil;
+import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
 /**
- * A {@link PacketIo} over two {@link FrameRing}s: it produces into one and consumes from the other, in place.
+ * A {@link PacketIo} over {@link FrameRing}s: it produces into its peer's rings and consumes its own, in place.
  * The loopback and shm backends are this class over process-private or memory-mapped memory.
  * <p>
- * Zero-copy both ways: received frames are views of consumer-ring slots, freed on {@link #release}; frames
- * to transmit are producer-ring slots claimed by {@link #allocate} and published by {@link #transmit}.
- * Receive and transmit touch disjoint state, so one thread may receive while another transmits.
+ * <b>One queue each side</b> (one ring per direction): zero-copy both ways. Received frames are views of
+ * consumer-ring slots, freed on {@link #release}; frames to transmit are producer-ring slots claimed by {@link
+ * #allocate} and published by {@link #transmit}.
  * <p>
- * The peer may be another process, so a stored length is checked before it is trusted: a length beyond the
- * slot is counted as {@link #corruptFrames()} and skipped, never handed up.
+ * <b>Several queues</b> (a multi-queue wire): this side is one of its engine's queues. It receives from one
+ * ring per peer queue (taking turns which it drains first) and transmits into one ring per peer queue, choosing
+ * each frame's ring by {@link FlowSteering#queueOfFrame}, the hash the receiving engine's lanes use to own
+ * flows: so every segment lands on the lane that owns its flow, as with a NIC's RSS, and no lane has to pass
+ * frames to another. The ring is known only once the frame is written, so with more than one peer queue
+ * frames are written into a private staging area and copied into their ring on {@link #transmit}; {@link
+ * #allocate} hands out only as many as would fit into any one ring, so a burst is never dropped for room.
+ * <p>
+ * Receive and transmit touch disjoint state, so one thread may receive while another transmits. The peer may
+ * be another process, so a stored length is checked before it is trusted: a length beyond the slot is counted
+ * as {@link #corruptFrames()} and skipped, never handed up.
  */
 public class FrameRingPacketIo implements PacketIo
 {
-    private final FrameRing txRing;
-    private final FrameRing rxRing;
+    /** Frames a multi-queue transmit side stages between {@link #allocate} and {@link #transmit}. */
+    public static final int STAGING_FRAMES = 256;
+
+    private final FrameRing[] txRings;
+    private final FrameRing[] rxRings;
     private final long macAddress;
     private final int mtu;
     private final String name;
     private final int maxFrameLength;
 
+    // Receive: handle = position << rxShift | ring index.
+    private final int rxShift;
+    private final int rxIndexMask;
+    private final int[] rxOutstanding;
+    private final int[] releasedCount;
+    private final long[] releaseEnd;
+    private int rxFirst;
+
+    // Transmit with several peer queues: staging slots, and how many frames every ring is known to take.
+    private final UnsafeBuffer staging;
+    private final int stagingSlotSize;
+    private final boolean[] txDirty;
+    private int staged;
+    private int txCredit;
+    private AtomicBuffer peerQueueCountBuffer;
+    private int peerQueueCountOffset;
+
     private boolean checksumOffload;
-    private int rxOutstanding;
     private long withdrawnFrames;
     private long corruptFrames;
+    private long steeredFrames;
 
     /**
+     * One queue each side.
+     *
      * @param txRing     ring this side produces into; its peer consumes it.
      * @param rxRing     ring this side consumes; its peer produces into it.
      * @param macAddress this endpoint's MAC.
@@ -35,35 +71,112 @@ public class FrameRingPacketIo implements PacketIo
     public FrameRingPacketIo(
         final FrameRing txRing, final FrameRing rxRing, final long macAddress, final int mtu, final String name)
     {
-        final int frameLength = mtu + dev.taskvs.engine.proto.EthernetFrame.HEADER_LENGTH;
-        if (frameLength > txRing.maxFrameLength() || frameLength > rxRing.maxFrameLength())
+        this(new FrameRing[] {txRing}, new FrameRing[] {rxRing}, macAddress, mtu, name);
+    }
+
+    /**
+     * One queue of a multi-queue wire.
+     *
+     * @param txRings    one per peer queue, indexed by the peer's queue number: this queue produces into them.
+     * @param rxRings    one per peer queue that sends to this one: this queue consumes them.
+     * @param macAddress this endpoint's MAC.
+     * @param mtu        IP MTU; frames may be up to mtu + 14 bytes, which must fit every ring's slots.
+     * @param name       for logs.
+     */
+    public FrameRingPacketIo(
+        final FrameRing[] txRings, final FrameRing[] rxRings, final long macAddress, final int mtu, final String name)
+    {
+        if (txRings.length == 0 || rxRings.length == 0 || rxRings.length > 1024)
         {
-            throw new IllegalArgumentException("MTU " + mtu + " needs frames of " + frameLength +
-                " bytes, ring slots hold " + Math.min(txRing.maxFrameLength(), rxRing.maxFrameLength()));
+            throw new IllegalArgumentException("need 1 or more transmit rings and 1..1024 receive rings: " +
+                txRings.length + ", " + rxRings.length);
         }
-        this.txRing = txRing;
-        this.rxRing = rxRing;
+        final int frameLength = mtu + EthernetFrame.HEADER_LENGTH;
+        for (final FrameRing ring : txRings)
+        {
+            checkFits(ring, frameLength, mtu);
+        }
+        for (final FrameRing ring : rxRings)
+        {
+            checkFits(ring, frameLength, mtu);
+        }
+        this.txRings = txRings.clone();
+        this.rxRings = rxRings.clone();
         this.macAddress = macAddress;
         this.mtu = mtu;
         this.name = name;
         this.maxFrameLength = frameLength;
+        rxShift = 32 - Integer.numberOfLeadingZeros(rxRings.length - 1);
+        rxIndexMask = (1 << rxShift) - 1;
+        rxOutstanding = new int[rxRings.length];
+        releasedCount = new int[rxRings.length];
+        releaseEnd = new long[rxRings.length];
+        txDirty = new boolean[txRings.length];
+        stagingSlotSize = FrameRing.slotSize(frameLength);
+        staging = txRings.length == 1 ? null :
+            new UnsafeBuffer(BufferUtil.allocateDirectAligned(STAGING_FRAMES * stagingSlotSize, 64));
+    }
+
+    private static void checkFits(final FrameRing ring, final int frameLength, final int mtu)
+    {
+        if (frameLength > ring.maxFrameLength())
+        {
+            throw new IllegalArgumentException("MTU " + mtu + " needs frames of " + frameLength +
+                " bytes, ring slots hold " + ring.maxFrameLength());
+        }
+    }
+
+    /**
+     * Steer by the peer's live queue count, an int in shared memory (a wire whose peer may come with fewer
+     * queues than there are rings), instead of by the number of rings.
+     *
+     * @param buffer holding the count.
+     * @param offset of the count.
+     * @return this.
+     */
+    public FrameRingPacketIo peerQueueCount(final AtomicBuffer buffer, final int offset)
+    {
+        this.peerQueueCountBuffer = buffer;
+        this.peerQueueCountOffset = offset;
+        return this;
     }
 
     @Override
     public int receive(final FrameBatch rx)
     {
-        int available = rxRing.readable();
+        final int rings = rxRings.length;
+        if (rings == 1)
+        {
+            return receiveFrom(0, rx);
+        }
+        int received = 0;
+        int index = rxFirst;
+        for (int i = 0; i < rings && rx.remaining() > 0; i++)
+        {
+            received += receiveFrom(index, rx);
+            index = index + 1 == rings ? 0 : index + 1;
+        }
+        // Start with the next ring next time, so a busy peer queue cannot keep the others waiting.
+        rxFirst = rxFirst + 1 == rings ? 0 : rxFirst + 1;
+        return received;
+    }
+
+    private int receiveFrom(final int index, final FrameBatch rx)
+    {
+        final FrameRing ring = rxRings[index];
+        int available = ring.readable();
         int received = 0;
         while (available > 0 && rx.remaining() > 0)
         {
-            final long position = rxRing.readPosition();
-            final int length = rxRing.storedLength(position);
-            rxRing.advanceRead();
+            final long position = ring.readPosition();
+            final int length = ring.storedLength(position);
+            ring.advanceRead();
             available--;
-            if (length > 0 && length <= rxRing.maxFrameLength())
+            if (length > 0 && length <= ring.maxFrameLength())
             {
-                rx.add(rxRing.buffer(), rxRing.frameOffset(position), length, rxRing.maxFrameLength(), position);
-                rxOutstanding++;
+                rx.add(ring.buffer(), ring.frameOffset(position), length, ring.maxFrameLength(),
+                    (position << rxShift) | index);
+                rxOutstanding[index]++;
                 received++;
             }
             else
@@ -72,10 +185,10 @@ public class FrameRingPacketIo implements PacketIo
                 {
                     corruptFrames++;
                 }
-                if (rxOutstanding == 0)
+                if (rxOutstanding[index] == 0)
                 {
                     // Nothing is lent out, so a skipped slot can be freed at once rather than on the next release.
-                    rxRing.release(rxRing.readPosition());
+                    ring.release(ring.readPosition());
                 }
             }
         }
@@ -86,27 +199,76 @@ public class FrameRingPacketIo implements PacketIo
     public void release(final FrameBatch rx)
     {
         final int size = rx.size();
-        if (size > 0)
+        if (size == 0)
         {
-            rxOutstanding -= size;
-            // Frames are released in receive order, so freeing up to the last one frees the whole batch; when
-            // nothing else is lent out, skipped slots read after it are freed too.
-            rxRing.release(rxOutstanding == 0 ? rxRing.readPosition() : rx.handle(size - 1) + 1);
-            rx.clear();
+            return;
         }
+        if (rxRings.length == 1)
+        {
+            releaseTo(0, size, rx.handle(size - 1) + 1);
+        }
+        else
+        {
+            for (int i = 0; i < size; i++)
+            {
+                final long handle = rx.handle(i);
+                final int index = (int)handle & rxIndexMask;
+                releasedCount[index]++;
+                releaseEnd[index] = (handle >>> rxShift) + 1;
+            }
+            for (int index = 0; index < rxRings.length; index++)
+            {
+                if (releasedCount[index] > 0)
+                {
+                    releaseTo(index, releasedCount[index], releaseEnd[index]);
+                    releasedCount[index] = 0;
+                }
+            }
+        }
+        rx.clear();
+    }
+
+    private void releaseTo(final int index, final int count, final long end)
+    {
+        // Frames are released in receive order, so freeing up to a ring's last one frees all of that ring's;
+        // when nothing else is lent out, skipped slots read after it are freed too.
+        rxOutstanding[index] -= count;
+        final FrameRing ring = rxRings[index];
+        ring.release(rxOutstanding[index] == 0 ? ring.readPosition() : end);
     }
 
     @Override
     public int allocate(final FrameBatch tx, final int count)
     {
         final int wanted = Math.min(count, tx.remaining());
-        final long first = txRing.claim(wanted);
-        final long end = txRing.claimedPosition();
-        for (long position = first; position < end; position++)
+        if (staging == null)
         {
-            tx.add(txRing.buffer(), txRing.frameOffset(position), 0, maxFrameLength, position);
+            final FrameRing ring = txRings[0];
+            final long first = ring.claim(wanted);
+            final long end = ring.claimedPosition();
+            for (long position = first; position < end; position++)
+            {
+                tx.add(ring.buffer(), ring.frameOffset(position), 0, maxFrameLength, position);
+            }
+            return (int)(end - first);
         }
-        return (int)(end - first);
+        final int want = Math.min(wanted, STAGING_FRAMES - staged);
+        if (staged + want > txCredit)
+        {
+            int credit = STAGING_FRAMES;
+            for (final FrameRing ring : txRings)
+            {
+                credit = Math.min(credit, ring.free(staged + want));
+            }
+            txCredit = credit;
+        }
+        final int granted = Math.max(0, Math.min(want, txCredit - staged));
+        for (int i = 0; i < granted; i++)
+        {
+            final int slot = staged++;
+            tx.add(staging, slot * stagingSlotSize, 0, maxFrameLength, slot);
+        }
+        return granted;
     }
 
     @Override
@@ -117,20 +279,81 @@ public class FrameRingPacketIo implements PacketIo
         {
             return 0;
         }
+        return staging == null ? transmitInPlace(tx, size) : transmitSteered(tx, size);
+    }
+
+    private int transmitInPlace(final FrameBatch tx, final int size)
+    {
+        final FrameRing ring = txRings[0];
         int sent = 0;
         for (int i = 0; i < size; i++)
         {
             final int length = tx.length(i);
-            txRing.frameLength(tx.handle(i), length);
+            ring.frameLength(tx.handle(i), length);
             if (length > 0)
             {
                 sent++;
             }
         }
         withdrawnFrames += size - sent;
-        txRing.publish(tx.handle(size - 1) + 1);
+        ring.publish(tx.handle(size - 1) + 1);
         tx.clear();
         return sent;
+    }
+
+    private int transmitSteered(final FrameBatch tx, final int size)
+    {
+        final int queues = peerQueues();
+        int sent = 0;
+        for (int i = 0; i < size; i++)
+        {
+            final int length = tx.length(i);
+            if (length == 0)
+            {
+                withdrawnFrames++;
+                continue;
+            }
+            final int offset = tx.offset(i);
+            final int queue = FlowSteering.queueOfFrame(staging, offset, length, queues);
+            final FrameRing ring = txRings[queue];
+            final long position = ring.claim(1);
+            if (ring.claimedPosition() == position)
+            {
+                // allocate() saw room in every ring, and only this side fills them: cannot happen.
+                withdrawnFrames++;
+                continue;
+            }
+            ring.buffer().putBytes(ring.frameOffset(position), staging, offset, length);
+            ring.frameLength(position, length);
+            txDirty[queue] = true;
+            if (queue != 0)
+            {
+                steeredFrames++;
+            }
+            sent++;
+        }
+        for (int queue = 0; queue < txRings.length; queue++)
+        {
+            if (txDirty[queue])
+            {
+                txRings[queue].publish(txRings[queue].claimedPosition());
+                txDirty[queue] = false;
+            }
+        }
+        staged = 0;
+        txCredit = 0;
+        tx.clear();
+        return sent;
+    }
+
+    private int peerQueues()
+    {
+        if (peerQueueCountBuffer == null)
+        {
+            return txRings.length;
+        }
+        final int live = peerQueueCountBuffer.getIntAcquire(peerQueueCountOffset);
+        return live < 1 ? 1 : Math.min(live, txRings.length);
     }
 
     /**
@@ -176,6 +399,18 @@ public class FrameRingPacketIo implements PacketIo
         return name;
     }
 
+    /** @return how many peer queues this side transmits to (rings it produces into). */
+    public int peerQueueRings()
+    {
+        return txRings.length;
+    }
+
+    /** @return how many rings this side receives from. */
+    public int receiveRings()
+    {
+        return rxRings.length;
+    }
+
     /** @return frames allocated for transmit and withdrawn with length 0. */
     public long withdrawnFrames()
     {
@@ -186,6 +421,12 @@ public class FrameRingPacketIo implements PacketIo
     public long corruptFrames()
     {
         return corruptFrames;
+    }
+
+    /** @return frames a multi-queue side put into a peer queue other than 0 (what its steering did). */
+    public long steeredFrames()
+    {
+        return steeredFrames;
     }
 
     @Override

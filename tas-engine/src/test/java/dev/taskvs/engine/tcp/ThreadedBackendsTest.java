@@ -78,6 +78,14 @@ class ThreadedBackendsTest
         final ThreadingMode mode, final PacketIo[] queuesA, final PacketIo[] queuesB, final int connections,
         final long bytesEach, final String label) throws Exception
     {
+        echoMany(mode, queuesA, queuesB, connections, bytesEach, label, (a, b) -> { });
+    }
+
+    private static void echoMany(
+        final ThreadingMode mode, final PacketIo[] queuesA, final PacketIo[] queuesB, final int connections,
+        final long bytesEach, final String label, final java.util.function.BiConsumer<TcpEngine, TcpEngine> check)
+        throws Exception
+    {
         try (TcpEngine a = new TcpEngine(context("a", EnginePair.IP_A, mode), queuesA);
             TcpEngine b = new TcpEngine(context("b", EnginePair.IP_B, mode), queuesB))
         {
@@ -119,6 +127,7 @@ class ThreadedBackendsTest
             }
             System.out.printf("%s: %d connections x %d bytes echoed byte-exact in %.3f s (%.1f MB/s each way)%n",
                 label, connections, bytesEach, seconds, connections * bytesEach / seconds / 1e6);
+            check.accept(a, b);
         }
     }
 
@@ -141,5 +150,47 @@ class ThreadedBackendsTest
         final LoopbackWire wire1 = new LoopbackWire();
         echoMany(ThreadingMode.DEDICATED, new PacketIo[] {wire0.endpointA(), wire1.endpointA()},
             new PacketIo[] {wire0.endpointB(), wire1.endpointB()}, 16, 512 * 1024, "two lanes, dedicated mode");
+    }
+
+    /** Every lane of both engines carried segments, and none had to pass a frame to another lane. */
+    private static void assertSteeredByTheWire(final TcpEngine engine)
+    {
+        for (int lane = 0; lane < engine.laneCount(); lane++)
+        {
+            final String prefix = engine.context().name() + " lane " + lane + ": ";
+            assertTrue(engine.counter(prefix + "segments received") > 0, prefix + "received nothing");
+            assertEquals(0, engine.counter(prefix + "frames steered to another lane"), prefix + "steered frames");
+        }
+    }
+
+    @Test
+    void shouldPutEverySegmentOnTheLaneThatOwnsItsFlowOverAMultiQueueWire() throws Exception
+    {
+        // Three lanes against two: every segment must arrive on its owner's queue, so no lane forwards any.
+        final LoopbackWire wire = new LoopbackWire(3, 2, 256, 1500, LoopbackWire.DEFAULT_MAC_A,
+            LoopbackWire.DEFAULT_MAC_B);
+        echoMany(ThreadingMode.DEDICATED, wire.endpointsA(), wire.endpointsB(), 24, 256 * 1024,
+            "loopback 3 x 2 queues, dedicated mode", (a, b) ->
+            {
+                assertSteeredByTheWire(a);
+                assertSteeredByTheWire(b);
+            });
+    }
+
+    @Test
+    void shouldRunAnEngineOnEachQueueOfAMultiQueueSharedMemoryWire(@TempDir final Path dir) throws Exception
+    {
+        final Path path = dir.resolve("wire");
+        try (ShmWire creator = ShmWire.open(new ShmWire.Context().path(path).queues(2).peerQueues(4));
+            ShmWire attacher = ShmWire.open(new ShmWire.Context().path(path).queues(3)))
+        {
+            assertEquals(3, creator.attacherQueues());
+            echoMany(ThreadingMode.DEDICATED, creator.queues(), attacher.queues(), 24, 256 * 1024,
+                "shm 2 x 3 queues (room for 4), dedicated mode", (a, b) ->
+                {
+                    assertSteeredByTheWire(a);
+                    assertSteeredByTheWire(b);
+                });
+        }
     }
 }

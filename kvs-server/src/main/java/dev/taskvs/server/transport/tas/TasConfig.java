@@ -27,6 +27,11 @@ public final class TasConfig
     public String kernelIp;
     /** --shm: the shared-memory wire file. */
     public String shm = "/dev/shm/tas-kvs.wire";
+    /**
+     * --shm-peer-queues: when the server creates the shm wire, how many queues (lanes) the other side may bring;
+     * 0 = as many as the server's lanes.
+     */
+    public int shmPeerQueues;
     /** --dpdk-args: EAL arguments, space separated, merged onto the engine's EAL defaults as {@code kvs engine} does. */
     public String dpdkArgs = "";
     /** --dpdk-port: the DPDK port, a device probed at init or devargs to hot-plug; null = the first --dpdk-args names. */
@@ -62,6 +67,15 @@ public final class TasConfig
     public int keepaliveIntervalSeconds = 75;
     public int keepaliveProbes = 9;
 
+    /**
+     * @return fast-path lanes, one per NIC queue, for the backends that have several (dpdk, shm): every
+     * --stack-cores core but the last, which runs the slow path; one when fewer than three are given.
+     */
+    public int lanes()
+    {
+        return Math.max(1, stackCores.length - 1);
+    }
+
     public TasConfig conclude()
     {
         nic = nic.toLowerCase(Locale.ROOT);
@@ -75,6 +89,11 @@ public final class TasConfig
                 break;
             default:
                 throw new IllegalArgumentException("--nic " + nic + " is not a backend: use tap, afpacket, shm or dpdk");
+        }
+        if (shmPeerQueues < 0 || shmPeerQueues > dev.taskvs.engine.nic.shm.ShmWire.MAX_QUEUES)
+        {
+            throw new IllegalArgumentException("--shm-peer-queues = " + shmPeerQueues + " is out of range: must be 0.." +
+                dev.taskvs.engine.nic.shm.ShmWire.MAX_QUEUES);
         }
         final int slash = ip.indexOf('/');
         if (slash < 0)

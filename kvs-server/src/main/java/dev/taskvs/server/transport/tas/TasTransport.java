@@ -47,6 +47,7 @@ public final class TasTransport implements AutoCloseable, ConnectionRegistry
     private final ConcurrentHashMap<Integer, TasConnection> connections = new ConcurrentHashMap<>();
     private final String listenName;
     private String dpdkPortName;
+    private int shmQueues;
     private volatile boolean closed;
 
     public TasTransport(final ServerContext ctx, final TasConfig config)
@@ -153,15 +154,18 @@ public final class TasTransport implements AutoCloseable, ConnectionRegistry
             }
             case "shm":
             {
-                final ShmWire wire = ShmWire.open(new ShmWire.Context().path(Path.of(config.shm)));
+                // One queue per lane, as with DPDK: the other side's senders steer each segment to its lane.
+                final ShmWire wire = ShmWire.open(new ShmWire.Context().path(Path.of(config.shm))
+                    .queues(config.lanes()).peerQueues(config.shmPeerQueues));
                 nics.add(wire);
-                return new PacketIo[] {wire};
+                shmQueues = wire.queueCount();
+                return wire.queues();
             }
             case "dpdk":
             {
                 // The engine CLI's opening (EAL defaults plus --dpdk-args, the port from --dpdk-port), one queue
                 // pair per fast-path lane.
-                final int lanes = Math.max(1, config.stackCores.length - 1);
+                final int lanes = config.lanes();
                 final DpdkPort port = DpdkNic.openPort(config.dpdkArgs, config.dpdkPortOrIface(), config.ip,
                     config.kernelIp, lanes, null);
                 nics.add(port);
@@ -209,8 +213,8 @@ public final class TasTransport implements AutoCloseable, ConnectionRegistry
     /** @return what the engine runs on, e.g. "dpdk net_memif0 (net_memif, 1 queue)" or "tap kvs0". */
     public String nicDescription()
     {
-        return config.nic + " " + (dpdkPortName != null ? dpdkPortName : "shm".equals(config.nic) ? config.shm :
-            config.iface);
+        return config.nic + " " + (dpdkPortName != null ? dpdkPortName : "shm".equals(config.nic) ? config.shm +
+            (shmQueues > 1 ? " (" + shmQueues + " queues)" : "") : config.iface);
     }
 
     public int port()
@@ -301,6 +305,7 @@ public final class TasTransport implements AutoCloseable, ConnectionRegistry
                 counters.getOrDefault(prefix + "go-back-N on timeout", 0L)));
             sink.stat(name + "retransmitted_bytes", value(counters, prefix + "bytes retransmitted"));
             sink.stat(name + "to_slow_path", value(counters, prefix + "frames to slow path"));
+            sink.stat(name + "steered", value(counters, prefix + "frames steered to another lane"));
             sink.stat(name + "active_flows", Integer.toString(engine.laneFlowCount(i)));
             sink.stat(name + "inbox_bytes", Integer.toString(engine.laneInboxBytes(i)));
         }
@@ -380,6 +385,11 @@ public final class TasTransport implements AutoCloseable, ConnectionRegistry
         // The last FINs need the engine a moment longer (their ACKs, a retransmission).
         sleepQuietly(50);
         engine.close();
+        if (ctx.verbosity() > 0)
+        {
+            // What each lane did (packets, drops, frames another lane had to take): one line for logs and sweeps.
+            System.err.println("engine counters: " + engine.nonZeroCounters());
+        }
         closeNics();
     }
 

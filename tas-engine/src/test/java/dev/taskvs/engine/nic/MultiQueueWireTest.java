@@ -1,0 +1,238 @@
+package dev.taskvs.engine.nic;
+
+import dev.taskvs.engine.nic.loopback.LoopbackWire;
+import dev.taskvs.engine.nic.shm.ShmWire;
+import dev.taskvs.engine.proto.EthernetFrame;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Wires with several queues a side: frames land on the queue that owns their flow, in order, none lost. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class MultiQueueWireTest
+{
+    private static final int SENDER_IP = 0x0AD3_0902;
+    private static final int FRAME_LENGTH = 14 + 20 + 20 + 8;
+
+    @TempDir
+    Path dir;
+
+    /** An IPv4 TCP frame from SENDER_IP:srcPort to dstPort whose payload is {@code number}. */
+    private static void writeSegment(final FrameBatch tx, final int index, final int srcPort, final int dstPort,
+        final long number)
+    {
+        final MutableDirectBuffer b = tx.buffer(index);
+        final int o = tx.offset(index);
+        b.setMemory(o, FRAME_LENGTH, (byte)0);
+        b.putShort(o + EthernetFrame.ETHER_TYPE_OFFSET, (short)EthernetFrame.ETHER_TYPE_IPV4, ByteOrder.BIG_ENDIAN);
+        final int ip = o + 14;
+        b.putByte(ip, (byte)0x45);
+        b.putShort(ip + 2, (short)(FRAME_LENGTH - 14), ByteOrder.BIG_ENDIAN);
+        b.putByte(ip + 8, (byte)64);
+        b.putByte(ip + 9, (byte)6);
+        b.putInt(ip + 12, SENDER_IP, ByteOrder.BIG_ENDIAN);
+        b.putInt(ip + 16, 0x0AD3_0901, ByteOrder.BIG_ENDIAN);
+        final int tcp = ip + 20;
+        b.putShort(tcp, (short)srcPort, ByteOrder.BIG_ENDIAN);
+        b.putShort(tcp + 2, (short)dstPort, ByteOrder.BIG_ENDIAN);
+        b.putByte(tcp + 12, (byte)0x50);
+        b.putLong(tcp + 20, number, ByteOrder.BIG_ENDIAN);
+        tx.length(index, FRAME_LENGTH);
+    }
+
+    private static int srcPort(final long number)
+    {
+        return 40_000 + (int)(number % 97);
+    }
+
+    private static int expectedQueue(final long number, final int queues)
+    {
+        return FlowSteering.queueOf(FlowSteering.key(SENDER_IP, 11211, srcPort(number)), queues);
+    }
+
+    /**
+     * Send {@code frames} numbered segments of 97 flows from {@code from}, bursts of up to 32, draining every
+     * receiving queue as it goes; check each lands on the queue that owns its flow, in order per queue.
+     */
+    private static void sendAndCheck(final PacketIo from, final PacketIo[] to, final int steerBy, final int frames)
+    {
+        final FrameBatch tx = new FrameBatch(64);
+        final FrameBatch rx = new FrameBatch(64);
+        final long[] lastOnQueue = new long[to.length];
+        java.util.Arrays.fill(lastOnQueue, -1);
+        final int[] perQueue = new int[to.length];
+        long next = 0;
+        long received = 0;
+        int idle = 0;
+        while (received < frames)
+        {
+            final int n = from.allocate(tx, (int)Math.min(1 + next % 32, frames - next));
+            for (int i = 0; i < n; i++)
+            {
+                writeSegment(tx, i, srcPort(next), 11211, next);
+                next++;
+            }
+            from.transmit(tx);
+            int got = 0;
+            for (int q = 0; q < to.length; q++)
+            {
+                final int m = to[q].receive(rx);
+                for (int i = 0; i < m; i++)
+                {
+                    assertEquals(FRAME_LENGTH, rx.length(i));
+                    final long number = rx.buffer(i).getLong(rx.offset(i) + 14 + 20 + 20, ByteOrder.BIG_ENDIAN);
+                    assertEquals(expectedQueue(number, steerBy), q, "frame " + number + " on the wrong queue");
+                    assertTrue(number > lastOnQueue[q], "frame " + number + " out of order on queue " + q);
+                    lastOnQueue[q] = number;
+                    perQueue[q]++;
+                }
+                to[q].release(rx);
+                got += m;
+            }
+            received += got;
+            idle = got == 0 && n == 0 ? idle + 1 : 0;
+            assertTrue(idle < 1000, "stalled at " + received + " of " + frames + " frames");
+        }
+        assertEquals(frames, received);
+        for (int q = 0; q < steerBy; q++)
+        {
+            assertTrue(perQueue[q] > 0, "queue " + q + " got nothing");
+        }
+    }
+
+    @Test
+    void shouldSteerEachSegmentToTheQueueThatOwnsItsFlowBothWays()
+    {
+        final LoopbackWire wire = new LoopbackWire(3, 2, 64, 1500, LoopbackWire.DEFAULT_MAC_A,
+            LoopbackWire.DEFAULT_MAC_B);
+        for (final PacketIo from : wire.endpointsA())
+        {
+            sendAndCheck(from, wire.endpointsB(), 2, 2_000);
+        }
+        for (final PacketIo from : wire.endpointsB())
+        {
+            sendAndCheck(from, wire.endpointsA(), 3, 2_000);
+        }
+    }
+
+    @Test
+    void shouldSendWhatIsNotATcpSegmentToQueueZero()
+    {
+        final LoopbackWire wire = new LoopbackWire(1, 4, 64, 1500, LoopbackWire.DEFAULT_MAC_A,
+            LoopbackWire.DEFAULT_MAC_B);
+        final FrameBatch tx = new FrameBatch(8);
+        final FrameBatch rx = new FrameBatch(8);
+        final PacketIo from = wire.endpointA();
+        assertEquals(3, from.allocate(tx, 3));
+        tx.buffer(0).putShort(tx.offset(0) + 12, (short)0x0806, ByteOrder.BIG_ENDIAN); // ARP
+        tx.length(0, 42);
+        writeSegment(tx, 1, 40_001, 11211, 1);
+        tx.buffer(1).putShort(tx.offset(1) + 14 + 6, (short)0x2000, ByteOrder.BIG_ENDIAN); // a fragment
+        tx.length(2, 20); // a runt
+        assertEquals(3, from.transmit(tx));
+        final PacketIo[] to = wire.endpointsB();
+        assertEquals(3, to[0].receive(rx));
+        to[0].release(rx);
+        for (int q = 1; q < to.length; q++)
+        {
+            assertEquals(0, to[q].receive(rx));
+        }
+    }
+
+    @Test
+    void shouldGrantOnlyWhatEveryRingHasRoomForSoNothingIsDropped()
+    {
+        final LoopbackWire wire = new LoopbackWire(1, 2, 16, 1500, LoopbackWire.DEFAULT_MAC_A,
+            LoopbackWire.DEFAULT_MAC_B);
+        final FrameRingPacketIo from = wire.endpointA();
+        final FrameBatch tx = new FrameBatch(64);
+        long number = 0;
+        int sent = 0;
+        // Nobody receives: the sender must stop at the room of the fullest ring, whatever the flows.
+        for (int round = 0; round < 10; round++)
+        {
+            final int n = from.allocate(tx, 8);
+            for (int i = 0; i < n; i++)
+            {
+                writeSegment(tx, i, srcPort(number), 11211, number);
+                number++;
+            }
+            sent += from.transmit(tx);
+        }
+        assertTrue(sent >= 16 && sent <= 32, "sent " + sent);
+        assertEquals(0, from.withdrawnFrames());
+        final FrameBatch rx = new FrameBatch(64);
+        int received = 0;
+        for (final PacketIo to : wire.endpointsB())
+        {
+            received += to.receive(rx);
+            to.release(rx);
+        }
+        assertEquals(sent, received);
+    }
+
+    @Test
+    void shouldSteerByTheQueuesTheAttacherBroughtAndRefuseMoreThanTheRoomMade()
+    {
+        final Path path = dir.resolve("wire");
+        final ShmWire.Context creatorContext = new ShmWire.Context().path(path).queues(2).peerQueues(3);
+        try (ShmWire creator = ShmWire.open(creatorContext))
+        {
+            assertEquals(2, creator.queueCount());
+            assertEquals(0, creator.attacherQueues());
+            final IllegalStateException tooMany = assertThrows(IllegalStateException.class,
+                () -> ShmWire.open(new ShmWire.Context().path(path).queues(4)));
+            assertTrue(tooMany.getMessage().contains("--shm-peer-queues 4"), tooMany.getMessage());
+
+            try (ShmWire attacher = ShmWire.open(new ShmWire.Context().path(path).queues(2)))
+            {
+                assertEquals(2, creator.attacherQueues());
+                final PacketIo[] attacherQueues = attacher.queues();
+                final PacketIo[] creatorQueues = creator.queues();
+                for (final PacketIo from : creatorQueues)
+                {
+                    sendAndCheck(from, attacherQueues, 2, 1_000);
+                }
+                for (final PacketIo from : attacherQueues)
+                {
+                    sendAndCheck(from, creatorQueues, 2, 1_000);
+                }
+            }
+            // A later attacher with one queue gets everything on it, though room was made for three.
+            try (ShmWire single = ShmWire.open(new ShmWire.Context().path(path)))
+            {
+                assertEquals(1, creator.attacherQueues());
+                sendAndCheck(creator.queue(1), single.queues(), 1, 1_000);
+                sendAndCheck(single, creator.queues(), 2, 1_000);
+            }
+        }
+    }
+
+    @Test
+    void shouldAgreeWithTheEngineLaneHashOnFramesItParses()
+    {
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[128]);
+        final FrameBatch tx = new FrameBatch(1);
+        tx.add(buffer, 0, 0, 128, 0);
+        for (int port = 1; port < 2_000; port += 7)
+        {
+            writeSegment(tx, 0, port, 80, 0);
+            final long key = dev.taskvs.engine.fastpath.FlowRecord.key(SENDER_IP, 80, port);
+            for (int queues = 1; queues <= 8; queues++)
+            {
+                assertEquals(dev.taskvs.engine.fastpath.FlowRecord.laneOf(key, queues),
+                    FlowSteering.queueOfFrame(buffer, 0, FRAME_LENGTH, queues));
+            }
+        }
+    }
+}
