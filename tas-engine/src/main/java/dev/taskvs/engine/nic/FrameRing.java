@@ -198,6 +198,21 @@ public final class FrameRing
         return (int)(buffer.getLongAcquire(ringOffset + PRODUCER_POSITION_OFFSET) - consumerRead);
     }
 
+    /**
+     * Skip and free every slot published so far, unread: for a consumer that takes over a ring whose earlier
+     * consumer left frames behind that mean nothing to it.
+     *
+     * @return the number of slots skipped.
+     */
+    public long skipPublished()
+    {
+        final long published = buffer.getLongAcquire(ringOffset + PRODUCER_POSITION_OFFSET);
+        final long skipped = published - consumerRead;
+        consumerRead = published;
+        release(published);
+        return skipped;
+    }
+
     /** @return the next position to read. */
     public long readPosition()
     {

@@ -255,10 +255,12 @@ public class FrameRingPacketIo implements PacketIo
         final int want = Math.min(wanted, STAGING_FRAMES - staged);
         if (staged + want > txCredit)
         {
+            // Only the rings of queues the peer has now: one it no longer reads may be full for good.
+            final int queues = peerQueues();
             int credit = STAGING_FRAMES;
-            for (final FrameRing ring : txRings)
+            for (int queue = 0; queue < queues; queue++)
             {
-                credit = Math.min(credit, ring.free(staged + want));
+                credit = Math.min(credit, txRings[queue].free(staged + want));
             }
             txCredit = credit;
         }

@@ -235,4 +235,48 @@ class MultiQueueWireTest
             }
         }
     }
+
+    @Test
+    void shouldNotLetAQueueTheAttacherNoLongerHasBlockTheCreatorNorHandOldFramesToTheNextAttacher()
+    {
+        final Path path = dir.resolve("stale");
+        try (ShmWire creator = ShmWire.open(new ShmWire.Context().path(path).queues(1).peerQueues(2).slotCount(16)))
+        {
+            final FrameBatch tx = new FrameBatch(64);
+            try (ShmWire first = ShmWire.open(new ShmWire.Context().path(path).queues(2)))
+            {
+                // Nobody reads: frames of flows on the first attacher's queue 1 fill that ring, and a few on
+                // queue 0 wait in the other.
+                long number = 0;
+                int toQueue1 = 0;
+                for (int round = 0; round < 8; round++)
+                {
+                    final int n = creator.allocate(tx, 16);
+                    int written = 0;
+                    for (; number < 10_000 && written < n; number++)
+                    {
+                        final int queue = expectedQueue(number, 2);
+                        if (queue == 1 || number < 3)
+                        {
+                            writeSegment(tx, written++, srcPort(number), 11211, number);
+                            toQueue1 += queue;
+                        }
+                    }
+                    creator.transmit(tx);
+                }
+                assertEquals(16, toQueue1, "queue 1's ring holds 16");
+                assertEquals(0, creator.allocate(tx, 1), "the first attacher's queue 1 is full");
+                assertEquals(0, first.staleFramesSkipped());
+            }
+            try (ShmWire second = ShmWire.open(new ShmWire.Context().path(path)))
+            {
+                // Its one ring held what the first attacher left unread on its queue 0; queue 1's ring stays full,
+                // and must not stop the creator now that the attacher has one queue.
+                assertTrue(second.staleFramesSkipped() > 0, "skipped " + second.staleFramesSkipped());
+                final FrameBatch rx = new FrameBatch(64);
+                assertEquals(0, second.receive(rx), "an old frame was handed to the new attacher");
+                sendAndCheck(creator, second.queues(), 1, 500);
+            }
+        }
+    }
 }

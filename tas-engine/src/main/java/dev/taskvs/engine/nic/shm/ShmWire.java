@@ -53,7 +53,8 @@ import java.util.concurrent.TimeUnit;
  *  72    file length (long)
  *  80    checksum offload (int)  1: no checksums on this wire
  *  84    attacher queue room (int)  A: rings exist for attacher queues 0..A-1
- *  88    attacher queues (int)   how many the attacher uses, published by it; 0 until one attaches
+ *  88    attacher queues (int)   how many the attacher uses, published by it; 0 until one attaches (a later
+ *                                attacher skips the frames it finds waiting: they were for an earlier one)
  *  128   creator lock byte, 129 attacher lock byte (locked with fcntl locks, never written)
  *  4096  rings: creator queue c to attacher queue a is ring c * A + a; attacher queue a to creator queue c is
  *        ring C * A + a * C + c
@@ -236,6 +237,7 @@ public final class ShmWire extends FrameRingPacketIo
     private final UnsafeBuffer memory;
     private final long generation;
     private final FrameRingPacketIo[] queues;
+    private long staleFramesSkipped;
     private boolean closed;
 
     /** This side's rings: per queue, the rings it transmits into (by peer queue) and receives from. */
@@ -479,13 +481,28 @@ public final class ShmWire extends FrameRingPacketIo
         mapped = channel.map(FileChannel.MapMode.READ_WRITE, 0, fileLength);
         memory = new UnsafeBuffer(mapped);
         final long mac = context.macAddress != 0 ? context.macAddress : 0x02_53_48_4D_00_02L;
+        final Rings rings = new Rings(Role.ATTACHER, memory, creatorQueues, attacherRoom, context.queues(),
+            ringsOffset, ringLength, slotCount, maxFrameLength);
+        // Frames the creator sent to an earlier attacher (its last segments, answers to its FINs) are not for
+        // this one: start after them. Frames sent before the first attacher came are for it, and kept.
+        long stale = 0;
+        if (memory.getIntAcquire(ATTACHER_QUEUES_OFFSET) != 0)
+        {
+            for (final FrameRing[] queue : rings.rx)
+            {
+                for (final FrameRing ring : queue)
+                {
+                    stale += ring.skipPublished();
+                }
+            }
+        }
         // Published before any frame is sent: the creator steers what it sends by this count.
         memory.putIntRelease(ATTACHER_QUEUES_OFFSET, context.queues());
         memory.putLongRelease(ATTACHER_MAC_OFFSET, mac);
-        final Rings rings = new Rings(Role.ATTACHER, memory, creatorQueues, attacherRoom, context.queues(),
-            ringsOffset, ringLength, slotCount, maxFrameLength);
-        return new ShmWire(Role.ATTACHER, channel, attacherLock, mapped, memory, rings, mac, mtu, context.path(),
-            checksumOffload);
+        final ShmWire wire = new ShmWire(Role.ATTACHER, channel, attacherLock, mapped, memory, rings, mac, mtu,
+            context.path(), checksumOffload);
+        wire.staleFramesSkipped = stale;
+        return wire;
     }
 
     private static FileLock tryLock(final FileChannel channel, final long position) throws IOException
@@ -554,6 +571,12 @@ public final class ShmWire extends FrameRingPacketIo
     public PacketIo[] queues()
     {
         return queues.clone();
+    }
+
+    /** @return frames an earlier attacher left unread, which this attacher skipped when it attached. */
+    public long staleFramesSkipped()
+    {
+        return staleFramesSkipped;
     }
 
     /** @return the number of queues the attacher published, 0 while none has attached. */
