@@ -86,14 +86,16 @@ json_latency() {
     awk -v key="\"$2\":" '/^  "latency_us": \{/ {inb = 1; next} inb && /^  \}/ {exit} inb && index($0, key) {gsub(/[ ,]/, ""); split($0, a, ":"); print a[2]; exit}' "$1"
 }
 
-# "N0;N1;..." segments received per lane and the frames steered between lanes, from the server's exit line.
+# "N0;N1;..." segments received per lane and the frames steered between lanes, from the server's exit line;
+# two empty fields when the server left no such line (killed, crashed).
 lane_split() {
-    awk -v lanes="$2" '/^engine counters: / { sub(/^engine counters: /, ""); n = split($0, kv, ", ");
+    awk -v lanes="$2" '/^engine counters: / { found = 1; sub(/^engine counters: /, ""); n = split($0, kv, ", ");
             for (i = 1; i <= n; i++) { if (match(kv[i], /^lane [0-9]+: segments received [0-9]+$/)) {
                     split(kv[i], w, " "); seg[w[2] + 0] = w[5] }
                 else if (match(kv[i], /^lane [0-9]+: frames steered to another lane [0-9]+$/)) {
                     split(kv[i], w, " "); steered += w[8] } } }
-        END { out = ""; for (l = 0; l < lanes; l++) out = out (l ? ";" : "") (seg[l] == "" ? 0 : seg[l]);
+        END { if (!found) { print "", ""; exit }
+              out = ""; for (l = 0; l < lanes; l++) out = out (l ? ";" : "") (seg[l] == "" ? 0 : seg[l]);
               print out, steered + 0 }' "$1"
 }
 
@@ -142,12 +144,13 @@ for n in $SWEEP; do
         lg_count=$(( MIN_LOADGEN_CPUS < CPUS ? MIN_LOADGEN_CPUS : CPUS ))
         lg_cpus=$(cpu_list $((CPUS - lg_count)) "$lg_count"); shared=yes
     fi
-    # The load generator's lanes on its first CPUs, its slow path on the next; load threads float over them all.
+    # The load generator's lanes on its first CPUs, its slow path on the next (cycling within its own CPUs when
+    # it has fewer than lanes + 1); load threads float over them all.
     lg_lanes=${LG_LANES:-$(( lg_count / 3 < 1 ? 1 : (lg_count / 3 > 8 ? 8 : lg_count / 3) ))}
-    lg_stack="$(cut -d, -f1-$((lg_lanes + 1)) <<<"$lg_cpus")"
-    if (( $(tr ',' '\n' <<<"$lg_stack" | wc -l) < lg_lanes + 1 )); then
-        lg_stack="$(cpu_list "$(cut -d, -f1 <<<"$lg_cpus")" $((lg_lanes + 1)))"
-    fi
+    IFS=, read -ra lg_cpu_array <<<"$lg_cpus"
+    lg_stack=""
+    for ((i = 0; i <= lg_lanes; i++)); do lg_stack+="${lg_stack:+,}${lg_cpu_array[i % ${#lg_cpu_array[@]}]}"; done
+    (( lg_lanes + 1 > ${#lg_cpu_array[@]} )) && shared=yes
     lg_threads=$(( lg_count - lg_lanes - 1 > 1 ? lg_count - lg_lanes - 1 : 1 ))
     if [[ -n "${DRY_RUN:-}" ]]; then
         echo "N=$n: server taskset $server_cpus --stack-cores $stack_cores --app-cores $n --shm-peer-queues $lg_lanes;" \

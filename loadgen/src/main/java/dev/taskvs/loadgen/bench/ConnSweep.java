@@ -53,6 +53,7 @@ final class ConnSweep
         bench.say("machine: " + machine + "; open files limit " + limit + "; connections " + counts);
         final List<String> header = new ArrayList<>(List.of("connections"));
         final List<double[][]> points = new ArrayList<>();
+        final List<double[][]> cpuPoints = new ArrayList<>();
         final String[][] cells = new String[counts.size()][kinds.size()];
         final List<String> notes = new ArrayList<>();
         for (int k = 0; k < kinds.size(); k++)
@@ -60,6 +61,7 @@ final class ConnSweep
             final Setup.Kind kind = kinds.get(k);
             header.add(kind.label);
             final List<double[]> pts = new ArrayList<>();
+            final List<double[]> cpu = new ArrayList<>();
             final List<String> extra = kind.engine() ? List.of("--buffer-kb", "4") : List.of();
             bench.say(kind.label + ": starting for " + most + " connections");
             // memcached refuses a -c above what it may open: stay under this process's limit (inherited).
@@ -80,6 +82,7 @@ final class ConnSweep
                     }
                     notes.add(kind.label + ": " + BenchMain.oneLine(ex));
                     points.add(new double[0][]);
+                    cpuPoints.add(new double[0][]);
                     continue;
                 }
                 for (int i = 0; i < counts.size(); i++)
@@ -104,7 +107,13 @@ final class ConnSweep
                         final Measurement m = LoadgenRun.run(setup.loadgenPrefix(), args, setup.serverPid(), rawDir,
                             "sweep-" + kind.id + "-" + n, 90 + n / connectRate * 3L);
                         pts.add(new double[] {n, m.opsPerSec});
-                        cells[i][k] = String.format(Locale.ROOT, "%,.0f (p99 %s%s)", m.opsPerSec, Table.us(m.p99),
+                        if (!Double.isNaN(m.serverCpuUsPerRequest))
+                        {
+                            cpu.add(new double[] {n, m.serverCpuUsPerRequest});
+                        }
+                        cells[i][k] = String.format(Locale.ROOT, "%,.0f (p99 %s%s%s)", m.opsPerSec, Table.us(m.p99),
+                            Double.isNaN(m.serverCpuUsPerRequest) ? "" :
+                                String.format(Locale.ROOT, ", server %.2f us/req", m.serverCpuUsPerRequest),
                             m.errors > 0 ? ", " + m.errors + " errors" : "");
                         bench.say(String.format(Locale.ROOT, "%s, %,d connections: %s", kind.label, n, m));
                     }
@@ -122,6 +131,7 @@ final class ConnSweep
                 }
             }
             points.add(pts.toArray(new double[0][]));
+            cpuPoints.add(cpu.toArray(new double[0][]));
         }
         for (int i = 0; i < counts.size(); i++)
         {
@@ -148,6 +158,10 @@ final class ConnSweep
         kinds.forEach(kk -> names.add(kk.label));
         Files.writeString(outDir.resolve("conn-sweep.svg"), Charts.logXLines("Requests/s against connections " +
             "(closed loop, pipeline 1, 64 B, 90% gets)", "connections (log scale)", "requests/s", names, points));
+        // The server's own CPU per request: on a machine where the load generator shares the CPUs, the part of
+        // the throughput curve that is the server's.
+        Files.writeString(outDir.resolve("conn-sweep-cpu.svg"), Charts.logXLines("Server CPU time per request " +
+            "against connections (from /proc)", "connections (log scale)", "us per request", names, cpuPoints));
         final Path mdDir = md == null ? outDir : md.getParent();
         final StringBuilder b = new StringBuilder();
         b.append("## Connection scalability (`./kvs bench --conn-sweep`)\n\n");
@@ -161,9 +175,10 @@ final class ConnSweep
             "request in flight), the server started once for all points (memcached and kvs-server with `-c` above " +
             "the largest N, the engine server with `--buffer-kb 4`); over loopback above 20,000 connections " +
             "loadgen spreads them over 127.0.0.1-4 (one ephemeral port range per address). Cells: requests/s " +
-            "(p99 latency).\n\n");
+            "(p99 latency, the server's CPU time per request from /proc over the measured window).\n\n");
         b.append(Table.plainMarkdown(table)).append('\n');
-        b.append("![conn-sweep](").append(mdDir.relativize(outDir)).append("/conn-sweep.svg)\n\n");
+        b.append("![conn-sweep](").append(mdDir.relativize(outDir)).append("/conn-sweep.svg)\n");
+        b.append("![conn-sweep-cpu](").append(mdDir.relativize(outDir)).append("/conn-sweep-cpu.svg)\n\n");
         for (final String n : notes)
         {
             b.append("- ").append(n).append('\n');

@@ -24,12 +24,12 @@ import org.agrona.concurrent.UnsafeBuffer;
 public final class EngineResponder implements AutoCloseable
 {
     private final TcpEngine engine;
-    private final PacketIo io;
+    private final PacketIo[] io;
     private final AtomicLong requests = new AtomicLong();
 
-    private EngineResponder(final Responder.Options options, final EngineContext context, final PacketIo io)
+    private EngineResponder(final Responder.Options options, final EngineContext context, final PacketIo... io)
     {
-        this.io = io;
+        this.io = io.clone();
         this.engine = new TcpEngine(context, io);
         final ValueContent content = new ValueContent(ValueSizes.parse(options.valueSize), options.seed);
         final Responder.TextCore core = new Responder.TextCore(options, content, requests, new AtomicLong(), this);
@@ -41,10 +41,10 @@ public final class EngineResponder implements AutoCloseable
      *
      * @param options port (must be given), value sizes, seed, fault injection.
      * @param context the engine's settings (its address); concluded here.
-     * @param io      its NIC queue; closed with the responder.
+     * @param io      its NIC queues, one per lane; closed with the responder.
      */
     public static EngineResponder start(final Responder.Options options, final EngineContext context,
-        final PacketIo io)
+        final PacketIo... io)
     {
         if (options.port <= 0)
         {
@@ -67,7 +67,7 @@ public final class EngineResponder implements AutoCloseable
     public void close()
     {
         CloseHelper.quietClose(engine);
-        CloseHelper.quietClose(io);
+        CloseHelper.quietCloseAll(io);
     }
 
     /** The app agent: every connection's bytes are copied into its session, answered, and written back. */

@@ -88,7 +88,7 @@ public final class ResponderCommand implements Callable<Integer>
                 "starts its own responder); give --nic shm, tap, afpacket or dpdk");
             return 2;
         }
-        try (EngineResponder r = EngineResponder.start(o, engine.context("responder"), engine.openNic()))
+        try (EngineResponder r = EngineResponder.start(o, engine.context("responder"), engine.openNics()))
         {
             System.out.println("loadgen responder on the engine at " + engine.ip() + " port " + port + " over " +
                 engine.nic() + " (values " + valueSize + ")");

@@ -145,18 +145,19 @@ public final class EngineCommand
                 System.err.println("--nic loopback has no outside peer; try echo-client --nic loopback");
                 return 2;
             }
-            final PacketIo io = engine.openNic();
+            final PacketIo[] io = engine.openNics();
             try (TcpEngine tcp = new TcpEngine(engine.context("echo-server"), io))
             {
                 final EchoAgent agent = new EchoAgent(tcp.newAppContext(), port);
                 tcp.start(agent);
-                System.out.println("echo server on " + engine.ip + " port " + port + " over " + io.name() +
+                System.out.println("echo server on " + engine.ip + " port " + port + " over " + io[0].name() +
+                    (io.length > 1 ? " and " + (io.length - 1) + " more queue(s)" : "") +
                     (engine.kernelSide != null ? " (kernel side " + engine.kernelSide + ")" : ""));
                 new CountDownLatch(1).await();
             }
             finally
             {
-                io.close();
+                org.agrona.CloseHelper.closeAll(io);
             }
             return 0;
         }
@@ -189,7 +190,7 @@ public final class EngineCommand
         {
             final boolean loopback = "loopback".equals(engine.nic);
             final LoopbackWire wire = loopback ? new LoopbackWire() : null;
-            final PacketIo io = loopback ? wire.endpointA() : engine.openNic();
+            final PacketIo[] io = loopback ? new PacketIo[] {wire.endpointA()} : engine.openNics();
             TcpEngine serverEngine = null;
             if (loopback)
             {
@@ -217,7 +218,7 @@ public final class EngineCommand
                 {
                     serverEngine.close();
                 }
-                io.close();
+                org.agrona.CloseHelper.closeAll(io);
             }
         }
     }

@@ -56,9 +56,9 @@ public final class FrameRing
         {
             throw new IllegalArgumentException("slot count must be a power of two: " + slotCount);
         }
-        if ((ringOffset & 7) != 0)
+        if (ringOffset < 0 || (ringOffset & 7) != 0)
         {
-            throw new IllegalArgumentException("ring offset must be 8-byte aligned: " + ringOffset);
+            throw new IllegalArgumentException("ring offset must be 8-byte aligned and not negative: " + ringOffset);
         }
         this.buffer = buffer;
         this.ringOffset = ringOffset;
@@ -143,24 +143,6 @@ public final class FrameRing
         }
         producerClaim = first + Math.min(free, count);
         return first;
-    }
-
-    /**
-     * Free slots after those already claimed, re-reading the consumer's position only when the cached one
-     * shows fewer than {@code wanted}.
-     *
-     * @param wanted slots the caller hopes for.
-     * @return free slots (possibly more or fewer than wanted).
-     */
-    public int free(final int wanted)
-    {
-        long free = slotCount - (producerClaim - consumerCache);
-        if (free < wanted)
-        {
-            consumerCache = buffer.getLongAcquire(ringOffset + CONSUMER_POSITION_OFFSET);
-            free = slotCount - (producerClaim - consumerCache);
-        }
-        return (int)free;
     }
 
     /** @return the position after the last claimed slot. */

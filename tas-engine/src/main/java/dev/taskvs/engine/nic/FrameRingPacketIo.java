@@ -18,10 +18,14 @@ import org.agrona.concurrent.UnsafeBuffer;
  * each frame's ring by {@link FlowSteering#queueOfFrame}, the hash the receiving engine's lanes use to own
  * flows: so every segment lands on the lane that owns its flow, as with a NIC's RSS, and no lane has to pass
  * frames to another. The ring is known only once the frame is written, so with more than one peer queue
- * frames are written into a private staging area and copied into their ring on {@link #transmit}; {@link
- * #allocate} hands out only as many as would fit into any one ring, so a burst is never dropped for room.
+ * {@link #allocate} hands out slots of a private staging pool and {@link #transmit} copies each frame into its
+ * ring. A frame whose ring is full waits in that ring's backlog (in order, as in a NIC's transmit queue) and goes
+ * out on a later call, so one slow receiving lane holds up only its own flows; {@link #allocate} runs short only
+ * when the whole pool is in use. Backlogs drain on every call of this side, {@link #receive} included: with
+ * several peer queues one thread drives both directions (a fast-path lane does).
  * <p>
- * Receive and transmit touch disjoint state, so one thread may receive while another transmits. The peer may
+ * With one queue each side, receive and transmit touch disjoint state, so one thread may receive while another
+ * transmits. The peer may
  * be another process, so a stored length is checked before it is trusted: a length beyond the slot is counted
  * as {@link #corruptFrames()} and skipped, never handed up.
  */
@@ -45,12 +49,18 @@ public class FrameRingPacketIo implements PacketIo
     private final long[] releaseEnd;
     private int rxFirst;
 
-    // Transmit with several peer queues: staging slots, and how many frames every ring is known to take.
+    // Transmit with several peer queues: a pool of staging slots, and per peer ring a FIFO of staged frames
+    // that did not fit it yet (slot numbers; lengths in stagedLength).
     private final UnsafeBuffer staging;
     private final int stagingSlotSize;
+    private final int[] freeSlots;
+    private int freeCount;
+    private final int[] stagedLength;
+    private final int[][] backlog;
+    private final int[] backlogHead;
+    private final int[] backlogSize;
+    private int backlogTotal;
     private final boolean[] txDirty;
-    private int staged;
-    private int txCredit;
     private AtomicBuffer peerQueueCountBuffer;
     private int peerQueueCountOffset;
 
@@ -58,6 +68,8 @@ public class FrameRingPacketIo implements PacketIo
     private long withdrawnFrames;
     private long corruptFrames;
     private long steeredFrames;
+    private long backloggedFrames;
+    private long abandonedFrames;
 
     /**
      * One queue each side.
@@ -113,8 +125,19 @@ public class FrameRingPacketIo implements PacketIo
         releaseEnd = new long[rxRings.length];
         txDirty = new boolean[txRings.length];
         stagingSlotSize = FrameRing.slotSize(frameLength);
-        staging = txRings.length == 1 ? null :
-            new UnsafeBuffer(BufferUtil.allocateDirectAligned(STAGING_FRAMES * stagingSlotSize, 64));
+        final boolean steered = txRings.length > 1;
+        staging = steered ? new UnsafeBuffer(BufferUtil.allocateDirectAligned(STAGING_FRAMES * stagingSlotSize, 64)) :
+            null;
+        freeSlots = new int[steered ? STAGING_FRAMES : 0];
+        for (int slot = 0; slot < freeSlots.length; slot++)
+        {
+            freeSlots[slot] = freeSlots.length - 1 - slot;
+        }
+        freeCount = freeSlots.length;
+        stagedLength = new int[freeSlots.length];
+        backlog = new int[steered ? txRings.length : 0][steered ? STAGING_FRAMES : 0];
+        backlogHead = new int[backlog.length];
+        backlogSize = new int[backlog.length];
     }
 
     private static void checkFits(final FrameRing ring, final int frameLength, final int mtu)
@@ -144,6 +167,10 @@ public class FrameRingPacketIo implements PacketIo
     @Override
     public int receive(final FrameBatch rx)
     {
+        if (backlogTotal > 0)
+        {
+            flushBacklogs(peerQueues());
+        }
         final int rings = rxRings.length;
         if (rings == 1)
         {
@@ -252,22 +279,14 @@ public class FrameRingPacketIo implements PacketIo
             }
             return (int)(end - first);
         }
-        final int want = Math.min(wanted, STAGING_FRAMES - staged);
-        if (staged + want > txCredit)
+        if (backlogTotal > 0)
         {
-            // Only the rings of queues the peer has now: one it no longer reads may be full for good.
-            final int queues = peerQueues();
-            int credit = STAGING_FRAMES;
-            for (int queue = 0; queue < queues; queue++)
-            {
-                credit = Math.min(credit, txRings[queue].free(staged + want));
-            }
-            txCredit = credit;
+            flushBacklogs(peerQueues());
         }
-        final int granted = Math.max(0, Math.min(want, txCredit - staged));
+        final int granted = Math.min(wanted, freeCount);
         for (int i = 0; i < granted; i++)
         {
-            final int slot = staged++;
+            final int slot = freeSlots[--freeCount];
             tx.add(staging, slot * stagingSlotSize, 0, maxFrameLength, slot);
         }
         return granted;
@@ -305,36 +324,90 @@ public class FrameRingPacketIo implements PacketIo
 
     private int transmitSteered(final FrameBatch tx, final int size)
     {
+        // One reading of the peer's queue count steers the whole batch and the backlogs drained with it.
         final int queues = peerQueues();
+        if (backlogTotal > 0)
+        {
+            flushBacklogs(queues);
+        }
         int sent = 0;
         for (int i = 0; i < size; i++)
         {
+            final int slot = (int)tx.handle(i);
             final int length = tx.length(i);
             if (length == 0)
             {
                 withdrawnFrames++;
+                freeSlots[freeCount++] = slot;
                 continue;
             }
-            final int offset = tx.offset(i);
-            final int queue = FlowSteering.queueOfFrame(staging, offset, length, queues);
-            final FrameRing ring = txRings[queue];
-            final long position = ring.claim(1);
-            if (ring.claimedPosition() == position)
-            {
-                // allocate() saw room in every ring, and only this side fills them: cannot happen.
-                withdrawnFrames++;
-                continue;
-            }
-            ring.buffer().putBytes(ring.frameOffset(position), staging, offset, length);
-            ring.frameLength(position, length);
-            txDirty[queue] = true;
+            final int queue = FlowSteering.queueOfFrame(staging, tx.offset(i), length, queues);
             if (queue != 0)
             {
                 steeredFrames++;
             }
             sent++;
+            // Behind a backlog the frame waits its turn: frames of a flow leave in the order they were written.
+            if (backlogSize[queue] > 0 || !copyToRing(queue, slot, length))
+            {
+                stagedLength[slot] = length;
+                backlog[queue][(backlogHead[queue] + backlogSize[queue]++) % STAGING_FRAMES] = slot;
+                backlogTotal++;
+                backloggedFrames++;
+            }
         }
-        for (int queue = 0; queue < txRings.length; queue++)
+        publishDirty();
+        tx.clear();
+        return sent;
+    }
+
+    /** Copy a staged frame into a ring and free its slot; false when the ring has no room. */
+    private boolean copyToRing(final int queue, final int slot, final int length)
+    {
+        final FrameRing ring = txRings[queue];
+        final long position = ring.claim(1);
+        if (ring.claimedPosition() == position)
+        {
+            return false;
+        }
+        ring.buffer().putBytes(ring.frameOffset(position), staging, slot * stagingSlotSize, length);
+        ring.frameLength(position, length);
+        txDirty[queue] = true;
+        freeSlots[freeCount++] = slot;
+        return true;
+    }
+
+    /**
+     * Move waiting frames into their rings while they have room. Frames waiting for a queue the peer no longer
+     * has are abandoned (counted): nobody reads that ring any more.
+     */
+    private void flushBacklogs(final int queues)
+    {
+        for (int queue = 0; queue < backlog.length; queue++)
+        {
+            while (backlogSize[queue] > 0)
+            {
+                final int slot = backlog[queue][backlogHead[queue]];
+                if (queue < queues && !copyToRing(queue, slot, stagedLength[slot]))
+                {
+                    break;
+                }
+                if (queue >= queues)
+                {
+                    abandonedFrames++;
+                    freeSlots[freeCount++] = slot;
+                }
+                backlogHead[queue] = (backlogHead[queue] + 1) % STAGING_FRAMES;
+                backlogSize[queue]--;
+                backlogTotal--;
+            }
+        }
+        publishDirty();
+    }
+
+    private void publishDirty()
+    {
+        for (int queue = 0; queue < txDirty.length; queue++)
         {
             if (txDirty[queue])
             {
@@ -342,10 +415,6 @@ public class FrameRingPacketIo implements PacketIo
                 txDirty[queue] = false;
             }
         }
-        staged = 0;
-        txCredit = 0;
-        tx.clear();
-        return sent;
     }
 
     private int peerQueues()
@@ -423,6 +492,24 @@ public class FrameRingPacketIo implements PacketIo
     public long corruptFrames()
     {
         return corruptFrames;
+    }
+
+    /** @return frames that found their ring full and waited in its backlog (a multi-queue side). */
+    public long backloggedFrames()
+    {
+        return backloggedFrames;
+    }
+
+    /** @return frames dropped from the backlog of a queue the peer no longer has. */
+    public long abandonedFrames()
+    {
+        return abandonedFrames;
+    }
+
+    /** @return staged frames waiting for room in their ring now. */
+    public int backlogFrames()
+    {
+        return backlogTotal;
     }
 
     /** @return frames a multi-queue side put into a peer queue other than 0 (what its steering did). */

@@ -150,35 +150,99 @@ class MultiQueueWireTest
     }
 
     @Test
-    void shouldGrantOnlyWhatEveryRingHasRoomForSoNothingIsDropped()
+    void shouldLetAFullRingHoldUpOnlyItsOwnFlowsAndSendItsBacklogInOrderLater()
     {
         final LoopbackWire wire = new LoopbackWire(1, 2, 16, 1500, LoopbackWire.DEFAULT_MAC_A,
             LoopbackWire.DEFAULT_MAC_B);
         final FrameRingPacketIo from = wire.endpointA();
+        final PacketIo[] to = wire.endpointsB();
         final FrameBatch tx = new FrameBatch(64);
-        long number = 0;
-        int sent = 0;
-        // Nobody receives: the sender must stop at the room of the fullest ring, whatever the flows.
-        for (int round = 0; round < 10; round++)
+        final FrameBatch rx = new FrameBatch(64);
+        final int frames = 300;
+        int onQueue1 = 0;
+        long lastOn0 = -1;
+        int receivedOn0 = 0;
+        // Queue 1's lane reads nothing while the sender runs: its ring (16 slots) fills and the rest waits.
+        for (long number = 0; number < frames; )
         {
-            final int n = from.allocate(tx, 8);
-            for (int i = 0; i < n; i++)
+            final int n = from.allocate(tx, (int)Math.min(32, frames - number));
+            assertTrue(n > 0, "the sender was stopped by the full ring at frame " + number);
+            for (int i = 0; i < n; i++, number++)
             {
                 writeSegment(tx, i, srcPort(number), 11211, number);
-                number++;
+                onQueue1 += expectedQueue(number, 2);
             }
-            sent += from.transmit(tx);
+            assertEquals(n, from.transmit(tx));
+            final int m = to[0].receive(rx);
+            for (int i = 0; i < m; i++)
+            {
+                final long got = rx.buffer(i).getLong(rx.offset(i) + 14 + 20 + 20, ByteOrder.BIG_ENDIAN);
+                assertEquals(0, expectedQueue(got, 2));
+                assertTrue(got > lastOn0);
+                lastOn0 = got;
+                receivedOn0++;
+            }
+            to[0].release(rx);
         }
-        assertTrue(sent >= 16 && sent <= 32, "sent " + sent);
+        assertEquals(frames - onQueue1, receivedOn0, "queue 0 got all of its frames while queue 1 was full");
+        assertEquals(onQueue1 - 16, from.backlogFrames());
+
+        long lastOn1 = -1;
+        int receivedOn1 = 0;
+        for (int round = 0; round < 100 && receivedOn1 < onQueue1; round++)
+        {
+            from.receive(rx); // any call of the sender moves its backlog on as the ring frees up
+            final int m = to[1].receive(rx);
+            for (int i = 0; i < m; i++)
+            {
+                final long got = rx.buffer(i).getLong(rx.offset(i) + 14 + 20 + 20, ByteOrder.BIG_ENDIAN);
+                assertEquals(1, expectedQueue(got, 2));
+                assertTrue(got > lastOn1, "frame " + got + " after " + lastOn1);
+                lastOn1 = got;
+                receivedOn1++;
+            }
+            to[1].release(rx);
+        }
+        assertEquals(onQueue1, receivedOn1);
+        assertEquals(0, from.backlogFrames());
         assertEquals(0, from.withdrawnFrames());
-        final FrameBatch rx = new FrameBatch(64);
-        int received = 0;
+        assertEquals(0, from.abandonedFrames());
+    }
+
+    @Test
+    void shouldKeepTwoAllocatedBatchesApart()
+    {
+        final LoopbackWire wire = new LoopbackWire(1, 2, 64, 1500, LoopbackWire.DEFAULT_MAC_A,
+            LoopbackWire.DEFAULT_MAC_B);
+        final FrameRingPacketIo from = wire.endpointA();
+        final FrameBatch first = new FrameBatch(4);
+        final FrameBatch second = new FrameBatch(4);
+        final FrameBatch third = new FrameBatch(4);
+        assertEquals(2, from.allocate(first, 2));
+        assertEquals(2, from.allocate(second, 2));
+        writeSegment(first, 0, srcPort(0), 11211, 0);
+        writeSegment(first, 1, srcPort(1), 11211, 1);
+        writeSegment(second, 0, srcPort(2), 11211, 2);
+        writeSegment(second, 1, srcPort(3), 11211, 3);
+        from.transmit(first);
+        // The second batch is still the caller's: a new allocation must not hand out its slots.
+        assertEquals(2, from.allocate(third, 2));
+        writeSegment(third, 0, srcPort(4), 11211, 4);
+        writeSegment(third, 1, srcPort(5), 11211, 5);
+        from.transmit(second);
+        from.transmit(third);
+        final FrameBatch rx = new FrameBatch(16);
+        final java.util.Set<Long> got = new java.util.TreeSet<>();
         for (final PacketIo to : wire.endpointsB())
         {
-            received += to.receive(rx);
+            final int m = to.receive(rx);
+            for (int i = 0; i < m; i++)
+            {
+                got.add(rx.buffer(i).getLong(rx.offset(i) + 14 + 20 + 20, ByteOrder.BIG_ENDIAN));
+            }
             to.release(rx);
         }
-        assertEquals(sent, received);
+        assertEquals(java.util.Set.of(0L, 1L, 2L, 3L, 4L, 5L), got);
     }
 
     @Test
@@ -243,17 +307,22 @@ class MultiQueueWireTest
         try (ShmWire creator = ShmWire.open(new ShmWire.Context().path(path).queues(1).peerQueues(2).slotCount(16)))
         {
             final FrameBatch tx = new FrameBatch(64);
+            final long backlogged;
             try (ShmWire first = ShmWire.open(new ShmWire.Context().path(path).queues(2)))
             {
-                // Nobody reads: frames of flows on the first attacher's queue 1 fill that ring, and a few on
-                // queue 0 wait in the other.
+                // Nobody reads: frames of flows on the first attacher's queue 1 fill that ring and then the
+                // sender's staging pool, and a few on queue 0 wait in the other ring.
                 long number = 0;
                 int toQueue1 = 0;
-                for (int round = 0; round < 8; round++)
+                for (int round = 0; round < 1_000; round++)
                 {
                     final int n = creator.allocate(tx, 16);
+                    if (n == 0)
+                    {
+                        break;
+                    }
                     int written = 0;
-                    for (; number < 10_000 && written < n; number++)
+                    for (; written < n; number++)
                     {
                         final int queue = expectedQueue(number, 2);
                         if (queue == 1 || number < 3)
@@ -264,8 +333,9 @@ class MultiQueueWireTest
                     }
                     creator.transmit(tx);
                 }
-                assertEquals(16, toQueue1, "queue 1's ring holds 16");
-                assertEquals(0, creator.allocate(tx, 1), "the first attacher's queue 1 is full");
+                assertEquals(0, creator.allocate(tx, 1), "queue 1's ring and the staging pool are full");
+                assertEquals(toQueue1 - 16, creator.backlogFrames());
+                backlogged = creator.backlogFrames();
                 assertEquals(0, first.staleFramesSkipped());
             }
             try (ShmWire second = ShmWire.open(new ShmWire.Context().path(path)))
@@ -276,6 +346,9 @@ class MultiQueueWireTest
                 final FrameBatch rx = new FrameBatch(64);
                 assertEquals(0, second.receive(rx), "an old frame was handed to the new attacher");
                 sendAndCheck(creator, second.queues(), 1, 500);
+                // What waited for the first attacher's queue 1 was dropped once the attacher had one queue.
+                assertEquals(backlogged, creator.abandonedFrames());
+                assertEquals(0, creator.backlogFrames());
             }
         }
     }

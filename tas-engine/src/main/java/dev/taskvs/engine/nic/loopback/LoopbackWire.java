@@ -67,7 +67,7 @@ public final class LoopbackWire
         final int maxFrameLength = mtu + EthernetFrame.HEADER_LENGTH;
         final long ringLength = FrameRing.requiredLength(slotCount, maxFrameLength);
         final long total = 2L * queuesA * queuesB * ringLength;
-        if (total > Integer.MAX_VALUE)
+        if (total > Integer.MAX_VALUE - 64) // the aligned allocation adds up to 64 bytes
         {
             throw new IllegalArgumentException("loopback wire of " + total + " bytes is too large");
         }

@@ -371,7 +371,7 @@ public final class ShmWire extends FrameRingPacketIo
         if (fileLength > Integer.MAX_VALUE)
         {
             throw new IllegalArgumentException("shm wire of " + creatorQueues + " x " + attacherRoom + " queues and " +
-                slotCount + " slots per ring needs " + fileLength + " bytes, more than 2 GiB: use fewer slots");
+                slotCount + " slots per ring needs " + fileLength + " bytes, more than 2 GiB: use fewer queues or slots");
         }
         // Truncating first drops whatever a stale file held, so no old positions survive into the new wire.
         channel.truncate(0);
@@ -457,12 +457,15 @@ public final class ShmWire extends FrameRingPacketIo
             attacherLock.release();
             throw new IllegalStateException("shm wire " + context.path() + " has version " + version + ", want " + VERSION);
         }
+        // The file is the other process's word: check every size before an offset is computed from it.
         final boolean queuesOk = creatorQueues >= 1 && creatorQueues <= MAX_QUEUES && attacherRoom >= 1 &&
             attacherRoom <= MAX_QUEUES;
-        if (!queuesOk || !BitUtil.isPowerOfTwo(slotCount) || maxFrameLength != mtu + EthernetFrame.HEADER_LENGTH ||
-            ringsOffset < HEADER_LENGTH || ringLength < FrameRing.requiredLength(slotCount, maxFrameLength) ||
-            ringsOffset + 2L * creatorQueues * attacherRoom * ringLength > fileLength ||
-            fileLength > Integer.MAX_VALUE || channel.size() < fileLength)
+        final boolean sizesOk = fileLength <= Integer.MAX_VALUE && ringsOffset >= HEADER_LENGTH &&
+            ringsOffset <= fileLength && (ringsOffset & 7) == 0 && ringLength <= fileLength && (ringLength & 63) == 0;
+        if (!queuesOk || !sizesOk || !BitUtil.isPowerOfTwo(slotCount) ||
+            maxFrameLength != mtu + EthernetFrame.HEADER_LENGTH ||
+            ringLength < FrameRing.requiredLength(slotCount, maxFrameLength) ||
+            ringsOffset + 2L * creatorQueues * attacherRoom * ringLength > fileLength || channel.size() < fileLength)
         {
             attacherLock.release();
             throw new IllegalStateException("shm wire " + context.path() + " has an inconsistent header: slots " +
@@ -481,12 +484,27 @@ public final class ShmWire extends FrameRingPacketIo
         mapped = channel.map(FileChannel.MapMode.READ_WRITE, 0, fileLength);
         memory = new UnsafeBuffer(mapped);
         final long mac = context.macAddress != 0 ? context.macAddress : 0x02_53_48_4D_00_02L;
-        final Rings rings = new Rings(Role.ATTACHER, memory, creatorQueues, attacherRoom, context.queues(),
-            ringsOffset, ringLength, slotCount, maxFrameLength);
+        final Rings rings;
+        try
+        {
+            rings = new Rings(Role.ATTACHER, memory, creatorQueues, attacherRoom, context.queues(), ringsOffset,
+                ringLength, slotCount, maxFrameLength);
+        }
+        catch (final RuntimeException ex)
+        {
+            IoUtil.unmap(mapped);
+            attacherLock.release();
+            throw ex;
+        }
         // Frames the creator sent to an earlier attacher (its last segments, answers to its FINs) are not for
-        // this one: start after them. Frames sent before the first attacher came are for it, and kept.
+        // this one: start after them. Frames sent before the first attacher came are for it, and kept. The count
+        // is published first, so what the creator steers after the skip is steered by it; a batch the creator had
+        // begun before may still land a few old frames after the skip, which a lane treats as any stray segment.
+        final boolean earlierAttacher = memory.getIntAcquire(ATTACHER_QUEUES_OFFSET) != 0;
+        memory.putIntRelease(ATTACHER_QUEUES_OFFSET, context.queues());
+        memory.putLongRelease(ATTACHER_MAC_OFFSET, mac);
         long stale = 0;
-        if (memory.getIntAcquire(ATTACHER_QUEUES_OFFSET) != 0)
+        if (earlierAttacher)
         {
             for (final FrameRing[] queue : rings.rx)
             {
@@ -496,9 +514,6 @@ public final class ShmWire extends FrameRingPacketIo
                 }
             }
         }
-        // Published before any frame is sent: the creator steers what it sends by this count.
-        memory.putIntRelease(ATTACHER_QUEUES_OFFSET, context.queues());
-        memory.putLongRelease(ATTACHER_MAC_OFFSET, mac);
         final ShmWire wire = new ShmWire(Role.ATTACHER, channel, attacherLock, mapped, memory, rings, mac, mtu,
             context.path(), checksumOffload);
         wire.staleFramesSkipped = stale;
