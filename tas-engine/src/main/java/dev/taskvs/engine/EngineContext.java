@@ -43,6 +43,8 @@ public final class EngineContext
     private int initialRttUs = 50;
     private CongestionControlKind congestionControl = CongestionControlKind.DCTCP_RATE;
     private long ccIntervalNs = 100_000L;
+    private long scanVisitsPerSecond = 500_000L;
+    private long scanRoundNs = 50_000_000L;
     private int constRateKbps;
     private boolean ecn = true;
     private boolean timestamps = true;
@@ -103,6 +105,11 @@ public final class EngineContext
         {
             throw new IllegalArgumentException("times must be positive: timeWait=" + timeWaitNs + " synRto=" +
                 synRtoNs + " arpTimeout=" + arpTimeoutNs + " arpTtl=" + arpCacheTtlNs + " cc=" + ccIntervalNs);
+        }
+        if (scanVisitsPerSecond < 1_000 || scanRoundNs < 1_000_000L)
+        {
+            throw new IllegalArgumentException("scanVisitsPerSecond must be >= 1000 and scanRoundNs >= 1 ms: " +
+                scanVisitsPerSecond + " " + scanRoundNs);
         }
         if (ackDelayNs < 0 || ackDelayNs > 100_000_000L)
         {
@@ -458,6 +465,43 @@ public final class EngineContext
     public long ccIntervalNs()
     {
         return ccIntervalNs;
+    }
+
+    /**
+     * The slow path's budget of visits a second for congestion control and timeouts (each connection about once a
+     * control interval while the budget lasts). A visit reads the flow's record and the connection's object: at
+     * thousands of connections each misses the caches, so the budget is what the visits may cost.
+     *
+     * @param visits visits a second, at least 1,000.
+     * @return this.
+     */
+    public EngineContext scanVisitsPerSecond(final long visits)
+    {
+        this.scanVisitsPerSecond = visits;
+        return this;
+    }
+
+    public long scanVisitsPerSecond()
+    {
+        return scanVisitsPerSecond;
+    }
+
+    /**
+     * The longest a connection waits between two visits whatever the budget: a retransmission timeout fires at
+     * most this late.
+     *
+     * @param ns at least 1 ms.
+     * @return this.
+     */
+    public EngineContext scanRoundNs(final long ns)
+    {
+        this.scanRoundNs = ns;
+        return this;
+    }
+
+    public long scanRoundNs()
+    {
+        return scanRoundNs;
     }
 
     /** @param kbps rate for {@link CongestionControlKind#CONST_RATE}; 0 means unlimited. */

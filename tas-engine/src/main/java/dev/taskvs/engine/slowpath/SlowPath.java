@@ -49,8 +49,6 @@ public final class SlowPath implements Agent
 {
     private static final int MESSAGE_LIMIT = 256;
     private static final int SCAN_LIMIT = 64;
-    /** A visit reads a flow record (cache misses at thousands of flows): 2 M a second stay under a tenth of a core. */
-    private static final long SCAN_VISITS_PER_SECOND = 2_000_000L;
     private static final long TIMER_RESOLUTION_NS = 1L << 20;
     private static final int TIMER_TICKS = 1024;
 
@@ -1174,7 +1172,8 @@ public final class SlowPath implements Agent
 
     /**
      * Visit connections for congestion control and timers: each about once per control interval (`ccIntervalNs`),
-     * at most {@link #SCAN_VISITS_PER_SECOND} visits a second and {@link #SCAN_LIMIT} a cycle, walking the dense
+     * within the visit budget ({@link EngineContext#scanVisitsPerSecond}) but each at least once a round ({@link
+     * EngineContext#scanRoundNs}), at most {@link #SCAN_LIMIT} a cycle, walking the dense
      * list of connections rather than every flow slot. Walking slots (64 a cycle, with slots for 60,000 flows and
      * 1,000 in use) took a thousand cycles per round, so a flow's retransmission timer, counted from its last visit,
      * could fire a whole round early (3,679 spurious timeouts in a 16 s run at 1,000 connections); visiting 64
@@ -1190,7 +1189,9 @@ public final class SlowPath implements Agent
             return 0;
         }
         // Credit in visits, kept in 1/1024ths so that a few visits a millisecond still accrue between cycles.
-        final long perSecond = Math.min(liveCount * 1_000_000_000L / ctx.ccIntervalNs(), SCAN_VISITS_PER_SECOND);
+        // Each connection once a control interval, within the budget; but never less often than once a round.
+        final long perSecond = Math.min(liveCount * 1_000_000_000L / ctx.ccIntervalNs(),
+            Math.max(ctx.scanVisitsPerSecond(), liveCount * 1_000_000_000L / ctx.scanRoundNs()));
         scanCredit = Math.min(scanCredit + perSecond * elapsed * 1024 / 1_000_000_000L, SCAN_LIMIT * 1024L);
         final int visits = (int)(scanCredit >>> 10);
         scanCredit -= (long)visits << 10;

@@ -255,6 +255,46 @@ class ConnectionLifecycleTest
         }
     }
 
+    /**
+     * Virtual ms until the first retransmission timeout of one connection among 100 whose segments are lost, with
+     * a visit budget that alone would reach each connection only every 100 ms.
+     */
+    private double firstTimeoutMs(final long scanRoundNs)
+    {
+        try (EnginePair pair = pair(c -> c.rtoMinNs(1_000_000L).rtoInitialNs(1_000_000L).rtoMaxNs(8_000_000L)
+            .scanVisitsPerSecond(1_000).scanRoundNs(scanRoundNs)))
+        {
+            final Tracker client = new Tracker();
+            final Tracker server = new Tracker();
+            final TcpConnection[] c = connect(pair, client, server);
+            for (int i = 1; i < 100; i++)
+            {
+                pair.appA.connect(EnginePair.IP_B, PORT);
+            }
+            assertTrue(pair.runUntil(() -> client.open.size() == 100 && server.open.size() == 100, 1_000_000));
+            pair.runFor(200_000_000L); // past the first visits, which start every connection's bookkeeping
+            filterA.cut();
+            c[0].write(new UnsafeBuffer(new byte[1000]), 0, 1000);
+            pair.stepNs = 50_000;
+            final long start = pair.clock.nanoTime();
+            assertTrue(pair.runUntil(() -> pair.a.counter("a slow path: retransmission timeouts") > 0, 100_000));
+            return (pair.clock.nanoTime() - start) / 1e6;
+        }
+    }
+
+    @Test
+    void shouldVisitEveryConnectionOnceARoundWhateverTheVisitBudget()
+    {
+        // 1 ms RTO; every connection visited at least every 2 ms: the timeout fires within a few ms.
+        final double bounded = firstTimeoutMs(2_000_000L);
+        assertTrue(bounded <= 6, "first timeout after " + bounded + " ms");
+        // The budget alone (1,000 visits a second for 100 connections) would leave it up to 100 ms late.
+        final double budgetOnly = firstTimeoutMs(1_000_000_000L);
+        System.out.printf("first retransmission timeout: %.2f ms with a 2 ms round, %.2f ms on the budget alone%n",
+            bounded, budgetOnly);
+        assertTrue(budgetOnly > bounded + 5, "budget only " + budgetOnly + " ms, bounded " + bounded + " ms");
+    }
+
     @Test
     void shouldResetAndTellAppAfterRetransmissionLimit()
     {
