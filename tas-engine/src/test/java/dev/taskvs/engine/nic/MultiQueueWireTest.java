@@ -352,4 +352,52 @@ class MultiQueueWireTest
             }
         }
     }
+
+    @Test
+    void shouldNotAllocateWhenSteeringBackloggingAndReceivingAfterWarmUp()
+    {
+        final LoopbackWire wire = new LoopbackWire(2, 3, 64, 1500, LoopbackWire.DEFAULT_MAC_A,
+            LoopbackWire.DEFAULT_MAC_B);
+        final FrameRingPacketIo from = wire.endpointsA()[1];
+        final PacketIo[] to = wire.endpointsB();
+        final FrameBatch tx = new FrameBatch(64);
+        final FrameBatch rx = new FrameBatch(64);
+        final long[] number = {0};
+        final int[] turn = {0};
+        final Runnable cycle = () ->
+        {
+            final int n = from.allocate(tx, 32);
+            for (int i = 0; i < n; i++, number[0]++)
+            {
+                writeSegment(tx, i, srcPort(number[0]), 11211, number[0]);
+            }
+            from.transmit(tx);
+            // Queue 2 reads only every eighth turn, so its ring fills and frames wait in its backlog.
+            for (int q = 0; q < to.length; q++)
+            {
+                if (q != 2 || (turn[0] & 7) == 0)
+                {
+                    to[q].receive(rx);
+                    to[q].release(rx);
+                }
+            }
+            turn[0]++;
+        };
+        for (int i = 0; i < 20_000; i++)
+        {
+            cycle.run();
+        }
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean)java.lang.management.ManagementFactory.getThreadMXBean();
+        final long threadId = Thread.currentThread().getId();
+        final long backloggedBefore = from.backloggedFrames();
+        final long before = threads.getThreadAllocatedBytes(threadId);
+        for (int i = 0; i < 100_000; i++)
+        {
+            cycle.run();
+        }
+        final long allocated = threads.getThreadAllocatedBytes(threadId) - before;
+        assertTrue(from.backloggedFrames() > backloggedBefore, "the backlog path was not exercised");
+        assertTrue(allocated < 1024, "allocated " + allocated + " bytes in 100k bursts");
+    }
 }
