@@ -1251,7 +1251,12 @@ public final class SlowPath implements Agent
             final long ecnBytes = (ecn - conn.lastEcn) & 0xFFFF_FFFFL;
             cc.update(conn.cc, (acked - conn.lastAcked) & 0xFFFF_FFFFL, ecnBytes, drops - conn.lastDrops, rttUs,
                 intervalNs);
-            state.putIntVolatile(r + RATE_OFFSET, conn.cc.rateKbps);
+            if (conn.cc.rateKbps != rateBefore)
+            {
+                // Only a change is written: the line is the one the lane reads on every ACK, and a store from
+                // this thread would take it away from the lane's core at every visit of a steady flow.
+                state.putIntVolatile(r + RATE_OFFSET, conn.cc.rateKbps);
+            }
             if (ecnBytes != 0)
             {
                 counters.ecnMarkedBytes.getAndAddRelease(ecnBytes);
