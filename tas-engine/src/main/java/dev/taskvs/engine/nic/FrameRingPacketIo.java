@@ -25,13 +25,15 @@ import org.agrona.concurrent.UnsafeBuffer;
  * several peer queues one thread drives both directions (a fast-path lane does).
  * <p>
  * With one queue each side, receive and transmit touch disjoint state, so one thread may receive while another
- * transmits. The peer may
- * be another process, so a stored length is checked before it is trusted: a length beyond the slot is counted
- * as {@link #corruptFrames()} and skipped, never handed up.
+ * transmits. The peer may be another process, so a stored length is checked before it is trusted: a length beyond
+ * the slot is counted as {@link #corruptFrames()} and skipped, never handed up.
  */
 public class FrameRingPacketIo implements PacketIo
 {
-    /** Frames a multi-queue transmit side stages between {@link #allocate} and {@link #transmit}. */
+    /**
+     * Staging slots of a multi-queue transmit side: frames between {@link #allocate} and {@link #transmit}, and
+     * frames waiting in a ring's backlog.
+     */
     public static final int STAGING_FRAMES = 256;
 
     private final FrameRing[] txRings;
