@@ -157,9 +157,14 @@ public final class EngineOptions
     {
         if ("shm".equals(nic))
         {
-            return ShmWire.open(new ShmWire.Context().path(shm).queues(lanes()).peerQueues(shmPeerQueues)).queues();
+            return ShmWire.open(shmContext().queues(lanes())).queues();
         }
         return new PacketIo[] {openNic()};
+    }
+
+    private ShmWire.Context shmContext()
+    {
+        return new ShmWire.Context().path(shm).peerQueues(shmPeerQueues);
     }
 
     /** Open the backend this engine runs on ({@code loopback} is handled by the caller). */
@@ -168,7 +173,7 @@ public final class EngineOptions
         switch (nic)
         {
             case "shm":
-                return ShmWire.open(new ShmWire.Context().path(shm).peerQueues(shmPeerQueues));
+                return ShmWire.open(shmContext());
             case "tap":
             {
                 final TapPacketIo tap = new TapPacketIo(new TapPacketIo.Context().interfaceName(iface));
