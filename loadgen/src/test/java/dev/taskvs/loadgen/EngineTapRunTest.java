@@ -48,10 +48,7 @@ class EngineTapRunTest
         }
         device = "lgt" + Integer.toHexString(ThreadLocalRandom.current().nextInt(1 << 20));
         tap = new TapPacketIo(new TapPacketIo.Context().interfaceName(device));
-        if (!LinuxNet.quietInterface(device))
-        {
-            throw new IllegalStateException(LinuxNet.notQuiet(device));
-        }
+        LinuxNet.requireQuietInterface(device);
         LinuxNet.addAddress(null, device, KERNEL_IP + "/24");
         LinuxNet.linkUp(null, device);
         memcached = MemcachedProcess.start("-l", KERNEL_IP);

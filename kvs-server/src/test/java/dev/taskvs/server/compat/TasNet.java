@@ -116,10 +116,7 @@ public final class TasNet implements AutoCloseable
         if (ns == null)
         {
             // The root namespace's end also gets IPv4 forwarding off: see LinuxNet.quietInterface.
-            if (!LinuxNet.quietInterface(device))
-            {
-                throw new IllegalStateException(LinuxNet.notQuiet(device));
-            }
+            LinuxNet.requireQuietInterface(device);
         }
         else
         {

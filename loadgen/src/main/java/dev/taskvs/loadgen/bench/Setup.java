@@ -308,10 +308,7 @@ public final class Setup implements AutoCloseable
         LinuxNet.run("ip", "netns", "exec", ns, "ethtool", "-K", kernelEnd, "tx", "off", "tso", "off", "gso", "off");
         // IPv6 off, and no IPv4 forwarding from the engine's end: with net.ipv4.ip_forward on (Docker sets it) the
         // root namespace would route the client's packets for the engine's address out of the default route.
-        if (!LinuxNet.quietInterface(engineEnd))
-        {
-            throw new IllegalStateException(LinuxNet.notQuiet(engineEnd));
-        }
+        LinuxNet.requireQuietInterface(engineEnd);
         LinuxNet.run("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf." + kernelEnd + ".disable_ipv6=1");
         LinuxNet.ip(null, "link", "set", engineEnd, "up");
         LinuxNet.ip(ns, "addr", "add", "10.211." + subnet + ".1/24", "dev", kernelEnd);

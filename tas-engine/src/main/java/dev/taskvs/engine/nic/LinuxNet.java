@@ -167,6 +167,20 @@ public final class LinuxNet
     }
 
     /**
+     * {@link #quietInterface}, or an {@link IllegalStateException} saying what stays on: for tests and the
+     * benchmark, which must not run with the kernel routing the engine's traffic elsewhere.
+     *
+     * @param name of the interface.
+     */
+    public static void requireQuietInterface(final String name)
+    {
+        if (!quietInterface(name))
+        {
+            throw new IllegalStateException(notQuiet(name));
+        }
+    }
+
+    /**
      * @param name of the interface {@link #quietInterface} could not quiet.
      * @return what that leaves, for a warning or an exception.
      */

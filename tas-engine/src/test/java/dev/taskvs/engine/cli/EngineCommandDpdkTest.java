@@ -76,10 +76,7 @@ class EngineCommandDpdkTest
         {
             LinuxNet.ip(null, "netns", "add", namespace);
             LinuxNet.ip(null, "link", "add", engineSide, "type", "veth", "peer", "name", peerSide, "netns", namespace);
-            if (!LinuxNet.quietInterface(engineSide))
-            {
-                throw new IllegalStateException(LinuxNet.notQuiet(engineSide));
-            }
+            LinuxNet.requireQuietInterface(engineSide);
             LinuxNet.linkUp(null, engineSide);
             LinuxNet.ip(namespace, "link", "set", "dev", "lo", "up");
             LinuxNet.addAddress(namespace, peerSide, "10.211.84.1/24");

@@ -41,10 +41,7 @@ class AfPacketInteropTest
         removeVethPair();
         LinuxNet.ip(null, "netns", "add", NAMESPACE);
         LinuxNet.ip(null, "link", "add", ENGINE_SIDE, "type", "veth", "peer", "name", PEER_SIDE, "netns", NAMESPACE);
-        if (!LinuxNet.quietInterface(ENGINE_SIDE))
-        {
-            throw new IllegalStateException(LinuxNet.notQuiet(ENGINE_SIDE));
-        }
+        LinuxNet.requireQuietInterface(ENGINE_SIDE);
         LinuxNet.linkUp(null, ENGINE_SIDE);
         LinuxNet.run("ethtool", "-K", ENGINE_SIDE, "tx", "off", "tso", "off", "gso", "off", "gro", "off");
         LinuxNet.ip(NAMESPACE, "link", "set", "dev", "lo", "up");

@@ -64,10 +64,7 @@ class DpdkKernelInteropTest
         removeVethPair();
         LinuxNet.ip(null, "netns", "add", NAMESPACE);
         LinuxNet.ip(null, "link", "add", ENGINE_SIDE, "type", "veth", "peer", "name", PEER_SIDE, "netns", NAMESPACE);
-        if (!LinuxNet.quietInterface(ENGINE_SIDE))
-        {
-            throw new IllegalStateException(LinuxNet.notQuiet(ENGINE_SIDE));
-        }
+        LinuxNet.requireQuietInterface(ENGINE_SIDE);
         LinuxNet.linkUp(null, ENGINE_SIDE);
         LinuxNet.run("ethtool", "-K", ENGINE_SIDE, "tx", "off", "tso", "off", "gso", "off", "gro", "off");
         LinuxNet.ip(NAMESPACE, "link", "set", "dev", "lo", "up");
@@ -323,10 +320,7 @@ class DpdkKernelInteropTest
             .devargs("net_tap" + DEVICES.incrementAndGet() + ",iface=" + name).macAddress(0x02_54_44_50_00_53L),
             TAP_ENGINE_IP, io -> io, true, null))
         {
-            if (!LinuxNet.quietInterface(name))
-            {
-                throw new IllegalStateException(LinuxNet.notQuiet(name));
-            }
+            LinuxNet.requireQuietInterface(name);
             LinuxNet.addAddress(null, name, TAP_KERNEL_IP + "/24");
             LinuxNet.linkUp(null, name);
             final byte[] bytes = KernelPeers.pattern(100 << 20, 3);

@@ -61,10 +61,7 @@ class KernelInteropTest
             final dev.taskvs.engine.app.ConnectionHandler handler)
         {
             tap = new TapPacketIo(new TapPacketIo.Context().interfaceName(name));
-            if (!LinuxNet.quietInterface(name))
-            {
-                throw new IllegalStateException(LinuxNet.notQuiet(name));
-            }
+            LinuxNet.requireQuietInterface(name);
             LinuxNet.addAddress(null, name, KERNEL_IP + "/24");
             LinuxNet.linkUp(null, name);
             engine = new TcpEngine(new EngineContext().name("tap").address(ENGINE_IP + "/24")

@@ -34,10 +34,7 @@ class DpdkAfPacketTest
         removeVethPair();
         LinuxNet.ip(null, "netns", "add", NAMESPACE);
         LinuxNet.ip(null, "link", "add", ENGINE_SIDE, "type", "veth", "peer", "name", PEER_SIDE, "netns", NAMESPACE);
-        if (!LinuxNet.quietInterface(ENGINE_SIDE))
-        {
-            throw new IllegalStateException(LinuxNet.notQuiet(ENGINE_SIDE));
-        }
+        LinuxNet.requireQuietInterface(ENGINE_SIDE);
         LinuxNet.linkUp(null, ENGINE_SIDE);
         LinuxNet.ip(NAMESPACE, "link", "set", "dev", "lo", "up");
         LinuxNet.addAddress(NAMESPACE, PEER_SIDE, "10.211.4.1/24");

@@ -40,10 +40,7 @@ class DpdkTapTest
             .descriptors(512, 512)
             .mbufsPerQueue(4095)
             .macAddress(ENGINE_MAC));
-        if (!LinuxNet.quietInterface(name))
-        {
-            throw new IllegalStateException(LinuxNet.notQuiet(name));
-        }
+        LinuxNet.requireQuietInterface(name);
         return port;
     }
 

@@ -152,10 +152,7 @@ public final class NicEchoBenchmark
                 cleanup.add(() -> LinuxNet.ip(null, "link", "del", a));
                 for (final String name : new String[] {a, b})
                 {
-                    if (!LinuxNet.quietInterface(name))
-                    {
-                        throw new IllegalStateException(LinuxNet.notQuiet(name));
-                    }
+                    LinuxNet.requireQuietInterface(name);
                     LinuxNet.linkUp(null, name);
                 }
                 if (backend.equals("afpacket"))
@@ -189,10 +186,7 @@ public final class NicEchoBenchmark
                 cleanup.add(reflector::close);
                 for (final String name : new String[] {bridge, tap0, tap1})
                 {
-                    if (!LinuxNet.quietInterface(name))
-                    {
-                        throw new IllegalStateException(LinuxNet.notQuiet(name));
-                    }
+                    LinuxNet.requireQuietInterface(name);
                 }
                 LinuxNet.ip(null, "link", "set", tap0, "master", bridge);
                 LinuxNet.ip(null, "link", "set", tap1, "master", bridge);

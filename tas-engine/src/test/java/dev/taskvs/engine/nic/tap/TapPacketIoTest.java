@@ -40,10 +40,7 @@ class TapPacketIoTest
         try
         {
             assertTrue(Files.exists(Path.of("/sys/class/net", name)), "TAP interface exists while open");
-            if (!LinuxNet.quietInterface(name))
-            {
-                throw new IllegalStateException(LinuxNet.notQuiet(name));
-            }
+            LinuxNet.requireQuietInterface(name);
             LinuxNet.addAddress(null, name, "10.211.0.1/24");
             LinuxNet.linkUp(null, name);
             thread.start();
