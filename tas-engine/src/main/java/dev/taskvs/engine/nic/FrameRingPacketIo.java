@@ -32,7 +32,7 @@ public class FrameRingPacketIo implements PacketIo
 {
     /**
      * Staging slots of a multi-queue transmit side: frames between {@link #allocate} and {@link #transmit}, and
-     * frames waiting in a ring's backlog.
+     * frames waiting in a ring's backlog. A power of two (backlogs index with a mask).
      */
     public static final int STAGING_FRAMES = 256;
 
@@ -69,7 +69,6 @@ public class FrameRingPacketIo implements PacketIo
     private boolean checksumOffload;
     private long withdrawnFrames;
     private long corruptFrames;
-    private long steeredFrames;
     private long backloggedFrames;
     private long abandonedFrames;
 
@@ -344,16 +343,12 @@ public class FrameRingPacketIo implements PacketIo
                 continue;
             }
             final int queue = FlowSteering.queueOfFrame(staging, tx.offset(i), length, queues);
-            if (queue != 0)
-            {
-                steeredFrames++;
-            }
             sent++;
             // Behind a backlog the frame waits its turn: frames of a flow leave in the order they were written.
             if (backlogSize[queue] > 0 || !copyToRing(queue, slot, length))
             {
                 stagedLength[slot] = length;
-                backlog[queue][(backlogHead[queue] + backlogSize[queue]++) % STAGING_FRAMES] = slot;
+                backlog[queue][(backlogHead[queue] + backlogSize[queue]++) & (STAGING_FRAMES - 1)] = slot;
                 backlogTotal++;
                 backloggedFrames++;
             }
@@ -390,16 +385,16 @@ public class FrameRingPacketIo implements PacketIo
             while (backlogSize[queue] > 0)
             {
                 final int slot = backlog[queue][backlogHead[queue]];
-                if (queue < queues && !copyToRing(queue, slot, stagedLength[slot]))
-                {
-                    break;
-                }
                 if (queue >= queues)
                 {
                     abandonedFrames++;
                     freeSlots[freeCount++] = slot;
                 }
-                backlogHead[queue] = (backlogHead[queue] + 1) % STAGING_FRAMES;
+                else if (!copyToRing(queue, slot, stagedLength[slot]))
+                {
+                    break;
+                }
+                backlogHead[queue] = (backlogHead[queue] + 1) & (STAGING_FRAMES - 1);
                 backlogSize[queue]--;
                 backlogTotal--;
             }
@@ -472,18 +467,6 @@ public class FrameRingPacketIo implements PacketIo
         return name;
     }
 
-    /** @return how many peer queues this side transmits to (rings it produces into). */
-    public int peerQueueRings()
-    {
-        return txRings.length;
-    }
-
-    /** @return how many rings this side receives from. */
-    public int receiveRings()
-    {
-        return rxRings.length;
-    }
-
     /** @return frames allocated for transmit and withdrawn with length 0. */
     public long withdrawnFrames()
     {
@@ -512,12 +495,6 @@ public class FrameRingPacketIo implements PacketIo
     public int backlogFrames()
     {
         return backlogTotal;
-    }
-
-    /** @return frames a multi-queue side put into a peer queue other than 0 (what its steering did). */
-    public long steeredFrames()
-    {
-        return steeredFrames;
     }
 
     @Override
