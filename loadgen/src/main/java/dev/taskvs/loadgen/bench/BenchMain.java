@@ -73,7 +73,8 @@ public final class BenchMain implements Callable<Integer>
     @Option(names = "--duration", description = "Measured time per run. Default: 10s (--quick 3s).")
     String duration;
 
-    @Option(names = "--repeat", description = "Closed-loop repetitions (the median is reported). Default: 3 (--quick 1).")
+    @Option(names = "--repeat", description = "Closed-loop repetitions (the median is reported); with --conn-sweep, " +
+        "rounds over all the connection counts. Default: 3 (--quick 1).")
     Integer repeat;
 
     @Option(names = "--open-rate", defaultValue = "0", paramLabel = "QPS",

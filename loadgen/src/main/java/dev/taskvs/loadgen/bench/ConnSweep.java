@@ -50,12 +50,19 @@ final class ConnSweep
         final String warmup = bench.quick ? "1s" : "2s";
         final String duration = bench.duration != null ? bench.duration : bench.quick ? "2s" : "5s";
         final int connectRate = 20_000;
-        bench.say("machine: " + machine + "; open files limit " + limit + "; connections " + counts);
+        final int rounds = bench.repeat != null ? bench.repeat : bench.quick ? 1 : 3;
+        if (rounds < 1)
+        {
+            throw new IllegalArgumentException("--repeat must be at least 1: " + rounds);
+        }
+        bench.say("machine: " + machine + "; open files limit " + limit + "; connections " + counts + "; " + rounds +
+            (rounds == 1 ? " round" : " rounds over all counts, medians reported"));
         final List<String> header = new ArrayList<>(List.of("connections"));
         final List<double[][]> points = new ArrayList<>();
         final List<double[][]> cpuPoints = new ArrayList<>();
         final String[][] cells = new String[counts.size()][kinds.size()];
         final List<String> notes = new ArrayList<>();
+        final List<String> changes = new ArrayList<>();
         for (int k = 0; k < kinds.size(); k++)
         {
             final Setup.Kind kind = kinds.get(k);
@@ -85,50 +92,81 @@ final class ConnSweep
                     cpuPoints.add(new double[0][]);
                     continue;
                 }
-                for (int i = 0; i < counts.size(); i++)
+                // Rounds over all the counts, not repetitions of one count in a row: whatever drifts on a shared
+                // machine during the sweep then touches every point alike.
+                final List<List<Measurement>> runs = new ArrayList<>();
+                counts.forEach(n -> runs.add(new ArrayList<>()));
+                final boolean[] failed = new boolean[counts.size()];
+                boolean serverStopped = false;
+                for (int round = 0; round < rounds && !serverStopped; round++)
                 {
-                    final int n = counts.get(i);
-                    if (!kind.engine() && limit > 0 && n + 1024L > limit)
+                    for (int i = 0; i < counts.size(); i++)
                     {
-                        cells[i][k] = "skipped (ulimit -n " + limit + ")";
-                        continue;
-                    }
-                    final List<String> args = new ArrayList<>(List.of("--connections", Integer.toString(n),
-                        "--pipeline", "1", "--threads", "1", "--keys", "100000", "--key-size", "16", "--get-ratio",
-                        "0.9", "--value-size", "64", "--warmup", warmup, "--duration", duration, "--connect-rate",
-                        Integer.toString(connectRate), "--connect-timeout", "10s"));
-                    if (i > 0)
-                    {
-                        args.add("--no-preload");
-                    }
-                    args.addAll(setup.loadgenTarget());
-                    try
-                    {
-                        final Measurement m = LoadgenRun.run(setup.loadgenPrefix(), args, setup.serverPid(), rawDir,
-                            "sweep-" + kind.id + "-" + n, 90 + n / connectRate * 3L);
-                        pts.add(new double[] {n, m.opsPerSec});
-                        if (!Double.isNaN(m.serverCpuUsPerRequest))
+                        final int n = counts.get(i);
+                        if (!kind.engine() && limit > 0 && n + 1024L > limit)
                         {
-                            cpu.add(new double[] {n, m.serverCpuUsPerRequest});
+                            cells[i][k] = "skipped (ulimit -n " + limit + ")";
+                            continue;
                         }
-                        cells[i][k] = String.format(Locale.ROOT, "%,.0f (p99 %s%s%s)", m.opsPerSec, Table.us(m.p99),
-                            Double.isNaN(m.serverCpuUsPerRequest) ? "" :
-                                String.format(Locale.ROOT, ", server %.2f us/req", m.serverCpuUsPerRequest),
-                            m.errors > 0 ? ", " + m.errors + " errors" : "");
-                        bench.say(String.format(Locale.ROOT, "%s, %,d connections: %s", kind.label, n, m));
-                    }
-                    catch (final RuntimeException | IOException ex)
-                    {
-                        cells[i][k] = "failed";
-                        notes.add(kind.label + ", " + n + " connections: " + BenchMain.oneLine(ex));
-                        bench.say(kind.label + ", " + n + " connections: failed: " + BenchMain.oneLine(ex));
-                        if (!setup.serverAlive())
+                        if (failed[i])
                         {
-                            notes.add(kind.label + ": the server stopped: " + setup.serverLogTail());
-                            break;
+                            continue;
+                        }
+                        final List<String> args = new ArrayList<>(List.of("--connections", Integer.toString(n),
+                            "--pipeline", "1", "--threads", "1", "--keys", "100000", "--key-size", "16",
+                            "--get-ratio", "0.9", "--value-size", "64", "--warmup", warmup, "--duration", duration,
+                            "--connect-rate", Integer.toString(connectRate), "--connect-timeout", "10s"));
+                        if (round > 0 || i > 0)
+                        {
+                            args.add("--no-preload");
+                        }
+                        args.addAll(setup.loadgenTarget());
+                        final String name = "sweep-" + kind.id + "-" + n + (rounds > 1 ? "-r" + (round + 1) : "");
+                        try
+                        {
+                            final Measurement m = LoadgenRun.run(setup.loadgenPrefix(), args, setup.serverPid(),
+                                rawDir, name, 90 + n / connectRate * 3L);
+                            runs.get(i).add(m);
+                            bench.say(String.format(Locale.ROOT, "%s, %,d connections (round %d of %d): %s",
+                                kind.label, n, round + 1, rounds, m));
+                        }
+                        catch (final RuntimeException | IOException ex)
+                        {
+                            failed[i] = true;
+                            cells[i][k] = "failed";
+                            notes.add(kind.label + ", " + n + " connections: " + BenchMain.oneLine(ex));
+                            bench.say(kind.label + ", " + n + " connections: failed: " + BenchMain.oneLine(ex));
+                            if (!setup.serverAlive())
+                            {
+                                notes.add(kind.label + ": the server stopped: " + setup.serverLogTail());
+                                serverStopped = true;
+                                break;
+                            }
                         }
                     }
                 }
+                final double[] rates = new double[counts.size()];
+                final double[] cpus = new double[counts.size()];
+                for (int i = 0; i < counts.size(); i++)
+                {
+                    final List<Measurement> ms = runs.get(i);
+                    if (ms.isEmpty() || failed[i])
+                    {
+                        rates[i] = Double.NaN;
+                        cpus[i] = Double.NaN;
+                        continue;
+                    }
+                    rates[i] = median(ms, m -> m.opsPerSec);
+                    cpus[i] = median(ms, m -> m.serverCpuUsPerRequest);
+                    pts.add(new double[] {counts.get(i), rates[i]});
+                    if (!Double.isNaN(cpus[i]))
+                    {
+                        cpu.add(new double[] {counts.get(i), cpus[i]});
+                    }
+                    cells[i][k] = cell(ms);
+                }
+                changes.add(kind.label + ": " + change("requests/s", counts, rates) + "; " +
+                    change("server CPU per request", counts, cpus));
             }
             points.add(pts.toArray(new double[0][]));
             cpuPoints.add(cpu.toArray(new double[0][]));
@@ -154,6 +192,7 @@ final class ConnSweep
         }
         System.out.println();
         System.out.print(Table.text(table));
+        changes.forEach(System.out::println);
         final List<String> names = new ArrayList<>();
         kinds.forEach(kk -> names.add(kk.label));
         Files.writeString(outDir.resolve("conn-sweep.svg"), Charts.logXLines("Requests/s against connections " +
@@ -174,9 +213,20 @@ final class ConnSweep
             .append(" --connect-rate ").append(connectRate).append("` (closed loop; every connection keeps one " +
             "request in flight), the server started once for all points (memcached and kvs-server with `-c` above " +
             "the largest N, the engine server with `--buffer-kb 4`); over loopback above 20,000 connections " +
-            "loadgen spreads them over 127.0.0.1-4 (one ephemeral port range per address). Cells: requests/s " +
-            "(p99 latency, the server's CPU time per request from /proc over the measured window).\n\n");
+            "loadgen spreads them over 127.0.0.1-4 (one ephemeral port range per address). ")
+            .append(rounds == 1 ? "One run per point. Cells: requests/s (" : rounds + " rounds over all the counts " +
+                "(each round runs every count once, so drift on the machine touches every point alike). Cells: the " +
+                "median requests/s (lowest-highest; then medians of ")
+            .append("p99 latency, the server's CPU time per request from /proc over the measured window, and how " +
+                "busy the load generator's thread was).\n\n");
         b.append(Table.plainMarkdown(table)).append('\n');
+        if (!changes.isEmpty())
+        {
+            b.append("Change from ").append(String.format(Locale.ROOT, "%,d", counts.get(0)))
+                .append(" connections, medians:\n\n");
+            changes.forEach(c -> b.append("- ").append(c).append('\n'));
+            b.append('\n');
+        }
         b.append("![conn-sweep](").append(mdDir.relativize(outDir)).append("/conn-sweep.svg)\n");
         b.append("![conn-sweep-cpu](").append(mdDir.relativize(outDir)).append("/conn-sweep-cpu.svg)\n\n");
         for (final String n : notes)
@@ -193,5 +243,81 @@ final class ConnSweep
             bench.say("wrote the conn-sweep section of " + md);
         }
         return 0;
+    }
+
+    /** @return the median of the values that are numbers, NaN when none is. */
+    static double median(final List<Measurement> runs, final java.util.function.ToDoubleFunction<Measurement> value)
+    {
+        final double[] v = runs.stream().mapToDouble(value).filter(d -> !Double.isNaN(d)).sorted().toArray();
+        if (v.length == 0)
+        {
+            return Double.NaN;
+        }
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
+    /** One point's cell: median requests/s (the range over the rounds), then the medians of the rest. */
+    static String cell(final List<Measurement> runs)
+    {
+        final StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%,.0f (",
+            median(runs, m -> m.opsPerSec)));
+        if (runs.size() > 1)
+        {
+            final double lo = runs.stream().mapToDouble(m -> m.opsPerSec).min().orElse(Double.NaN);
+            final double hi = runs.stream().mapToDouble(m -> m.opsPerSec).max().orElse(Double.NaN);
+            b.append(String.format(Locale.ROOT, "%s-%s; ", compact(lo), compact(hi)));
+        }
+        b.append("p99 ").append(Table.us(median(runs, m -> m.p99)));
+        final double cpu = median(runs, m -> m.serverCpuUsPerRequest);
+        if (!Double.isNaN(cpu))
+        {
+            b.append(String.format(Locale.ROOT, ", server %.2f us/req", cpu));
+        }
+        final double generator = median(runs, m -> m.loadgenCpuPercent);
+        if (!Double.isNaN(generator))
+        {
+            b.append(String.format(Locale.ROOT, ", generator %.0f %%", generator));
+        }
+        final long errors = runs.stream().mapToLong(m -> m.errors).sum();
+        if (errors > 0)
+        {
+            b.append(", ").append(errors).append(" errors");
+        }
+        return b.append(')').toString();
+    }
+
+    /** 1,234,567 as 1.23M, 807,497 as 807k: short enough for a range inside a table cell. */
+    static String compact(final double v)
+    {
+        if (v >= 1e6)
+        {
+            return String.format(Locale.ROOT, "%.2fM", v / 1e6);
+        }
+        return v >= 1e3 ? String.format(Locale.ROOT, "%.0fk", v / 1e3) : String.format(Locale.ROOT, "%.0f", v);
+    }
+
+    /**
+     * How a value moved from the first count to each later one, e.g. "requests/s 1,000 -3 %, 10,000 -16 %"; counts
+     * without a number are left out.
+     */
+    static String change(final String what, final List<Integer> counts, final double[] values)
+    {
+        final StringBuilder b = new StringBuilder(what);
+        if (values.length == 0 || Double.isNaN(values[0]) || values[0] == 0)
+        {
+            return b.append(": no first point").toString();
+        }
+        boolean any = false;
+        for (int i = 1; i < values.length; i++)
+        {
+            if (Double.isNaN(values[i]))
+            {
+                continue;
+            }
+            b.append(any ? ", " : " ").append(String.format(Locale.ROOT, "%,d %+.0f %%", counts.get(i),
+                (values[i] / values[0] - 1) * 100));
+            any = true;
+        }
+        return any ? b.toString() : b.append(": one point only").toString();
     }
 }

@@ -96,6 +96,33 @@ class BenchTest
         assertEquals(20_000, ConnSweep.openFileLimit("Max open files            20000                20000   files\n"));
     }
 
+    @Test
+    void connSweepReportsMediansOverRoundsAndTheChangeFromTheFirstCount()
+    {
+        final List<Measurement> runs = List.of(sweepRun(764_000, 300, 1.27, 97), sweepRun(960_000, 200, 1.10, 98),
+            sweepRun(807_000, 241, Double.NaN, 96));
+        assertEquals(807_000, ConnSweep.median(runs, m -> m.opsPerSec), 1e-9);
+        assertEquals(1.185, ConnSweep.median(runs, m -> m.serverCpuUsPerRequest), 1e-9, "NaN left out, even count");
+        assertTrue(Double.isNaN(ConnSweep.median(List.of(), m -> m.opsPerSec)));
+        assertEquals("807,000 (764k-960k; p99 241 us, server 1.19 us/req, generator 97 %)", ConnSweep.cell(runs));
+        assertEquals("807,000 (p99 241 us, generator 96 %)", ConnSweep.cell(List.of(runs.get(2))));
+        assertEquals("1.05M", ConnSweep.compact(1_049_999));
+        assertEquals("requests/s 1,000 -3 %, 50,000 -20 %", ConnSweep.change("requests/s",
+            List.of(100, 1000, 10_000, 50_000), new double[] {800_000, 776_000, Double.NaN, 640_000}));
+        assertEquals("x: no first point", ConnSweep.change("x", List.of(100, 1000), new double[] {Double.NaN, 1}));
+        assertEquals("x: one point only", ConnSweep.change("x", List.of(100), new double[] {5}));
+    }
+
+    private static Measurement sweepRun(final double ops, final double p99, final double cpu, final double generator)
+    {
+        final Measurement m = new Measurement();
+        m.opsPerSec = ops;
+        m.p99 = p99;
+        m.serverCpuUsPerRequest = cpu;
+        m.loadgenCpuPercent = generator;
+        return m;
+    }
+
     private static Row row(final Setup.Kind kind, final int size, final double ops, final double cpu,
         final double p99, final double p9999)
     {
