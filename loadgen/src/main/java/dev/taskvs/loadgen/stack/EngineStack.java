@@ -39,6 +39,8 @@ public final class EngineStack implements LoadStack
 {
     /** How long {@link StackLoop#close()} lets the engine send FINs and see them answered. */
     private static final long CLOSE_LINGER_NS = TimeUnit.MILLISECONDS.toNanos(300);
+    private static final long CLOSE_LINGER_PER_CONNECTION_NS = TimeUnit.MICROSECONDS.toNanos(40);
+    private static final long CLOSE_LINGER_MAX_NS = TimeUnit.SECONDS.toNanos(3);
 
     /** What the engine is built from. */
     public static final class Settings
@@ -554,10 +556,25 @@ public final class EngineStack implements LoadStack
             {
                 close(i);
             }
-            // Let the engine send the FINs and hear them answered, so servers see clean closes.
+            // Let the engine send the FINs and hear them answered, so servers see clean closes. Thousands of
+            // connections take longer: the server answers every FIN in turn.
             closing = true;
-            final long deadline = System.nanoTime() + CLOSE_LINGER_NS;
-            while (app.openConnections() > 0 && System.nanoTime() - deadline < 0)
+            final int open = app.openConnections();
+            pollUntilClosed(System.nanoTime() + Math.min(CLOSE_LINGER_NS + open * CLOSE_LINGER_PER_CONNECTION_NS,
+                CLOSE_LINGER_MAX_NS));
+            if (app.openConnections() > 0)
+            {
+                // Whatever did not close in time is reset: once this process is gone its engine sends nothing,
+                // and a server would keep those connections (and count them against its limit) until its own
+                // timers gave up. A sweep's next run then met "ERROR Too many open connections".
+                app.abortOpen();
+                pollUntilClosed(System.nanoTime() + CLOSE_LINGER_NS);
+            }
+        }
+
+        private void pollUntilClosed(final long deadlineNs)
+        {
+            while (app.openConnections() > 0 && System.nanoTime() - deadlineNs < 0)
             {
                 final int work = (invoke != null ? invoke.invoke() : 0) + app.poll(this, 1024);
                 if (work == 0)

@@ -74,6 +74,27 @@ public final class AppContext
         return id;
     }
 
+    /**
+     * Reset every open connection of this context, each as {@link TcpConnection#abort} does: before the process
+     * goes away with its engine. A userspace stack that exits with connections open sends nothing more, so its
+     * peers keep them until their own timers give up, or for ever without keepalive.
+     *
+     * @return connections reset.
+     */
+    public int abortOpen()
+    {
+        int reset = 0;
+        for (final TcpConnection connection : byFlow)
+        {
+            if (connection != null && connection.isOpen())
+            {
+                connection.abort();
+                reset++;
+            }
+        }
+        return reset;
+    }
+
     /** @return connections opened or accepted and not yet closed or reset. */
     public int openConnections()
     {

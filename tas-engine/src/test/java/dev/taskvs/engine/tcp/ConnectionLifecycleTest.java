@@ -228,6 +228,33 @@ class ConnectionLifecycleTest
     }
 
     @Test
+    void shouldResetEveryOpenConnectionOfAContextOnAbortOpen()
+    {
+        try (EnginePair pair = pair(c -> { }))
+        {
+            final Tracker client = new Tracker();
+            final Tracker server = new Tracker();
+            pair.handlerA = client;
+            pair.handlerB = server;
+            pair.appB.listen(PORT);
+            pair.step();
+            for (int i = 0; i < 5; i++)
+            {
+                pair.appA.connect(EnginePair.IP_B, PORT);
+            }
+            assertTrue(pair.runUntil(() -> client.open.size() == 5 && server.open.size() == 5, 1_000_000));
+            // One closing (its FIN acknowledged, the server has not closed: FIN_WAIT_2), four open: all are reset,
+            // and the server, which would otherwise keep them, hears of each.
+            client.open.get(0).close();
+            assertTrue(pair.runUntil(() -> server.readClosed, 100_000));
+            assertEquals(5, pair.appA.abortOpen());
+            assertTrue(pair.runUntil(() -> server.resets == 5 && pair.appA.openConnections() == 0, 1_000_000));
+            assertTrue(pair.runUntil(() -> pair.a.flowCount() + pair.b.flowCount() == 0, 1_000_000));
+            assertEquals(0, pair.appA.abortOpen(), "nothing left to reset");
+        }
+    }
+
+    @Test
     void shouldHandleRstInCloseWaitAndFinWait2()
     {
         try (EnginePair pair = pair(c -> { }))
