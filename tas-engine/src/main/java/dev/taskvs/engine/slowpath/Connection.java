@@ -43,16 +43,8 @@ final class Connection
     int finalEvent;
     int finalReason;
 
+    /** Congestion control; its step and timer bookkeeping live in the slow path's {@link ScanTable}. */
     final CcState cc = new CcState();
-    long lastCcNs;
-    int lastAcked;
-    int lastEcn;
-    int lastDrops;
-    int rtoAcked;
-    long lastProgressNs;
-    /** A visit saw data outstanding since lastProgressNs: the retransmission timer runs from there. */
-    boolean timerRunning;
-    int rtoBackoffs;
 
     /** Keepalive (RFC 9293 section 3.8.4): idle time before probing, 0 = off; the interval and the limit. */
     long keepaliveIdleNs;

@@ -15,6 +15,7 @@ import dev.taskvs.engine.proto.Ipv4Header;
 import dev.taskvs.engine.proto.MacAddress;
 import dev.taskvs.engine.proto.TcpHeader;
 import dev.taskvs.engine.proto.TcpOptions;
+import dev.taskvs.engine.slowpath.cc.CcState;
 import dev.taskvs.engine.slowpath.cc.CongestionControl;
 import dev.taskvs.engine.stats.SlowPathCounters;
 import org.agrona.BufferUtil;
@@ -76,6 +77,8 @@ public final class SlowPath implements Agent
     private final Connection[] byFlow;
     /** Every connection that holds a flow id, densely: {@code live[conn.liveIndex] == conn}. */
     private final Connection[] live;
+    /** The scan's state of live[i] at entry i. */
+    private final ScanTable scan;
     private int liveCount;
     private final int[] freeFlows;
     private final byte[] generations;
@@ -156,6 +159,7 @@ public final class SlowPath implements Agent
             TIMER_TICKS);
         this.byFlow = new Connection[ctx.maxFlows()];
         this.live = new Connection[ctx.maxFlows()];
+        this.scan = new ScanTable(ctx.maxFlows());
         this.freeFlows = new int[ctx.maxFlows()];
         this.generations = new byte[ctx.maxFlows()];
         for (int i = ctx.maxFlows() - 1; i >= 0; i--)
@@ -640,8 +644,6 @@ public final class SlowPath implements Agent
             (conn.sackPermitted ? F_SACK : 0);
         state.putIntVolatile(r + FLAGS_OFFSET, flags);
         conn.registered = true;
-        conn.lastCcNs = nowNs;
-        conn.lastProgressNs = nowNs;
         conn.rxSegmentsSeen = 0;
         conn.lastReceivedNs = nowNs;
         conn.keepaliveIdleNs = ctx.keepaliveIdleNs();
@@ -651,6 +653,11 @@ public final class SlowPath implements Agent
         {
             armKeepalive(conn, conn.keepaliveIdleNs);
         }
+        if (conn.liveIndex >= 0)
+        {
+            scan.init(conn.liveIndex, conn.flowId, nowNs);
+        }
+        refreshScanFlags(conn);
         counters.activeFlows.incrementRelease();
     }
 
@@ -747,6 +754,7 @@ public final class SlowPath implements Agent
     private void enterTimeWait(final Connection conn)
     {
         conn.state = TcpState.TIME_WAIT;
+        refreshScanFlags(conn);
         cancelKeepalive(conn);
         postClose(conn, AppEvents.CLOSED, 0);
         timeWaitCount++;
@@ -804,6 +812,7 @@ public final class SlowPath implements Agent
             counters.timeWaitFlows.setRelease(timeWaitCount);
         }
         conn.removing = true;
+        refreshScanFlags(conn);
         laneCommand(conn, LaneCommands.REMOVE_FLOW);
     }
 
@@ -815,6 +824,7 @@ public final class SlowPath implements Agent
             return;
         }
         conn.registered = false;
+        refreshScanFlags(conn);
         counters.activeFlows.decrementRelease();
         if (conn.finalEvent != 0)
         {
@@ -1117,6 +1127,7 @@ public final class SlowPath implements Agent
         conn.keepaliveIntervalNs = intervalMs * 1_000_000L;
         conn.keepaliveProbes = probes;
         conn.keepaliveProbesSent = 0;
+        refreshScanFlags(conn);
         if (idleMs == 0)
         {
             cancelKeepalive(conn);
@@ -1202,11 +1213,11 @@ public final class SlowPath implements Agent
             {
                 scanCursor = 0;
             }
-            final Connection conn = live[scanCursor++];
-            if (conn.registered && !conn.removing && conn.state != TcpState.TIME_WAIT)
+            final int index = scanCursor++;
+            if ((scan.flags(index) & ScanTable.ELIGIBLE) != 0)
             {
-                // controlFlow may release conn; the connection swapped into its place waits for the next round.
-                work += controlFlow(conn);
+                // controlFlow may release the connection; the one moved into its place waits for the next round.
+                work += controlFlow(index);
             }
         }
         return work;
@@ -1216,6 +1227,7 @@ public final class SlowPath implements Agent
     {
         byFlow[conn.flowId] = conn;
         conn.liveIndex = liveCount;
+        scan.init(liveCount, conn.flowId, nowNs);
         live[liveCount++] = conn;
     }
 
@@ -1225,114 +1237,136 @@ public final class SlowPath implements Agent
         final int index = conn.liveIndex;
         final Connection last = live[--liveCount];
         live[index] = last;
+        scan.move(liveCount, index);
         last.liveIndex = index;
         live[liveCount] = null;
         conn.liveIndex = -1;
     }
 
-    private int controlFlow(final Connection conn)
+    /**
+     * One visit: a congestion-control step when the flow's control interval has passed, then the retransmission
+     * and persist timers. In the common case (a step with nothing to change, progress or nothing outstanding) it
+     * reads only the scan entry and the record's transmit line; the connection object is loaded only to act.
+     */
+    private int controlFlow(final int index)
     {
-        final int r = FlowRecord.offset(conn.flowId);
+        final int r = FlowRecord.offset(scan.flowId(index));
         final int acked = state.getIntVolatile(r + ACKED_BYTES_OFFSET);
         final int rttUs = state.getIntVolatile(r + RTT_OFFSET);
         final long rttNs = (rttUs == 0 ? ctx.initialRttUs() : rttUs) * 1000L;
         int work = 0;
-        if (conn.keepaliveIdleNs != 0)
+        if ((scan.flags(index) & ScanTable.KEEPALIVE) != 0)
         {
-            noteReceived(conn, r);
+            noteReceived(live[index], r);
         }
 
-        final long intervalNs = nowNs - conn.lastCcNs;
+        final long intervalNs = nowNs - scan.lastCcNs(index);
         if (intervalNs >= Math.max(ctx.ccIntervalNs(), 2 * rttNs))
         {
             final int ecn = state.getIntVolatile(r + ECN_BYTES_OFFSET);
             final int drops = state.getIntVolatile(r + DROPS_OFFSET);
-            final int rateBefore = conn.cc.rateKbps;
-            final long ecnBytes = (ecn - conn.lastEcn) & 0xFFFF_FFFFL;
-            cc.update(conn.cc, (acked - conn.lastAcked) & 0xFFFF_FFFFL, ecnBytes, drops - conn.lastDrops, rttUs,
-                intervalNs);
-            if (conn.cc.rateKbps != rateBefore)
+            final long ackedBytes = (acked - scan.lastAcked(index)) & 0xFFFF_FFFFL;
+            final long ecnBytes = (ecn - scan.lastEcn(index)) & 0xFFFF_FFFFL;
+            final int dropCount = drops - scan.lastDrops(index);
+            // A step that cannot change the rate is not run (its interval still ends here): for an app-limited
+            // flow that is every step, and running it would load the connection's congestion state every visit.
+            if (!cc.quiet(ackedBytes, ecnBytes, dropCount, state.getIntVolatile(r + RATE_OFFSET), intervalNs))
             {
-                // Only a change is written: the line is the one the lane reads on every ACK, and a store from
-                // this thread would take it away from the lane's core at every visit of a steady flow.
-                state.putIntVolatile(r + RATE_OFFSET, conn.cc.rateKbps);
+                final CcState flowCc = live[index].cc;
+                final int rateBefore = flowCc.rateKbps;
+                cc.update(flowCc, ackedBytes, ecnBytes, dropCount, rttUs, intervalNs);
+                if (flowCc.rateKbps != rateBefore)
+                {
+                    // Only a change is written: the line is the one the lane reads on every ACK, and a store from
+                    // this thread would take it away from the lane's core at every visit of a steady flow.
+                    state.putIntVolatile(r + RATE_OFFSET, flowCc.rateKbps);
+                }
+                if (ecnBytes != 0)
+                {
+                    counters.ecnMarkedBytes.getAndAddRelease(ecnBytes);
+                }
+                if (flowCc.rateKbps < rateBefore)
+                {
+                    counters.rateCuts.incrementRelease();
+                }
+                work++;
             }
-            if (ecnBytes != 0)
-            {
-                counters.ecnMarkedBytes.getAndAddRelease(ecnBytes);
-            }
-            if (conn.cc.rateKbps < rateBefore)
-            {
-                counters.rateCuts.incrementRelease();
-            }
-            conn.lastAcked = acked;
-            conn.lastEcn = ecn;
-            conn.lastDrops = drops;
-            conn.lastCcNs = nowNs;
-            work++;
+            scan.controlled(index, nowNs, acked, ecn, drops);
         }
 
         final int sndUna = state.getIntVolatile(r + SND_UNA_OFFSET);
         final int sndNxt = state.getIntVolatile(r + SND_NXT_OFFSET);
         final int txEnd = state.getIntVolatile(r + TX_END_OFFSET);
-        final int flags = state.getIntVolatile(r + FLAGS_OFFSET);
         final boolean outstanding = sndNxt != sndUna;
-        final boolean finWaiting = (flags & (F_TX_FIN | F_FIN_ACKED)) == F_TX_FIN;
-        final boolean waiting = Seq.lt(sndNxt, txEnd) || (finWaiting && sndNxt == txEnd);
-        if (acked != conn.rtoAcked)
+        final int backoffs = scan.rtoBackoffs(index);
+        if (acked != scan.rtoAcked(index))
         {
-            conn.rtoAcked = acked;
-            conn.lastProgressNs = nowNs;
-            conn.rtoBackoffs = 0;
-            conn.timerRunning = outstanding;
+            scan.rtoAcked(index, acked);
+            scan.lastProgressNs(index, nowNs);
+            scan.timer(index, outstanding, 0);
         }
-        else if (outstanding && !conn.timerRunning)
+        else if (outstanding && !scan.timerRunning(index))
         {
             // Data went out since the last visit, which saw none outstanding: the timer starts here, not at that
-            // visit, which could be most of a scan round (5 ms at 10,000 connections) before the send.
-            conn.timerRunning = true;
-            conn.lastProgressNs = nowNs;
+            // visit, which could be most of a scan round (20 ms at 10,000 connections) before the send.
+            scan.timer(index, true, backoffs);
+            scan.lastProgressNs(index, nowNs);
         }
         else if (outstanding)
         {
-            final long rto = rto(conn, rttUs);
-            final long idle = nowNs - conn.lastProgressNs;
+            final long rto = rto(backoffs, rttUs);
+            final long lastProgressNs = scan.lastProgressNs(index);
+            final long idle = nowNs - lastProgressNs;
             // The lane must have read its whole queue at least a timeout after the last progress: otherwise the
             // ACK may be waiting there. A lane that never catches up still times out, four timeouts late.
-            if (idle >= rto && (laneDrainedSince(conn.lane, conn.lastProgressNs + rto) || idle >= 4 * rto))
+            if (idle >= rto && (laneDrainedSince(live[index].lane, lastProgressNs + rto) || idle >= 4 * rto))
             {
-                if (++conn.rtoBackoffs > ctx.rtoRetries())
+                final Connection conn = live[index];
+                if (backoffs + 1 > ctx.rtoRetries())
                 {
                     counters.retransmitLimitResets.incrementRelease();
                     abort(conn, AppEvents.REASON_TIMEOUT);
                     return work + 1;
                 }
+                scan.timer(index, true, backoffs + 1);
                 counters.retransmitTimeouts.incrementRelease();
                 laneCommand(conn, LaneCommands.RETRANSMIT);
-                conn.lastProgressNs = nowNs;
+                scan.lastProgressNs(index, nowNs);
                 work++;
             }
         }
-        else if (waiting && state.getIntVolatile(r + PEER_WINDOW_OFFSET) == 0)
+        else if (state.getIntVolatile(r + PEER_WINDOW_OFFSET) == 0 && (Seq.lt(sndNxt, txEnd) ||
+            (sndNxt == txEnd && (state.getIntVolatile(r + FLAGS_OFFSET) & (F_TX_FIN | F_FIN_ACKED)) == F_TX_FIN)))
         {
-            conn.timerRunning = false;
-            // Persist timer (RFC 9293 section 3.8.6.1): probe a zero window with back-off, never give up.
-            if (nowNs - conn.lastProgressNs >= rto(conn, rttUs))
+            // Data (or our FIN) waits on a zero window. Persist timer (RFC 9293 section 3.8.6.1): probe with
+            // back-off, never give up.
+            scan.timer(index, false, backoffs);
+            if (nowNs - scan.lastProgressNs(index) >= rto(backoffs, rttUs))
             {
-                conn.rtoBackoffs = Math.min(conn.rtoBackoffs + 1, 30);
+                scan.timer(index, false, Math.min(backoffs + 1, 30));
                 counters.zeroWindowProbes.incrementRelease();
-                laneCommand(conn, LaneCommands.PROBE);
-                conn.lastProgressNs = nowNs;
+                laneCommand(live[index], LaneCommands.PROBE);
+                scan.lastProgressNs(index, nowNs);
                 work++;
             }
         }
         else
         {
-            conn.lastProgressNs = nowNs;
-            conn.rtoBackoffs = 0;
-            conn.timerRunning = false;
+            scan.lastProgressNs(index, nowNs);
+            scan.timer(index, false, 0);
         }
         return work;
+    }
+
+    /** Recomputes the scan's flags of a connection from its state, after any of them changed. */
+    private void refreshScanFlags(final Connection conn)
+    {
+        if (conn.liveIndex >= 0)
+        {
+            final boolean eligible = conn.registered && !conn.removing && conn.state != TcpState.TIME_WAIT;
+            scan.flags(conn.liveIndex, (eligible ? ScanTable.ELIGIBLE : 0) |
+                (conn.keepaliveIdleNs != 0 ? ScanTable.KEEPALIVE : 0));
+        }
     }
 
     /**
@@ -1352,11 +1386,11 @@ public final class SlowPath implements Agent
         this.fastPaths = lanes.clone();
     }
 
-    private long rto(final Connection conn, final int rttUs)
+    private long rto(final int backoffs, final int rttUs)
     {
         long base = rttUs == 0 ? ctx.rtoInitialNs() : Math.max(ctx.rtoMinNs(), 4L * rttUs * 1000L);
         base = Math.min(base, ctx.rtoMaxNs());
-        final long backedOff = base << Math.min(conn.rtoBackoffs, 30);
+        final long backedOff = base << Math.min(backoffs, 30);
         return backedOff < 0 ? ctx.rtoMaxNs() : Math.min(backedOff, ctx.rtoMaxNs());
     }
 

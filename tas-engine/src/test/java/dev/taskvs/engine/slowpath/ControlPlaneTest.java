@@ -67,6 +67,39 @@ class ControlPlaneTest
     }
 
     @Test
+    void dctcpShouldCallAStepQuietOnlyWhenItWouldKeepTheRate()
+    {
+        final CongestionControl cc = new DctcpRate();
+        final long interval = 1_000_000; // 1 ms: 125 bytes are 1,000 kbit/s
+        assertTrue(cc.quiet(0, 0, 0, DctcpRate.INITIAL_KBPS, interval), "nothing ACKed");
+        assertTrue(cc.quiet(625, 0, 0, 10_000, interval), "5,000 kbit/s is half of 10,000");
+        assertFalse(cc.quiet(626, 0, 0, 10_000, interval), "more than half: the rate may grow");
+        assertFalse(cc.quiet(100, 100, 0, 10_000, interval), "an ECN mark");
+        assertFalse(cc.quiet(100, 0, 1, 10_000, interval), "a loss");
+        assertFalse(cc.quiet(0, 0, 0, 0, interval), "unlimited: always stepped");
+        assertFalse(new Timely().quiet(0, 0, 0, 10_000, interval), "other algorithms never skip");
+        // Whenever a step is called quiet, running it on a fresh state keeps the rate.
+        for (final long acked : new long[] {0, 1, 100, 600, 625, 626, 1_250, 100_000})
+        {
+            for (final int rate : new int[] {DctcpRate.MIN_KBPS, 10_001, 20_000, 1_000_000})
+            {
+                for (final boolean slowStart : new boolean[] {true, false})
+                {
+                    final CcState state = new CcState();
+                    cc.init(state);
+                    state.rateKbps = rate;
+                    state.slowStart = slowStart;
+                    if (cc.quiet(acked, 0, 0, rate, interval))
+                    {
+                        cc.update(state, acked, 0, 0, 50, interval);
+                        assertEquals(rate, state.rateKbps, acked + " bytes at " + rate + " kbit/s");
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void timelyShouldCutAboveHighThresholdAndGrowBelowLow()
     {
         final CongestionControl cc = new Timely();

@@ -21,4 +21,21 @@ public interface CongestionControl
      * @param intervalNs length of the interval.
      */
     void update(CcState state, long ackedBytes, long ecnBytes, int drops, int rttUs, long intervalNs);
+
+    /**
+     * Whether nothing in these counters calls for a change of the flow's rate, so the slow path may skip the step
+     * (the interval still ends there). It is asked without the flow's {@link CcState}: skipping saves loading that
+     * state, which with thousands of app-limited connections is a cache miss per visit.
+     *
+     * @param ackedBytes bytes ACKed in the interval.
+     * @param ecnBytes   of those, bytes ACKed with ECE.
+     * @param drops      go-back-N resets in the interval.
+     * @param rateKbps   the flow's current rate in kbit/s (0 = unlimited).
+     * @param intervalNs length of the interval.
+     * @return true to skip the step; the default never skips.
+     */
+    default boolean quiet(long ackedBytes, long ecnBytes, int drops, int rateKbps, long intervalNs)
+    {
+        return false;
+    }
 }

@@ -21,6 +21,20 @@ public final class DctcpRate implements CongestionControl
         state.alpha = 0;
     }
 
+    /**
+     * No loss, no ECN mark and a delivery rate over the interval of at most half the rate: the step would cut
+     * nothing and grow nothing (the rate grows only for a flow that uses at least half of it), unless the average
+     * of earlier intervals was higher. Skipping the step also skips its alpha decay and rate measurement: an
+     * app-limited flow keeps the alpha and the average it had, until a step runs again.
+     */
+    @Override
+    public boolean quiet(final long ackedBytes, final long ecnBytes, final int drops, final int rateKbps,
+        final long intervalNs)
+    {
+        return drops == 0 && ecnBytes == 0 && rateKbps > 0 &&
+            2 * (ackedBytes * 8_000_000.0 / Math.max(intervalNs, 1)) <= rateKbps;
+    }
+
     @Override
     public void update(
         final CcState state, final long ackedBytes, final long ecnBytes, final int drops, final int rttUs,
