@@ -354,7 +354,15 @@ public final class EngineStack implements LoadStack
             final int id = current(connection);
             if (id < 0)
             {
-                connection.close(); // timed out or closed while connecting
+                // Timed out or closed while connecting; while the loop closes, a reset: the process is going.
+                if (closing)
+                {
+                    connection.abort();
+                }
+                else
+                {
+                    connection.close();
+                }
                 return;
             }
             dispatched++;
@@ -562,7 +570,7 @@ public final class EngineStack implements LoadStack
             final int open = app.openConnections();
             pollUntilClosed(System.nanoTime() + Math.min(CLOSE_LINGER_NS + open * CLOSE_LINGER_PER_CONNECTION_NS,
                 CLOSE_LINGER_MAX_NS));
-            if (app.openConnections() > 0)
+            if (app.openConnections() + app.pendingConnects() > 0)
             {
                 // Whatever did not close in time is reset: once this process is gone its engine sends nothing,
                 // and a server would keep those connections (and count them against its limit) until its own
@@ -574,7 +582,8 @@ public final class EngineStack implements LoadStack
 
         private void pollUntilClosed(final long deadlineNs)
         {
-            while (app.openConnections() > 0 && System.nanoTime() - deadlineNs < 0)
+            // Connections still connecting count too: one that opens now is reset by onConnected.
+            while (app.openConnections() + app.pendingConnects() > 0 && System.nanoTime() - deadlineNs < 0)
             {
                 final int work = (invoke != null ? invoke.invoke() : 0) + app.poll(this, 1024);
                 if (work == 0)

@@ -95,6 +95,12 @@ public final class AppContext
         return reset;
     }
 
+    /** @return connections asked for with {@link #connect} that have neither opened nor failed yet. */
+    public int pendingConnects()
+    {
+        return connecting.size();
+    }
+
     /** @return connections opened or accepted and not yet closed or reset. */
     public int openConnections()
     {

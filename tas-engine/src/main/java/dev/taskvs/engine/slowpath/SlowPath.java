@@ -264,7 +264,8 @@ public final class SlowPath implements Agent
                 break;
             case SlowPathMessages.ABORT:
                 final Connection conn = connectionOf(buffer.getInt(index + SlowPathMessages.FLOW_ID_OFFSET));
-                if (conn != null && conn.registered && !conn.removing)
+                // A connection in TIME_WAIT closed cleanly; the app had not read its CLOSED yet: nothing to reset.
+                if (conn != null && conn.registered && !conn.removing && conn.state != TcpState.TIME_WAIT)
                 {
                     conn.appClosed = true;
                     abort(conn, AppEvents.REASON_ABORTED);
