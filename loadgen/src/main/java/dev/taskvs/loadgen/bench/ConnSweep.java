@@ -265,7 +265,7 @@ final class ConnSweep
         {
             final double lo = runs.stream().mapToDouble(m -> m.opsPerSec).min().orElse(Double.NaN);
             final double hi = runs.stream().mapToDouble(m -> m.opsPerSec).max().orElse(Double.NaN);
-            b.append(String.format(Locale.ROOT, "%s-%s; ", compact(lo), compact(hi)));
+            b.append(Charts.compact(lo)).append('-').append(Charts.compact(hi)).append("; ");
         }
         b.append("p99 ").append(Table.us(median(runs, m -> m.p99)));
         final double cpu = median(runs, m -> m.serverCpuUsPerRequest);
@@ -284,16 +284,6 @@ final class ConnSweep
             b.append(", ").append(errors).append(" errors");
         }
         return b.append(')').toString();
-    }
-
-    /** 1,234,567 as 1.23M, 807,497 as 807k: short enough for a range inside a table cell. */
-    static String compact(final double v)
-    {
-        if (v >= 1e6)
-        {
-            return String.format(Locale.ROOT, "%.2fM", v / 1e6);
-        }
-        return v >= 1e3 ? String.format(Locale.ROOT, "%.0fk", v / 1e3) : String.format(Locale.ROOT, "%.0f", v);
     }
 
     /**
