@@ -78,6 +78,13 @@ cpu_list() { local from=$1 count=$2 i out=""; for ((i = 0; i < count; i++)); do 
 dedupe() { tr ',' '\n' <<<"$1" | awk '!seen[$0]++' | paste -sd, -; }
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+# The pid of a process's first child (loadgen's JVM under timeout), empty when it has none.
+child_of() {
+    local p
+    for p in /proc/[0-9]*/stat; do
+        [[ "$(awk '{print $4}' "$p" 2>/dev/null)" == "$1" ]] && { p="${p#/proc/}"; echo "${p%/stat}"; return; }
+    done
+}
 
 # The first "KEY": number at the top level of a loadgen JSON (top-level keys come before nested ones), and
 # a percentile from its top-level "latency_us" block.
@@ -112,7 +119,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 CSV="$OUT/results.csv"
-echo "stack_cores,app_cores,server_cpus,loadgen_cpus,loadgen_lanes,loadgen_threads,cpus_shared,ops_per_sec,p50_us,p99_us,p999_us,p9999_us,errors,server_cpu_cores_busy,server_cpu_us_per_req,status,server_lane_segments_in,server_frames_steered" > "$CSV"
+echo "stack_cores,app_cores,server_cpus,loadgen_cpus,loadgen_lanes,loadgen_threads,cpus_shared,ops_per_sec,p50_us,p99_us,p999_us,p9999_us,errors,server_cpu_cores_busy,server_cpu_us_per_req,status,server_lane_segments_in,server_frames_steered,loadgen_cpu_cores_busy,loadgen_thread_busy_pct" > "$CSV"
 
 {
     echo "tas-kvs core-scaling sweep"
@@ -130,7 +137,7 @@ for n in $SWEEP; do
     elapsed=$(( $(date +%s) - START ))
     if (( elapsed + POINT_S > BUDGET_S )); then
         echo "run-scaling: skipping N=$n and after: ${elapsed}s used, a point takes ~${POINT_S}s, budget ${BUDGET_S}s" | tee -a "$OUT/summary.txt" >&2
-        echo "$n,$n,,,,,,,,,,,,,,skipped (time budget),," >> "$CSV"
+        echo "$n,$n,,,,,,,,,,,,,,skipped (time budget),,,," >> "$CSV"
         continue
     fi
     dir="$OUT/point-$n"; mkdir -p "$dir"
@@ -175,7 +182,7 @@ for n in $SWEEP; do
     if ! grep -q 'clients connect to' "$dir/server.log"; then
         echo "run-scaling: N=$n: the server did not start (see $dir/server.log)" | tee -a "$OUT/summary.txt" >&2
         stop_server "$SERVER_PID"; SERVER_PID=""
-        echo "$n,$n,${server_cpus//,/;},${lg_cpus//,/;},$lg_lanes,$lg_threads,$shared,,,,,,,,,server failed,," >> "$CSV"
+        echo "$n,$n,${server_cpus//,/;},${lg_cpus//,/;},$lg_lanes,$lg_threads,$shared,,,,,,,,,server failed,,,," >> "$CSV"
         continue
     fi
 
@@ -190,11 +197,13 @@ for n in $SWEEP; do
     timeout $(( POINT_S + 30 )) "${lg[@]}" -c "$CONNECTIONS" --no-preload -w "$WARMUP" -D "$DURATION" --json "$dir/loadgen.json" \
         > "$dir/loadgen.log" 2>&1 &
     lg_pid=$!
-    # Server CPU over the middle of the measured window (loadgen start-up and warm-up excluded).
+    # Server and loadgen CPU over the middle of the measured window (loadgen start-up and warm-up excluded):
+    # whether the generator, not the server, is what runs out of CPUs.
     sleep "$(awk "BEGIN{print 2 + $WARMUP_S + 1}")"
-    c0=$(cpu_ticks "$SERVER_PID"); w0=$(date +%s.%N)
+    lg_java=$(child_of "$lg_pid")
+    c0=$(cpu_ticks "$SERVER_PID"); g0=$(cpu_ticks "${lg_java:-0}"); w0=$(date +%s.%N)
     sleep "$(awk "BEGIN{print ($DURATION_S > 4 ? $DURATION_S - 3 : $DURATION_S / 2)}")"
-    c1=$(cpu_ticks "$SERVER_PID"); w1=$(date +%s.%N)
+    c1=$(cpu_ticks "$SERVER_PID"); g1=$(cpu_ticks "${lg_java:-0}"); w1=$(date +%s.%N)
     wait "$lg_pid"; lg_rc=$?
     stop_server "$SERVER_PID"; SERVER_PID=""
     rm -f "$wire"
@@ -202,7 +211,7 @@ for n in $SWEEP; do
     json="$dir/loadgen.json"
     if [[ $lg_rc -ne 0 || ! -s "$json" ]]; then
         echo "run-scaling: N=$n: loadgen failed (rc $lg_rc, see $dir/loadgen.log)" | tee -a "$OUT/summary.txt" >&2
-        echo "$n,$n,${server_cpus//,/;},${lg_cpus//,/;},$lg_lanes,$lg_threads,$shared,,,,,,,,,loadgen failed,," >> "$CSV"
+        echo "$n,$n,${server_cpus//,/;},${lg_cpus//,/;},$lg_lanes,$lg_threads,$shared,,,,,,,,,loadgen failed,,,," >> "$CSV"
         continue
     fi
     ops=$(json_top "$json" ops_per_sec); errors=$(json_top "$json" errors)
@@ -214,9 +223,13 @@ for n in $SWEEP; do
     # Segments each server lane received over the whole run (from its counters at exit) and frames a lane had
     # to pass to another: the wire's steering should make that 0.
     read -r lane_in steered < <(lane_split "$dir/server.log" "$n")
-    echo "$n,$n,${server_cpus//,/;},${lg_cpus//,/;},$lg_lanes,$lg_threads,$shared,$ops,$p50,$p99,$p999,$p9999,$errors,$busy,$per_req,ok,$lane_in,$steered" >> "$CSV"
-    printf 'run-scaling: N=%s: %.0f requests/s, p50 %s us, p99 %s us, server %s cores busy, %s us CPU per request\n' \
-        "$n" "$ops" "$p50" "$p99" "$busy" "$per_req" >&2
+    lg_busy=$(awk -v g0="$g0" -v g1="$g1" -v w0="$w0" -v w1="$w1" -v hz="$TICKS" \
+        'BEGIN { wall = w1 - w0; if (wall > 0 && g0 > 0 && g1 >= g0) printf "%.2f\n", (g1 - g0) / hz / wall; else print "" }')
+    # How busy loadgen's load threads were (its own figure): near 100 % means the generator limits the point.
+    lg_thread_busy=$(grep -m1 '"cpu_percent_per_thread":' "$json" | sed 's/.*: *//; s/,$//')
+    echo "$n,$n,${server_cpus//,/;},${lg_cpus//,/;},$lg_lanes,$lg_threads,$shared,$ops,$p50,$p99,$p999,$p9999,$errors,$busy,$per_req,ok,$lane_in,$steered,$lg_busy,$lg_thread_busy" >> "$CSV"
+    printf 'run-scaling: N=%s: %.0f requests/s, p50 %s us, p99 %s us, server %s cores busy, %s us CPU per request, loadgen %s cores busy (load threads %s%%)\n' \
+        "$n" "$ops" "$p50" "$p99" "$busy" "$per_req" "$lg_busy" "$lg_thread_busy" >&2
 done
 
 # results.json from the CSV, and the table in summary.txt.
@@ -234,9 +247,9 @@ awk 'BEGIN { FS = "," } NR == 1 { for (i = 1; i <= NF; i++) h[i] = $i; print "["
     echo
     awk 'BEGIN { FS = "," } NR == 1 { next }
         { if (base == "" && $8 != "") base = $8;
-          printf "N=%-2s server CPUs %-22s loadgen CPUs %-22s %s lanes %-2s %12s req/s  x%-5s p50 %8s us  p99 %8s us  p99.99 %8s us  server %5s cores, %7s us CPU/req  errors %s  %s%s\n",
+          printf "N=%-2s server CPUs %-22s loadgen CPUs %-22s %s lanes %-2s %12s req/s  x%-5s p50 %8s us  p99 %8s us  p99.99 %8s us  server %5s cores, %7s us CPU/req  loadgen %5s cores, threads %s%% busy  errors %s  %s%s\n",
             $1, $3, $4, ($7 == "yes" ? "(shared)" : "        "), $5, ($8 == "" ? "-" : sprintf("%.0f", $8)),
-            ($8 == "" || base == "" ? "-" : sprintf("%.2f", $8 / base)), $9, $10, $12, $14, $15, $13, $16,
+            ($8 == "" || base == "" ? "-" : sprintf("%.2f", $8 / base)), $9, $10, $12, $14, $15, $19, $20, $13, $16,
             ($17 == "" ? "" : "  server lanes in " $17 ", steered " $18) }' "$CSV"
     echo
     echo "total time: $(( $(date +%s) - START )) s"

@@ -36,7 +36,7 @@ class ScalingScriptTest
         pb.environment().put("SWEEP", "2");
         pb.environment().put("CPUS", "2");
         pb.environment().put("WARMUP", "1s");
-        pb.environment().put("DURATION", "3s");
+        pb.environment().put("DURATION", "5s");
         pb.environment().put("CONNECTIONS", "32");
         pb.environment().put("KEYS", "2000");
         pb.environment().put("SHM_DIR", dir.toString());
@@ -73,11 +73,14 @@ class ScalingScriptTest
             assertTrue(Long.parseLong(lane) > 1_000, "a lane received little: " + point);
         }
         assertEquals("0", point.get("server_frames_steered"), point.toString());
+        assertTrue(Double.parseDouble(point.get("loadgen_cpu_cores_busy")) > 0.1, point.toString());
+        assertTrue(Double.parseDouble(point.get("loadgen_thread_busy_pct")) > 0, point.toString());
 
         final String json = Files.readString(out.resolve("results.json"));
         assertTrue(json.contains("\"status\": \"ok\"") && json.contains("\"server_lane_segments_in\": \""), json);
         final String summary = Files.readString(out.resolve("summary.txt"));
-        assertTrue(summary.contains("command:") && summary.contains("N=2 ") && summary.contains("steered 0"), summary);
+        assertTrue(summary.contains("command:") && summary.contains("N=2 ") && summary.contains("steered 0") &&
+            summary.contains("% busy"), summary);
         try (var files = Files.list(dir))
         {
             assertTrue(files.noneMatch(f -> f.getFileName().toString().endsWith(".wire")), "the wire file was left");
