@@ -78,6 +78,18 @@ cpu_list() { local from=$1 count=$2 i out=""; for ((i = 0; i < count; i++)); do 
 dedupe() { tr ',' '\n' <<<"$1" | awk '!seen[$0]++' | paste -sd, -; }
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+# "tid name ticks" for every thread of a process, in one awk (thread names may hold spaces: they become '_').
+thread_ticks() {
+    awk '{ r = 0; for (i = length($0); i > 0; i--) if (substr($0, i, 1) == ")") { r = i; break }
+           l = index($0, "("); name = substr($0, l + 1, r - l - 1); gsub(/ /, "_", name)
+           split(substr($0, r + 2), f, " "); split(FILENAME, p, "/"); print p[5], name, f[12] + f[13] }' \
+        /proc/"$1"/task/[0-9]*/stat 2>/dev/null
+}
+# Per-thread share of a core between two thread_ticks snapshots, busiest first; threads under 1 % are left out.
+thread_busy() {
+    awk -v hz="$TICKS" -v wall="$3" 'NR == FNR { t0[$1] = $3; next }
+        ($1 in t0) { b = ($3 - t0[$1]) / hz / wall * 100; if (b >= 1) printf "%6.1f%%  %s\n", b, $2 }' "$1" "$2" | sort -rn
+}
 # The pid of a process's first child (loadgen's JVM under timeout), empty when it has none.
 child_of() {
     local p
@@ -202,8 +214,16 @@ for n in $SWEEP; do
     sleep "$(awk "BEGIN{print 2 + $WARMUP_S + 1}")"
     lg_java=$(child_of "$lg_pid")
     c0=$(cpu_ticks "$SERVER_PID"); g0=$(cpu_ticks "${lg_java:-0}"); w0=$(date +%s.%N)
+    thread_ticks "$SERVER_PID" > "$dir/.server-threads-0"; thread_ticks "${lg_java:-0}" > "$dir/.loadgen-threads-0"
     sleep "$(awk "BEGIN{print ($DURATION_S > 4 ? $DURATION_S - 3 : $DURATION_S / 2)}")"
     c1=$(cpu_ticks "$SERVER_PID"); g1=$(cpu_ticks "${lg_java:-0}"); w1=$(date +%s.%N)
+    thread_ticks "$SERVER_PID" > "$dir/.server-threads-1"; thread_ticks "${lg_java:-0}" > "$dir/.loadgen-threads-1"
+    # Which threads were busy: a lane or app thread near 100 % is the point's bottleneck.
+    window=$(awk -v a="$w0" -v b="$w1" 'BEGIN { print b - a }')
+    { echo "share of a core per thread over the measured window (${window} s)"; echo "server:"
+      thread_busy "$dir/.server-threads-0" "$dir/.server-threads-1" "$window"; echo "loadgen:"
+      thread_busy "$dir/.loadgen-threads-0" "$dir/.loadgen-threads-1" "$window"; } > "$dir/threads.txt"
+    rm -f "$dir"/.server-threads-? "$dir"/.loadgen-threads-?
     wait "$lg_pid"; lg_rc=$?
     stop_server "$SERVER_PID"; SERVER_PID=""
     rm -f "$wire"

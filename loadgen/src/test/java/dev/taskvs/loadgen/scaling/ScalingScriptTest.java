@@ -76,6 +76,9 @@ class ScalingScriptTest
         assertTrue(Double.parseDouble(point.get("loadgen_cpu_cores_busy")) > 0.1, point.toString());
         assertTrue(Double.parseDouble(point.get("loadgen_thread_busy_pct")) > 0, point.toString());
 
+        final String threads = Files.readString(out.resolve("point-2").resolve("threads.txt"));
+        assertTrue(threads.matches("(?s).*server:\n +[0-9.]+%  \\S+\n.*loadgen:\n +[0-9.]+%  \\S+\n.*"), threads);
+
         final String json = Files.readString(out.resolve("results.json"));
         assertTrue(json.contains("\"status\": \"ok\"") && json.contains("\"server_lane_segments_in\": \""), json);
         final String summary = Files.readString(out.resolve("summary.txt"));
