@@ -175,7 +175,7 @@ public final class Worker implements Runnable, StackHandler
 
     public Thread start()
     {
-        final Thread t = new Thread(this, "loadgen-worker-" + index);
+        final Thread t = new Thread(this, "loadgen-" + index); // short: Linux keeps 15 characters of a name
         t.setDaemon(true);
         thread = t;
         t.start();

@@ -94,7 +94,7 @@ final class TasWorker implements Agent, ConnectionHandler
     @Override
     public String roleName()
     {
-        return "kvs-tas-worker-" + index;
+        return "kvs-app-" + index; // within the 15 characters Linux keeps of a thread name (top, /proc)
     }
 
     @Override

@@ -59,7 +59,7 @@ class TasServerAllocationTest
             }
             final com.sun.management.ThreadMXBean threads =
                 (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
-            final long engineThread = SetGetBatch.threadId("kvs-tas-worker-0");
+            final long engineThread = SetGetBatch.threadId("kvs-app-0");
             final long before = threads.getThreadAllocatedBytes(engineThread);
             final int rounds = bufferKb == 4 ? 700 : 2_000;
             for (int i = 0; i < rounds; i++)
