@@ -270,7 +270,11 @@ awk 'BEGIN { FS = "," } NR == 1 { for (i = 1; i <= NF; i++) h[i] = $i; print "["
           printf "N=%-2s server CPUs %-22s loadgen CPUs %-22s %s lanes %-2s %12s req/s  x%-5s p50 %8s us  p99 %8s us  p99.99 %8s us  server %5s cores, %7s us CPU/req  loadgen %5s cores, threads %s%% busy  errors %s  %s%s\n",
             $1, $3, $4, ($7 == "yes" ? "(shared)" : "        "), $5, ($8 == "" ? "-" : sprintf("%.0f", $8)),
             ($8 == "" || base == "" ? "-" : sprintf("%.2f", $8 / base)), $9, $10, $12, $14, $15, $19, $20, $13, $16,
-            ($17 == "" ? "" : "  server lanes in " $17 ", steered " $18) }' "$CSV"
+            ($17 == "" ? "" : "  server lanes in " $17 ", steered " $18) \
+            ($20 != "" && $20 + 0 >= 95 ? "  GENERATOR-BOUND" : "") }' "$CSV"
+    echo
+    echo "GENERATOR-BOUND: loadgen's load threads were busy 95 % or more, so the point measures the load generator,"
+    echo "not the server. Lanes and app threads poll, so their CPU (threads.txt) reads near 100 % either way."
     echo
     echo "total time: $(( $(date +%s) - START )) s"
 } | tee -a "$OUT/summary.txt"
