@@ -13,8 +13,9 @@
 # Each point: store preloaded, then a closed-loop run (WARMUP + DURATION). The whole sweep with the defaults
 # takes about 5 minutes and stops starting points that would not finish within BUDGET_S (default 460 s).
 #
-# Results in OUTDIR: results.csv, results.json, summary.txt (machine, command, table), point-N/ (server log,
-# loadgen output and JSON). Everything is configurable from the environment:
+# Results in OUTDIR: results.csv, results.json, summary.txt (machine, command, table), scaling.svg (requests/s
+# against N), point-N/ (server log, loadgen output and JSON, threads.txt: each thread's share of a core).
+# Everything is configurable from the environment:
 #   SWEEP="1 2 3 4 5 6 7 8"  WARMUP=4s  DURATION=25s  CONNECTIONS=256  PIPELINE=8  VALUE_SIZE=64  GET_RATIO=0.9
 #   KEYS=100000  IDLE=nap (the server engine's idle strategy: spin|yield|backoff|nap|park)  LG_LANES=<auto>
 #   CPUS=<nproc>  MIN_LOADGEN_CPUS=4  BUDGET_S=460  SHM_DIR=/dev/shm  JAVA=<bundle>/jre/bin/java
@@ -278,3 +279,8 @@ awk 'BEGIN { FS = "," } NR == 1 { for (i = 1; i <= NF; i++) h[i] = $i; print "["
     echo
     echo "total time: $(( $(date +%s) - START )) s"
 } | tee -a "$OUT/summary.txt"
+
+# The plot: requests/s against N beside the linear line from the first point (loadgen's jar draws it).
+"$JAVA" -cp "$LOADGEN_CP" dev.taskvs.loadgen.bench.ScalingPlot "$CSV" "$OUT/scaling.svg" \
+    "$VALUE_SIZE B values, pipeline $PIPELINE, $CONNECTIONS connections" \
+    || echo "run-scaling: could not draw $OUT/scaling.svg" >&2

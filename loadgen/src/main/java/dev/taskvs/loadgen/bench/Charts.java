@@ -11,7 +11,8 @@ import dev.taskvs.loadgen.report.Svg;
 
 /**
  * The bench's plots as SVG: grouped throughput bars, latency percentile curves (loadgen's {@link Svg} from the
- * .hgrm files loadgen wrote), and throughput against connections on a log axis for the connection sweep.
+ * .hgrm files loadgen wrote), throughput against connections on a log axis for the connection sweep, and
+ * throughput against cores for the core-scaling sweep ({@link ScalingPlot}).
  */
 public final class Charts
 {
@@ -107,6 +108,19 @@ public final class Charts
     public static String logXLines(final String title, final String xName, final String yName,
         final List<String> series, final List<double[][]> points)
     {
+        return lines(title, xName, yName, series, points, true);
+    }
+
+    /** Lines over a linear x axis with a tick at every whole number (cores), y linear from 0. */
+    public static String linearLines(final String title, final String xName, final String yName,
+        final List<String> series, final List<double[][]> points)
+    {
+        return lines(title, xName, yName, series, points, false);
+    }
+
+    private static String lines(final String title, final String xName, final String yName,
+        final List<String> series, final List<double[][]> points, final boolean logX)
+    {
         double minX = Double.MAX_VALUE;
         double maxX = 0;
         double maxY = 0;
@@ -124,8 +138,8 @@ public final class Charts
             minX = 1;
             maxX = 10;
         }
-        final double lo = Math.floor(Math.log10(minX));
-        final double hi = Math.max(lo + 1, Math.ceil(Math.log10(maxX)));
+        final double lo = logX ? Math.floor(Math.log10(minX)) : Math.floor(minX);
+        final double hi = logX ? Math.max(lo + 1, Math.ceil(Math.log10(maxX))) : Math.max(lo + 1, Math.ceil(maxX));
         final double yMax = niceMax(maxY);
         final int w = WIDTH - LEFT - RIGHT;
         final int h = HEIGHT - TOP - BOTTOM;
@@ -137,7 +151,7 @@ public final class Charts
             b.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#ddd\"/>%n",
                 x, TOP, x, TOP + h));
             b.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>%n", x,
-                TOP + h + 18, String.format(Locale.ROOT, "%,.0f", Math.pow(10, d))));
+                TOP + h + 18, String.format(Locale.ROOT, "%,.0f", logX ? Math.pow(10, d) : d)));
         }
         b.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s</text>%n",
             LEFT + w / 2, TOP + h + 36, escape(xName)));
@@ -146,7 +160,7 @@ public final class Charts
             final StringBuilder pts = new StringBuilder();
             for (final double[] p : points.get(s))
             {
-                final double x = LEFT + w * (Math.log10(p[0]) - lo) / (hi - lo);
+                final double x = LEFT + w * ((logX ? Math.log10(p[0]) : p[0]) - lo) / (hi - lo);
                 final double y = TOP + h - h * p[1] / yMax;
                 pts.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, y));
                 b.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>%n", x, y,

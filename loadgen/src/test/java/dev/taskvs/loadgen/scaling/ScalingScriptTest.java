@@ -84,6 +84,7 @@ class ScalingScriptTest
         final String summary = Files.readString(out.resolve("summary.txt"));
         assertTrue(summary.contains("command:") && summary.contains("N=2 ") && summary.contains("steered 0") &&
             summary.contains("% busy"), summary);
+        assertTrue(Files.readString(out.resolve("scaling.svg")).contains("requests/s against cores"));
         try (var files = Files.list(dir))
         {
             assertTrue(files.noneMatch(f -> f.getFileName().toString().endsWith(".wire")), "the wire file was left");
