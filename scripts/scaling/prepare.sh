@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Builds a self-contained bundle for the core-scaling sweep on a machine with no Java and no network:
-# a jlink runtime, the kvs-server and loadgen jars with their dependencies, and run-scaling.sh.
+# a jlink runtime, the kvs-server and loadgen jars with their dependencies, memcached with its libraries, and
+# run-scaling.sh (core scaling) and run-conn-sweep.sh (connection scalability).
 #
 #   scripts/scaling/prepare.sh [DEST]      # DEST defaults to .runtime/scaling (ignored by git)
 #
 # Then copy DEST (or the tarball DEST.tar.gz next to it) to the 16-core machine and run
-#   ./run-scaling.sh OUTDIR
+#   ./run-scaling.sh OUTDIR        # and/or ./run-conn-sweep.sh OUTDIR
 # there. Needs here: a JDK 17 with jlink and jdeps, Maven (offline is fine once dependencies are cached).
 set -euo pipefail
 
@@ -38,14 +39,31 @@ cp "$ROOT"/kvs-server/target/lib/*.jar "$DEST/server/lib/"
 cp "$LOADGEN_JAR" "$DEST/loadgen/loadgen.jar"
 cp "$ROOT"/loadgen/target/lib/*.jar "$DEST/loadgen/lib/"
 # The DPDK shim travels inside tas-engine's jar; the shm wire used by the sweep does not load it.
-cp "$ROOT/scripts/scaling/run-scaling.sh" "$DEST/run-scaling.sh"
-chmod +x "$DEST/run-scaling.sh"
+cp "$ROOT/scripts/scaling/run-scaling.sh" "$ROOT/scripts/scaling/run-conn-sweep.sh" "$ROOT/scripts/scaling/lib.sh" "$DEST/"
+chmod +x "$DEST/run-scaling.sh" "$DEST/run-conn-sweep.sh"
+# memcached for run-conn-sweep.sh, with the libraries it links beyond glibc (libevent, libsasl2, OpenSSL): the
+# target machine need not have them. The project's scripts install memcached here when it is missing.
+MEMCACHED_BIN="$(command -v memcached || true)"
+if [[ -z "$MEMCACHED_BIN" ]]; then
+    "$ROOT/scripts/install-test-deps.sh" >&2 || true
+    MEMCACHED_BIN="$(command -v memcached || true)"
+fi
+if [[ -n "$MEMCACHED_BIN" ]]; then
+    mkdir -p "$DEST/memcached/lib"
+    cp "$MEMCACHED_BIN" "$DEST/memcached/memcached"
+    ldd "$MEMCACHED_BIN" | awk '$3 ~ /^\// {print $3}' | grep -v -e '/libc\.so' -e '/libm\.so' -e '/ld-linux' \
+        | while read -r lib; do cp -L "$lib" "$DEST/memcached/lib/"; done
+else
+    echo "prepare: no memcached here: run-conn-sweep.sh will need MEMCACHED= on the target" >&2
+fi
 {
     echo "tas-kvs scaling bundle"
     echo "built:   $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(uname -n) ($(uname -m), glibc $(ldd --version 2>&1 | head -1 | awk '{print $NF}'))"
     echo "commit:  $(cd "$ROOT" && git rev-parse --short HEAD)$(cd "$ROOT" && git diff --quiet HEAD -- . 2>/dev/null || echo ' (uncommitted changes)')"
     echo "java:    $("$DEST/jre/bin/java" -version 2>&1 | head -1)"
     echo "modules: $MODULES"
+    [[ -x "$DEST/memcached/memcached" ]] && echo "memcached: $("$DEST/memcached/memcached" -V 2>&1 | head -1) ($(ls "$DEST/memcached/lib" | paste -sd' ' -))"
+    true
 } > "$DEST/BUNDLE.txt"
 
 tar -C "$(dirname "$DEST")" -czf "$DEST.tar.gz" "$(basename "$DEST")"

@@ -61,6 +61,8 @@ done
 [[ -n "${DRY_RUN:-}" || -x "$JAVA" ]] || { echo "run-scaling: no Java runtime at $JAVA (run scripts/scaling/prepare.sh first)" >&2; exit 1; }
 [[ -n "${DRY_RUN:-}" || -n "${SERVER_CP:-}" || -f "$BUNDLE/server/kvs-server.jar" ]] || { echo "run-scaling: no server jar in $BUNDLE/server" >&2; exit 1; }
 
+# shellcheck source=lib.sh
+source "$HERE/lib.sh"
 SERVER_CP="${SERVER_CP:-$BUNDLE/server/kvs-server.jar:$BUNDLE/server/lib/*}"
 LOADGEN_CP="${LOADGEN_CP:-$BUNDLE/loadgen/loadgen.jar:$BUNDLE/loadgen/lib/*}"
 
@@ -68,43 +70,9 @@ mkdir -p "$OUT"
 OUT="$(cd "$OUT" && pwd)"
 START=$(date +%s)
 TICKS=$(getconf CLK_TCK)
-secs() { local v="$1"; case "$v" in *ms) awk "BEGIN{print ${v%ms} / 1000}";; *s) echo "${v%s}";; *m) echo $(( ${v%m} * 60 ));; *) echo "$v";; esac; }
 WARMUP_S=$(secs "$WARMUP"); DURATION_S=$(secs "$DURATION")
 # A point: ~3 s server start, ~5 s preload (a JVM), warm-up, measurement, ~3 s loadgen start and drain, stop.
 POINT_S=$(awk "BEGIN{printf \"%d\", 14 + $WARMUP_S + $DURATION_S}")
-
-# CPU n of this machine, wrapping (so a tiny sweep also runs on a small machine).
-cpu() { echo $(( $1 % CPUS )); }
-cpu_list() { local from=$1 count=$2 i out=""; for ((i = 0; i < count; i++)); do out+="${out:+,}$(cpu $((from + i)))"; done; echo "$out"; }
-dedupe() { tr ',' '\n' <<<"$1" | awk '!seen[$0]++' | paste -sd, -; }
-
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
-# "tid name ticks" for every thread of a process, in one awk (thread names may hold spaces: they become '_').
-thread_ticks() {
-    awk '{ r = 0; for (i = length($0); i > 0; i--) if (substr($0, i, 1) == ")") { r = i; break }
-           l = index($0, "("); name = substr($0, l + 1, r - l - 1); gsub(/ /, "_", name)
-           split(substr($0, r + 2), f, " "); split(FILENAME, p, "/"); print p[5], name, f[12] + f[13] }' \
-        /proc/"$1"/task/[0-9]*/stat 2>/dev/null
-}
-# Per-thread share of a core between two thread_ticks snapshots, busiest first; threads under 1 % are left out.
-thread_busy() {
-    awk -v hz="$TICKS" -v wall="$3" 'NR == FNR { t0[$1] = $3; next }
-        ($1 in t0) { b = ($3 - t0[$1]) / hz / wall * 100; if (b >= 1) printf "%6.1f%%  %s\n", b, $2 }' "$1" "$2" | sort -rn
-}
-# The pid of a process's first child (loadgen's JVM under timeout), empty when it has none.
-child_of() {
-    local p
-    for p in /proc/[0-9]*/stat; do
-        [[ "$(awk '{print $4}' "$p" 2>/dev/null)" == "$1" ]] && { p="${p#/proc/}"; echo "${p%/stat}"; return; }
-    done
-}
-
-# The first "KEY": number at the top level of a loadgen JSON (top-level keys come before nested ones), and
-# a percentile from its top-level "latency_us" block.
-json_top() { grep -m1 "^  \"$2\":" "$1" | sed 's/.*: *//; s/,$//'; }
-json_latency() {
-    awk -v key="\"$2\":" '/^  "latency_us": \{/ {inb = 1; next} inb && /^  \}/ {exit} inb && index($0, key) {gsub(/[ ,]/, ""); split($0, a, ":"); print a[2]; exit}' "$1"
-}
 
 # "N0;N1;..." segments received per lane and the frames steered between lanes, from the server's exit line;
 # two empty fields when the server left no such line (killed, crashed).
@@ -119,15 +87,8 @@ lane_split() {
               print out, steered + 0 }' "$1"
 }
 
-stop_server() {
-    local pid=$1 i
-    kill -TERM "$pid" 2>/dev/null || return 0
-    for ((i = 0; i < 100; i++)); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null
-}
-
 SERVER_PID=""
-cleanup() { [[ -n "$SERVER_PID" ]] && stop_server "$SERVER_PID"; rm -f "$SHM_DIR"/tas-kvs-scaling-$$.wire; }
+cleanup() { [[ -n "$SERVER_PID" ]] && stop_pid "$SERVER_PID"; rm -f "$SHM_DIR"/tas-kvs-scaling-$$.wire; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
@@ -136,12 +97,7 @@ echo "stack_cores,app_cores,server_cpus,loadgen_cpus,loadgen_lanes,loadgen_threa
 
 {
     echo "tas-kvs core-scaling sweep"
-    echo "date:     $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-    echo "host:     $(uname -n), $(uname -srm)"
-    echo "cpu:      $(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo), $(nproc) CPUs online, using $CPUS"
-    echo "memory:   $(awk '/^MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)"
-    echo "java:     $("$JAVA" -version 2>&1 | head -1) ($JAVA)"
-    [[ -f "$BUNDLE/BUNDLE.txt" ]] && sed 's/^/bundle:   /' "$BUNDLE/BUNDLE.txt"
+    machine_lines
     echo "command:  SWEEP=\"$SWEEP\" WARMUP=$WARMUP DURATION=$DURATION CONNECTIONS=$CONNECTIONS PIPELINE=$PIPELINE VALUE_SIZE=$VALUE_SIZE GET_RATIO=$GET_RATIO KEYS=$KEYS IDLE=$IDLE${LG_LANES:+ LG_LANES=$LG_LANES} CPUS=$CPUS MIN_LOADGEN_CPUS=$MIN_LOADGEN_CPUS $0 $OUT"
     echo
 } > "$OUT/summary.txt"
@@ -194,7 +150,7 @@ for n in $SWEEP; do
     done
     if ! grep -q 'clients connect to' "$dir/server.log"; then
         echo "run-scaling: N=$n: the server did not start (see $dir/server.log)" | tee -a "$OUT/summary.txt" >&2
-        stop_server "$SERVER_PID"; SERVER_PID=""
+        stop_pid "$SERVER_PID"; SERVER_PID=""
         echo "$n,$n,${server_cpus//,/;},${lg_cpus//,/;},$lg_lanes,$lg_threads,$shared,,,,,,,,,server failed,,,," >> "$CSV"
         continue
     fi
@@ -226,7 +182,7 @@ for n in $SWEEP; do
       thread_busy "$dir/.loadgen-threads-0" "$dir/.loadgen-threads-1" "$window"; } > "$dir/threads.txt"
     rm -f "$dir"/.server-threads-? "$dir"/.loadgen-threads-?
     wait "$lg_pid"; lg_rc=$?
-    stop_server "$SERVER_PID"; SERVER_PID=""
+    stop_pid "$SERVER_PID"; SERVER_PID=""
     rm -f "$wire"
 
     json="$dir/loadgen.json"
@@ -244,22 +200,15 @@ for n in $SWEEP; do
     # Segments each server lane received over the whole run (from its counters at exit) and frames a lane had
     # to pass to another: the wire's steering should make that 0.
     read -r lane_in steered < <(lane_split "$dir/server.log" "$n")
-    lg_busy=$(awk -v g0="$g0" -v g1="$g1" -v w0="$w0" -v w1="$w1" -v hz="$TICKS" \
-        'BEGIN { wall = w1 - w0; if (wall > 0 && g0 > 0 && g1 >= g0) printf "%.2f\n", (g1 - g0) / hz / wall; else print "" }')
-    # How busy loadgen's load threads were (its own figure): near 100 % means the generator limits the point.
-    lg_thread_busy=$(grep -m1 '"cpu_percent_per_thread":' "$json" | sed 's/.*: *//; s/,$//')
+    lg_busy=$(cores_busy "$g0" "$g1" "$w0" "$w1")
+    lg_thread_busy=$(json_generator_busy "$json")
     echo "$n,$n,${server_cpus//,/;},${lg_cpus//,/;},$lg_lanes,$lg_threads,$shared,$ops,$p50,$p99,$p999,$p9999,$errors,$busy,$per_req,ok,$lane_in,$steered,$lg_busy,$lg_thread_busy" >> "$CSV"
     printf 'run-scaling: N=%s: %.0f requests/s, p50 %s us, p99 %s us, server %s cores busy, %s us CPU per request, loadgen %s cores busy (load threads %s%%)\n' \
         "$n" "$ops" "$p50" "$p99" "$busy" "$per_req" "$lg_busy" "$lg_thread_busy" >&2
 done
 
 # results.json from the CSV, and the table in summary.txt.
-awk 'BEGIN { FS = "," } NR == 1 { for (i = 1; i <= NF; i++) h[i] = $i; print "["; next }
-    { printf "%s  {", (NR > 2 ? ",\n" : "");
-      for (i = 1; i <= NF; i++) { v = $i;
-          if (v ~ /^-?[0-9]+(\.[0-9]+)?$/ && h[i] != "server_cpus" && h[i] != "loadgen_cpus" && h[i] != "server_lane_segments_in") out = v; else out = "\"" v "\"";
-          printf "%s\"%s\": %s", (i > 1 ? ", " : ""), h[i], out } printf "}" }
-    END { print "\n]" }' "$CSV" > "$OUT/results.json"
+csv_to_json "$CSV" "server_cpus,loadgen_cpus,cpus_shared,status,server_lane_segments_in" > "$OUT/results.json"
 
 {
     echo "N = fast-path lanes (stack cores) = app cores; server on 2N CPUs (its slow path beside the last app thread),"

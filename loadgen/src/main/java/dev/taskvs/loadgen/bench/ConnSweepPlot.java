@@ -1,0 +1,86 @@
+package dev.taskvs.loadgen.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The plots of scripts/scaling/run-conn-sweep.sh: from its results.csv (one row per run), the median over the
+ * rounds of requests/s and of the server's CPU per request against connections, one line per configuration, as
+ * conn-sweep.svg and conn-sweep-cpu.svg in the same form as {@code ./kvs bench --conn-sweep}'s.
+ *
+ * <pre>java -cp ... dev.taskvs.loadgen.bench.ConnSweepPlot results.csv OUTDIR</pre>
+ */
+public final class ConnSweepPlot
+{
+    private static final Map<String, String> LABELS = Map.of("engine", "kvs-server engine, shm",
+        "memcached", "memcached 1.6 (kernel)", "kernel", "kvs-server kernel");
+
+    private ConnSweepPlot()
+    {
+    }
+
+    public static void main(final String[] args) throws IOException
+    {
+        if (args.length != 2)
+        {
+            System.err.println("usage: ConnSweepPlot RESULTS.csv OUTDIR");
+            System.exit(2);
+        }
+        final List<String> csv = Files.readAllLines(Path.of(args[0]));
+        final Path out = Path.of(args[1]);
+        Files.writeString(out.resolve("conn-sweep.svg"), plot(csv, "ops_per_sec", "Requests/s against connections " +
+            "(closed loop, pipeline 1, 64 B, 90% gets)", "requests/s"));
+        Files.writeString(out.resolve("conn-sweep-cpu.svg"), plot(csv, "server_cpu_us_per_req", "Server CPU time " +
+            "per request against connections (from /proc)", "us per request"));
+    }
+
+    static String plot(final List<String> csv, final String column, final String title, final String yName)
+    {
+        final Map<String, double[][]> series = medians(csv, column);
+        final List<String> names = new ArrayList<>();
+        series.keySet().forEach(config -> names.add(LABELS.getOrDefault(config, config)));
+        return Charts.logXLines(title, "connections (log scale)", yName, names, new ArrayList<>(series.values()));
+    }
+
+    /** Per configuration, in the order first seen: {connections, median of column} over the ok rows, by count. */
+    static Map<String, double[][]> medians(final List<String> csv, final String column)
+    {
+        final String[] header = csv.get(0).split(",", -1);
+        final Map<String, Integer> at = new HashMap<>();
+        for (int i = 0; i < header.length; i++)
+        {
+            at.put(header[i], i);
+        }
+        final Map<String, TreeMap<Integer, List<Double>>> values = new LinkedHashMap<>();
+        for (final String line : csv.subList(1, csv.size()))
+        {
+            final String[] f = line.split(",", -1);
+            if (f.length != header.length || !"ok".equals(f[at.get("status")]) || f[at.get(column)].isEmpty())
+            {
+                continue;
+            }
+            values.computeIfAbsent(f[at.get("config")], c -> new TreeMap<>())
+                .computeIfAbsent(Integer.parseInt(f[at.get("connections")]), n -> new ArrayList<>())
+                .add(Double.parseDouble(f[at.get(column)]));
+        }
+        final Map<String, double[][]> series = new LinkedHashMap<>();
+        values.forEach((config, byCount) -> series.put(config, byCount.entrySet().stream()
+            .map(e -> new double[] {e.getKey(), median(e.getValue())}).toArray(double[][]::new)));
+        return series;
+    }
+
+    static double median(final List<Double> values)
+    {
+        final double[] v = values.stream().mapToDouble(Double::doubleValue).toArray();
+        Arrays.sort(v);
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+}
