@@ -7,31 +7,56 @@ cpu() { echo $(( $1 % CPUS )); }
 cpu_list() { local from=$1 count=$2 i out=""; for ((i = 0; i < count; i++)); do out+="${out:+,}$(cpu $((from + i)))"; done; echo "$out"; }
 dedupe() { tr ',' '\n' <<<"$1" | awk '!seen[$0]++' | paste -sd, -; }
 
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
-# "tid name ticks" for every thread of a process, in one awk (thread names may hold spaces: they become '_').
+# A process's user + system CPU ticks; empty when it is gone (the name may hold spaces: fields after its ')').
+cpu_ticks() { [[ -n "$1" ]] && awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat" 2>/dev/null; }
+# "tid name ticks" for every thread of a process (thread names may hold spaces: they become '_'). Through cat:
+# mawk stops at the first file it cannot open, and a thread may exit between the glob and the read.
 thread_ticks() {
-    awk '{ r = 0; for (i = length($0); i > 0; i--) if (substr($0, i, 1) == ")") { r = i; break }
+    [[ -n "$1" ]] || return 0
+    cat /proc/"$1"/task/[0-9]*/stat 2>/dev/null | awk '{ r = 0; for (i = length($0); i > 0; i--) if (substr($0, i, 1) == ")") { r = i; break }
            l = index($0, "("); name = substr($0, l + 1, r - l - 1); gsub(/ /, "_", name)
-           split(substr($0, r + 2), f, " "); split(FILENAME, p, "/"); print p[5], name, f[12] + f[13] }' \
-        /proc/"$1"/task/[0-9]*/stat 2>/dev/null
+           split(substr($0, r + 2), f, " "); print $1, name, f[12] + f[13] }'
 }
 # Per-thread share of a core between two thread_ticks snapshots, busiest first; threads under 1 % are left out.
 thread_busy() {
     awk -v hz="$TICKS" -v wall="$3" 'NR == FNR { t0[$1] = $3; next }
         ($1 in t0) { b = ($3 - t0[$1]) / hz / wall * 100; if (b >= 1) printf "%6.1f%%  %s\n", b, $2 }' "$1" "$2" | sort -rn
 }
-# The pid of a process's first child (loadgen's JVM under timeout), empty when it has none.
+# The pid of a process's first child (loadgen's JVM under timeout), waiting up to 5 s for it; empty if none.
 child_of() {
-    local p
-    for p in /proc/[0-9]*/stat; do
-        [[ "$(awk '{print $4}' "$p" 2>/dev/null)" == "$1" ]] && { p="${p#/proc/}"; echo "${p%/stat}"; return; }
+    local i kids
+    for ((i = 0; i < 50; i++)); do
+        # /proc/PID/task/PID/children needs CONFIG_PROC_CHILDREN; pgrep is the fallback.
+        kids=$(cat "/proc/$1/task/$1/children" 2>/dev/null || pgrep -P "$1" 2>/dev/null | head -1)
+        kill -0 "$1" 2>/dev/null || return 0
+        [[ -n "$kids" ]] && { echo "${kids%% *}"; return 0; }
+        sleep 0.1
     done
 }
 # Cores busy between two tick readings over wall seconds; empty when a reading is missing.
 cores_busy() {
+    [[ -n "$1" && -n "$2" ]] || { echo ""; return 0; }
     awk -v t0="$1" -v t1="$2" -v w0="$3" -v w1="$4" -v hz="$TICKS" \
-        'BEGIN { wall = w1 - w0; if (wall > 0 && t0 > 0 && t1 >= t0) printf "%.2f\n", (t1 - t0) / hz / wall; else print "" }'
+        'BEGIN { wall = w1 - w0; if (wall > 0 && t1 >= t0) printf "%.2f\n", (t1 - t0) / hz / wall; else print "" }'
 }
+# Waits until loadgen's log holds COUNT progress lines of its measured phase ("[  5.0s] run   ..."), one a second;
+# false when loadgen exits first or after TIMEOUT_S seconds. CPU read between two of these covers whole seconds
+# of the measurement, however long the JVM's start, the connects and the preload took.
+await_run_lines() {
+    local log=$1 count=$2 pid=$3 timeout_s=$4 i
+    for ((i = 0; i < timeout_s * 20; i++)); do
+        (( $(grep -c '^\[ *[0-9.]*s\] run ' "$log" 2>/dev/null) >= count )) && return 0
+        kill -0 "$pid" 2>/dev/null || return 1
+        sleep 0.05
+    done
+    return 1
+}
+# Seconds of the measured phase to read CPU over: all but the first and the last (at least one).
+window_lines() { awk -v d="$1" 'BEGIN { n = int(d) - 2; print (n < 1 ? 1 : n) }'; }
+# CPU microseconds per request from cores busy and requests/s; empty when either is missing.
+per_request_us() { awk -v b="$1" -v o="$2" 'BEGIN { if (b != "" && o > 0) printf "%.3f\n", b * 1e6 / o; else print "" }'; }
+# The script's header comment (from line 2 to the first line that is not a comment) as its usage.
+usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$1" >&2; }
 
 # The first "KEY": number at the top level of a loadgen JSON (top-level keys come before nested ones), and
 # a percentile from its top-level "latency_us" block.

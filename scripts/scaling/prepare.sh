@@ -51,7 +51,8 @@ fi
 if [[ -n "$MEMCACHED_BIN" ]]; then
     mkdir -p "$DEST/memcached/lib"
     cp "$MEMCACHED_BIN" "$DEST/memcached/memcached"
-    ldd "$MEMCACHED_BIN" | awk '$3 ~ /^\// {print $3}' | grep -v -e '/libc\.so' -e '/libm\.so' -e '/ld-linux' \
+    # glibc's own libraries stay the target's: mixing two glibcs breaks at load time.
+    ldd "$MEMCACHED_BIN" | awk '$3 ~ /^\// && $1 !~ /^(libc|libm|libpthread|libdl|librt|libresolv|libutil|ld-linux)[.-]/ {print $3}' \
         | while read -r lib; do cp -L "$lib" "$DEST/memcached/lib/"; done
 else
     echo "prepare: no memcached here: run-conn-sweep.sh will need MEMCACHED= on the target" >&2

@@ -36,12 +36,9 @@ if [[ ! -x "$BUNDLE/jre/bin/java" && -x "$HERE/../../.runtime/scaling/jre/bin/ja
     BUNDLE="$(cd "$HERE/../../.runtime/scaling" && pwd)"   # run from the repository after prepare.sh
 fi
 OUT="${1:-}"
-if [[ -z "$OUT" ]]; then
-    sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//' >&2
-    exit 2
-fi
 # shellcheck source=lib.sh
 source "$HERE/lib.sh"
+[[ -n "$OUT" ]] || { usage "$0"; exit 2; }
 
 JAVA="${JAVA:-$BUNDLE/jre/bin/java}"
 COUNTS="${COUNTS:-100 1000 5000 10000 20000 50000}"
@@ -66,21 +63,28 @@ done
 [[ -n "${DRY_RUN:-}" || -x "$JAVA" ]] || { echo "run-conn-sweep: no Java runtime at $JAVA (run scripts/scaling/prepare.sh first)" >&2; exit 1; }
 SERVER_CP="${SERVER_CP:-$BUNDLE/server/kvs-server.jar:$BUNDLE/server/lib/*}"
 LOADGEN_CP="${LOADGEN_CP:-$BUNDLE/loadgen/loadgen.jar:$BUNDLE/loadgen/lib/*}"
+# The bundle's memcached brings the libraries it was linked against (libevent, libsasl2, OpenSSL); it needs a
+# glibc at least as new as the build machine's, so a system memcached is the fallback when it does not run here.
 if [[ -z "$MEMCACHED" ]]; then
-    if [[ -x "$BUNDLE/memcached/memcached" ]]; then MEMCACHED="$BUNDLE/memcached/memcached"
-    else MEMCACHED="$(command -v memcached || true)"; fi
+    if [[ -x "$BUNDLE/memcached/memcached" ]] && LD_LIBRARY_PATH="$BUNDLE/memcached/lib" "$BUNDLE/memcached/memcached" -V >/dev/null 2>&1; then
+        MEMCACHED="$BUNDLE/memcached/memcached"
+    else
+        MEMCACHED="$(command -v memcached || true)"
+    fi
 fi
-# The bundle's memcached brings the libraries it was linked against (libevent, libsasl2, OpenSSL).
 MEMCACHED_LIBS="$(dirname "${MEMCACHED:-/nonexistent}")/lib"
 
 max_count=0; for n in $COUNTS; do (( n > max_count )) && max_count=$n; done
-LIMIT=$(( max_count + 1000 ))
 # Kernel configurations need a descriptor per connection in the server and in loadgen: raise the soft limit to
 # the hard one, and the hard one where allowed (root with CAP_SYS_RESOURCE).
 want_fds=$(( max_count + 4096 ))
 (( $(ulimit -Hn) < want_fds )) && ulimit -Hn "$want_fds" 2>/dev/null
 ulimit -n "$(ulimit -Hn)" 2>/dev/null
 FDS=$(ulimit -n)
+# The servers' connection limit (-c): the largest count plus room; for the kernel servers no more than the
+# descriptors allow (memcached sets its open-files limit to -c and exits when it cannot).
+LIMIT=$(( max_count + 1000 ))
+KERNEL_LIMIT=$(( LIMIT < FDS ? LIMIT : FDS ))
 
 # CPUs: the server on the first SERVER_CPUS, loadgen on the rest (all of them, shared, when fewer than 2 remain).
 server_cpus=$(dedupe "$(cpu_list 0 "$SERVER_CPUS")")
@@ -124,8 +128,10 @@ echo "config,connections,round,status,ops_per_sec,p50_us,p99_us,p999_us,errors,s
 } > "$OUT/summary.txt"
 
 SERVER_PID=""
+LG_PID=""
 WIRE="$SHM_DIR/tas-kvs-connsweep-$$.wire"
-cleanup() { [[ -n "$SERVER_PID" ]] && stop_pid "$SERVER_PID"; rm -f "$WIRE"; }
+# timeout runs loadgen in its own process group, out of reach of a terminal's Ctrl-C: stop it here.
+cleanup() { [[ -n "$LG_PID" ]] && stop_pid "$LG_PID"; [[ -n "$SERVER_PID" ]] && stop_pid "$SERVER_PID"; rm -f "$WIRE"; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
@@ -144,31 +150,34 @@ start_server() {
         memcached)
             local user=(); [[ $(id -u) -eq 0 ]] && user=(-u root)
             LD_LIBRARY_PATH="$MEMCACHED_LIBS" taskset -c "$server_cpus" "$MEMCACHED" -p "$port" -U 0 -l 0.0.0.0 \
-                -t 2 -m 256 -c "$LIMIT" -b 4096 "${user[@]}" > "$log" 2>&1 &
+                -t 2 -m 256 -c "$KERNEL_LIMIT" -b 4096 "${user[@]}" > "$log" 2>&1 &
             ;;
         kernel)
             taskset -c "$server_cpus" "$JAVA" "${JAVA_OPTS[@]}" -cp "$SERVER_CP" dev.taskvs.server.KvsServerMain \
-                --stack kernel -p "$port" -l 0.0.0.0 -t 2 -m 256 -c "$LIMIT" -b 4096 > "$log" 2>&1 &
+                --stack kernel -p "$port" -l 0.0.0.0 -t 2 -m 256 -c "$KERNEL_LIMIT" -b 4096 > "$log" 2>&1 &
             ;;
     esac
     SERVER_PID=$!
     for ((i = 0; i < 300; i++)); do
         kill -0 "$SERVER_PID" 2>/dev/null || return 1
         if [[ "$config" == engine ]]; then grep -q 'clients connect to' "$log" 2>/dev/null && return 0
-        else port_open "$port" && return 0; fi
+        else port_open "$port" && { sleep 0.2; kill -0 "$SERVER_PID" 2>/dev/null; return; }; fi
         sleep 0.1
     done
     return 1
 }
 
+# loadgen's arguments for a configuration and count, into the array LG_ARGS (no more threads than connections).
 loadgen_target() {
-    local config=$1 n=$2 port=$3 i
+    local config=$1 n=$2 port=$3 i threads
     if [[ "$config" == engine ]]; then
-        echo "--stack tas --nic shm --shm $WIRE --ip $LOADGEN_IP/24 --server $SERVER_IP:$port --threading dedicated --idle hybrid --stack-cores $lg_stack -t $lg_engine_threads"
+        threads=$(( lg_engine_threads < n ? lg_engine_threads : n ))
+        LG_ARGS=(--stack tas --nic shm --shm "$WIRE" --ip "$LOADGEN_IP/24" --server "$SERVER_IP:$port"
+            --threading dedicated --idle hybrid --stack-cores "$lg_stack" -t "$threads")
     else
-        local targets=""
-        for ((i = 1; i <= (n > 20000 ? 4 : 1); i++)); do targets+=" --server 127.0.0.$i:$port"; done
-        echo "--stack kernel -t $lg_kernel_threads$targets"
+        threads=$(( lg_kernel_threads < n ? lg_kernel_threads : n ))
+        LG_ARGS=(--stack kernel -t "$threads")
+        for ((i = 1; i <= (n > 20000 ? 4 : 1); i++)); do LG_ARGS+=(--server "127.0.0.$i:$port"); done
     fi
 }
 
@@ -185,6 +194,10 @@ for ((round = 1; round <= ROUNDS; round++)); do
             if (( elapsed + $(point_s "$n") > BUDGET_S )); then
                 echo "$config,$n,$round,skipped (time budget),,,,,,,,," >> "$CSV"; continue
             fi
+            if [[ -n "$SERVER_PID" ]] && ! kill -0 "$SERVER_PID" 2>/dev/null; then
+                echo "run-conn-sweep: $config round $round: the server exited (see $dir/server.log); starting it again" | tee -a "$OUT/summary.txt" >&2
+                SERVER_PID=""; first=yes
+            fi
             if [[ -z "$SERVER_PID" ]]; then
                 if ! start_server "$config" "$dir/server.log" "$port"; then
                     echo "run-conn-sweep: $config round $round: the server did not start (see $dir/server.log)" | tee -a "$OUT/summary.txt" >&2
@@ -194,29 +207,35 @@ for ((round = 1; round <= ROUNDS; round++)); do
             fi
             preload=(); [[ $first == no ]] && preload=(--no-preload)
             json="$dir/loadgen-$n.json"
-            # shellcheck disable=SC2046
-            timeout $(( $(point_s "$n") + 60 )) taskset -c "$lg_cpus" "$JAVA" "${JAVA_OPTS[@]}" -cp "$LOADGEN_CP" \
-                dev.taskvs.loadgen.LoadgenMain $(loadgen_target "$config" "$n" "$port") --connections "$n" \
+            loadgen_target "$config" "$n" "$port"
+            # Computed here, not in the background command: a command substitution there would be a child of
+            # loadgen's timeout for a moment, and child_of could take it for loadgen.
+            lg_timeout=$(( $(point_s "$n") + 60 ))
+            timeout "$lg_timeout" taskset -c "$lg_cpus" "$JAVA" "${JAVA_OPTS[@]}" -cp "$LOADGEN_CP" \
+                dev.taskvs.loadgen.LoadgenMain "${LG_ARGS[@]}" --connections "$n" \
                 --pipeline 1 --keys 100000 --key-size 16 --get-ratio 0.9 --value-size 64 -w "$WARMUP" -D "$DURATION" \
-                --connect-rate "$CONNECT_RATE" --connect-timeout 10s --no-progress --json "$json" "${preload[@]}" \
+                --connect-rate "$CONNECT_RATE" --connect-timeout 10s --json "$json" "${preload[@]}" \
                 > "$dir/loadgen-$n.log" 2>&1 &
-            lg_pid=$!
-            first=no
-            # CPU over the middle of the measured window: after loadgen's start, the connects and the warm-up.
-            sleep "$(awk -v n="$n" -v r="$CONNECT_RATE" -v w="$WARMUP_S" 'BEGIN { print 2 + n / r + w + 0.5 }')"
-            lg_java=$(child_of "$lg_pid")
-            c0=$(cpu_ticks "$SERVER_PID"); g0=$(cpu_ticks "${lg_java:-0}"); w0=$(date +%s.%N)
-            sleep "$(awk -v d="$DURATION_S" 'BEGIN { print d / 2 }')"   # the connects may take longer than planned
-            c1=$(cpu_ticks "$SERVER_PID"); g1=$(cpu_ticks "${lg_java:-0}"); w1=$(date +%s.%N)
-            wait "$lg_pid"; lg_rc=$?
+            LG_PID=$!
+            lg_java=$(child_of "$LG_PID")
+            # CPU over whole seconds of the measured phase, between two of loadgen's progress lines.
+            c0=""; c1=""; g0=""; g1=""; w0=0; w1=0
+            if await_run_lines "$dir/loadgen-$n.log" 1 "$LG_PID" "$(point_s "$n")"; then
+                c0=$(cpu_ticks "$SERVER_PID"); g0=$(cpu_ticks "$lg_java"); w0=$(date +%s.%N)
+                if await_run_lines "$dir/loadgen-$n.log" $(( 1 + $(window_lines "$DURATION_S") )) "$LG_PID" "$(point_s "$n")"; then
+                    c1=$(cpu_ticks "$SERVER_PID"); g1=$(cpu_ticks "$lg_java"); w1=$(date +%s.%N)
+                fi
+            fi
+            wait "$LG_PID"; lg_rc=$?; LG_PID=""
             if [[ $lg_rc -ne 0 || ! -s "$json" ]]; then
                 echo "run-conn-sweep: $config, $n connections, round $round: loadgen failed (rc $lg_rc, see $dir/loadgen-$n.log)" | tee -a "$OUT/summary.txt" >&2
                 echo "$config,$n,$round,loadgen failed,,,,,,,,," >> "$CSV"; continue
             fi
+            first=no
             ops=$(json_top "$json" ops_per_sec); errors=$(json_top "$json" errors)
             p50=$(json_latency "$json" p50); p99=$(json_latency "$json" p99); p999=$(json_latency "$json" p999)
             busy=$(cores_busy "$c0" "$c1" "$w0" "$w1")
-            per_req=$(awk -v b="$busy" -v o="$ops" 'BEGIN { if (b != "" && o > 0) printf "%.3f\n", b * 1e6 / o; else print "" }')
+            per_req=$(per_request_us "$busy" "$ops")
             lg_busy=$(cores_busy "$g0" "$g1" "$w0" "$w1"); lg_threads_busy=$(json_generator_busy "$json")
             echo "$config,$n,$round,ok,$ops,$p50,$p99,$p999,$errors,$busy,$per_req,$lg_busy,$lg_threads_busy" >> "$CSV"
             printf 'run-conn-sweep: %s, %s connections, round %s of %s: %.0f requests/s, p99 %s us, server %s us CPU per request, loadgen threads %s%% busy, errors %s\n' \
@@ -245,19 +264,20 @@ csv_to_json "$CSV" "config,status" > "$OUT/results.json"
         { key = $1 SUBSEP $2
           if (!($1 in seenc)) { seenc[$1] = 1; configs[++nc] = $1 }
           if (!(key in seenk)) { seenk[key] = 1; counts[$1, ++nk[$1]] = $2 }
-          if ($4 == "ok") { ops[key] = ops[key] " " $5; p99[key] = p99[key] " " $7; cpu[key] = cpu[key] " " $11
-                            lg[key] = lg[key] " " $13; errs[key] += $9 }
+          if ($4 == "ok") { ops[key] = ops[key] " " $5; p99[key] = p99[key] " " $7; errs[key] += $9
+                            if ($11 != "") cpu[key] = cpu[key] " " $11; if ($13 != "") lg[key] = lg[key] " " $13 }
           else if (!(key in why)) why[key] = $4 }
         END {
           for (c = 1; c <= nc; c++) { cf = configs[c]; printf "%s:\n", cf; base = ""; basecpu = ""; change = ""
             for (k = 1; k <= nk[cf]; k++) { n = counts[cf, k]; key = cf SUBSEP n
               if (ops[key] == "") { printf "  %7s connections: %s\n", n, why[key]; continue }
-              m = median(ops[key]); mc = median(cpu[key])
-              printf "  %7s connections: %10.0f requests/s (%.0f-%.0f)  p99 %9.1f us  server %6.3f us/req  loadgen threads %5.1f%% busy  errors %d\n",
-                  n, m, lo(ops[key]), hi(ops[key]), median(p99[key]), mc, median(lg[key]), errs[key]
+              m = median(ops[key]); mc = median(cpu[key]); ml = median(lg[key])
+              printf "  %7s connections: %10.0f requests/s (%.0f-%.0f)  p99 %9.1f us  server %s us/req  loadgen threads %s busy  errors %d%s\n",
+                  n, m, lo(ops[key]), hi(ops[key]), median(p99[key]), (mc == "" ? "-" : sprintf("%6.3f", mc)),
+                  (ml == "" ? "-" : sprintf("%5.1f%%", ml)), errs[key], (key in why ? "  (a round: " why[key] ")" : "")
               if (base == "") { base = m; basecpu = mc; basen = n }
-              else change = change sprintf("%s %s: %+.0f %% (CPU/req %+.0f %%)", (change == "" ? "" : ","), n,
-                  100 * (m / base - 1), (basecpu > 0 ? 100 * (mc / basecpu - 1) : 0)) }
+              else change = change sprintf("%s %s: %+.0f %%%s", (change == "" ? "" : ","), n, (base > 0 ? 100 * (m / base - 1) : 0),
+                  (basecpu > 0 && mc != "" ? sprintf(" (CPU/req %+.0f %%)", 100 * (mc / basecpu - 1)) : "")) }
             if (change != "") printf "  change from %s connections:%s\n", basen, change
             print "" } }' "$CSV"
     echo "total time: $(( $(date +%s) - START )) s"
@@ -265,3 +285,6 @@ csv_to_json "$CSV" "config,status" > "$OUT/results.json"
 
 "$JAVA" -cp "$LOADGEN_CP" dev.taskvs.loadgen.bench.ConnSweepPlot "$CSV" "$OUT" \
     || echo "run-conn-sweep: could not draw the plots" >&2
+
+# A sweep where nothing ran is a failure.
+grep -q '^[a-z]*,[0-9]*,[0-9]*,ok,' "$CSV" || { echo "run-conn-sweep: no run succeeded" >&2; exit 1; }

@@ -30,10 +30,9 @@ if [[ ! -x "$BUNDLE/jre/bin/java" && -x "$HERE/../../.runtime/scaling/jre/bin/ja
     BUNDLE="$(cd "$HERE/../../.runtime/scaling" && pwd)"   # run from the repository after prepare.sh
 fi
 OUT="${1:-}"
-if [[ -z "$OUT" ]]; then
-    sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//' >&2
-    exit 2
-fi
+# shellcheck source=lib.sh
+source "$HERE/lib.sh"
+[[ -n "$OUT" ]] || { usage "$0"; exit 2; }
 
 JAVA="${JAVA:-$BUNDLE/jre/bin/java}"
 SWEEP="${SWEEP:-1 2 3 4 5 6 7 8}"
@@ -61,8 +60,6 @@ done
 [[ -n "${DRY_RUN:-}" || -x "$JAVA" ]] || { echo "run-scaling: no Java runtime at $JAVA (run scripts/scaling/prepare.sh first)" >&2; exit 1; }
 [[ -n "${DRY_RUN:-}" || -n "${SERVER_CP:-}" || -f "$BUNDLE/server/kvs-server.jar" ]] || { echo "run-scaling: no server jar in $BUNDLE/server" >&2; exit 1; }
 
-# shellcheck source=lib.sh
-source "$HERE/lib.sh"
 SERVER_CP="${SERVER_CP:-$BUNDLE/server/kvs-server.jar:$BUNDLE/server/lib/*}"
 LOADGEN_CP="${LOADGEN_CP:-$BUNDLE/loadgen/loadgen.jar:$BUNDLE/loadgen/lib/*}"
 
@@ -88,7 +85,9 @@ lane_split() {
 }
 
 SERVER_PID=""
-cleanup() { [[ -n "$SERVER_PID" ]] && stop_pid "$SERVER_PID"; rm -f "$SHM_DIR"/tas-kvs-scaling-$$.wire; }
+LG_PID=""
+# timeout runs loadgen in its own process group, out of reach of a terminal's Ctrl-C: stop it here.
+cleanup() { [[ -n "$LG_PID" ]] && stop_pid "$LG_PID"; [[ -n "$SERVER_PID" ]] && stop_pid "$SERVER_PID"; rm -f "$SHM_DIR"/tas-kvs-scaling-$$.wire; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
@@ -158,30 +157,32 @@ for n in $SWEEP; do
     lg=(taskset -c "$lg_cpus" "$JAVA" "${JAVA_OPTS[@]}" -cp "$LOADGEN_CP"
         dev.taskvs.loadgen.LoadgenMain --stack tas --nic shm --shm "$wire" --ip "$LOADGEN_IP/24"
         --server "$SERVER_IP:$PORT" --threading dedicated --idle hybrid --stack-cores "$lg_stack"
-        -t "$lg_threads" -d "$PIPELINE" --value-size "$VALUE_SIZE" -g "$GET_RATIO" -n "$KEYS"
-        --no-progress)
-    timeout 60 "${lg[@]}" -c "$lg_threads" --preload-only > "$dir/preload.log" 2>&1 || echo "run-scaling: N=$n: preload failed (see $dir/preload.log)" >&2
+        -t "$lg_threads" -d "$PIPELINE" --value-size "$VALUE_SIZE" -g "$GET_RATIO" -n "$KEYS")
+    timeout --foreground 60 "${lg[@]}" -c "$lg_threads" --preload-only --no-progress > "$dir/preload.log" 2>&1 || echo "run-scaling: N=$n: preload failed (see $dir/preload.log)" >&2
 
-    t_start=$(date +%s.%N)
     timeout $(( POINT_S + 30 )) "${lg[@]}" -c "$CONNECTIONS" --no-preload -w "$WARMUP" -D "$DURATION" --json "$dir/loadgen.json" \
         > "$dir/loadgen.log" 2>&1 &
-    lg_pid=$!
-    # Server and loadgen CPU over the middle of the measured window (loadgen start-up and warm-up excluded):
+    LG_PID=$!
+    lg_java=$(child_of "$LG_PID")
+    # Server and loadgen CPU over whole seconds of the measured phase, between two of loadgen's progress lines:
     # whether the generator, not the server, is what runs out of CPUs.
-    sleep "$(awk "BEGIN{print 2 + $WARMUP_S + 1}")"
-    lg_java=$(child_of "$lg_pid")
-    c0=$(cpu_ticks "$SERVER_PID"); g0=$(cpu_ticks "${lg_java:-0}"); w0=$(date +%s.%N)
-    thread_ticks "$SERVER_PID" > "$dir/.server-threads-0"; thread_ticks "${lg_java:-0}" > "$dir/.loadgen-threads-0"
-    sleep "$(awk "BEGIN{print ($DURATION_S > 4 ? $DURATION_S - 3 : $DURATION_S / 2)}")"
-    c1=$(cpu_ticks "$SERVER_PID"); g1=$(cpu_ticks "${lg_java:-0}"); w1=$(date +%s.%N)
-    thread_ticks "$SERVER_PID" > "$dir/.server-threads-1"; thread_ticks "${lg_java:-0}" > "$dir/.loadgen-threads-1"
+    c0=""; c1=""; g0=""; g1=""; w0=0; w1=0
+    : > "$dir/.server-threads-0"; : > "$dir/.server-threads-1"; : > "$dir/.loadgen-threads-0"; : > "$dir/.loadgen-threads-1"
+    if await_run_lines "$dir/loadgen.log" 1 "$LG_PID" "$POINT_S"; then
+        c0=$(cpu_ticks "$SERVER_PID"); g0=$(cpu_ticks "$lg_java"); w0=$(date +%s.%N)
+        thread_ticks "$SERVER_PID" > "$dir/.server-threads-0"; thread_ticks "$lg_java" > "$dir/.loadgen-threads-0"
+        if await_run_lines "$dir/loadgen.log" $(( 1 + $(window_lines "$DURATION_S") )) "$LG_PID" "$POINT_S"; then
+            c1=$(cpu_ticks "$SERVER_PID"); g1=$(cpu_ticks "$lg_java"); w1=$(date +%s.%N)
+            thread_ticks "$SERVER_PID" > "$dir/.server-threads-1"; thread_ticks "$lg_java" > "$dir/.loadgen-threads-1"
+        fi
+    fi
     # Which threads were busy: a lane or app thread near 100 % is the point's bottleneck.
-    window=$(awk -v a="$w0" -v b="$w1" 'BEGIN { print b - a }')
+    window=$(awk -v a="$w0" -v b="$w1" 'BEGIN { print (b > a ? b - a : 1) }')
     { echo "share of a core per thread over the measured window (${window} s)"; echo "server:"
       thread_busy "$dir/.server-threads-0" "$dir/.server-threads-1" "$window"; echo "loadgen:"
       thread_busy "$dir/.loadgen-threads-0" "$dir/.loadgen-threads-1" "$window"; } > "$dir/threads.txt"
     rm -f "$dir"/.server-threads-? "$dir"/.loadgen-threads-?
-    wait "$lg_pid"; lg_rc=$?
+    wait "$LG_PID"; lg_rc=$?; LG_PID=""
     stop_pid "$SERVER_PID"; SERVER_PID=""
     rm -f "$wire"
 
@@ -194,9 +195,8 @@ for n in $SWEEP; do
     ops=$(json_top "$json" ops_per_sec); errors=$(json_top "$json" errors)
     p50=$(json_latency "$json" p50); p99=$(json_latency "$json" p99)
     p999=$(json_latency "$json" p999); p9999=$(json_latency "$json" p9999)
-    read -r busy per_req < <(awk -v c0="$c0" -v c1="$c1" -v w0="$w0" -v w1="$w1" -v hz="$TICKS" -v ops="$ops" \
-        'BEGIN { cpu = (c1 - c0) / hz; wall = w1 - w0; busy = (wall > 0) ? cpu / wall : 0;
-                 per = (ops > 0) ? busy * 1e6 / ops : 0; printf "%.2f %.3f\n", busy, per }')
+    busy=$(cores_busy "$c0" "$c1" "$w0" "$w1")
+    per_req=$(per_request_us "$busy" "$ops")
     # Segments each server lane received over the whole run (from its counters at exit) and frames a lane had
     # to pass to another: the wire's steering should make that 0.
     read -r lane_in steered < <(lane_split "$dir/server.log" "$n")

@@ -108,18 +108,21 @@ public final class Charts
     public static String logXLines(final String title, final String xName, final String yName,
         final List<String> series, final List<double[][]> points)
     {
-        return lines(title, xName, yName, series, points, true);
+        return lines(title, xName, yName, series, points, true, null);
     }
 
-    /** Lines over a linear x axis with a tick at every whole number (cores), y linear from 0. */
+    /**
+     * Lines over a linear x axis with ticks at whole numbers (cores; at most about 16 of them), y linear from 0.
+     * A series whose {@code markersOnly} entry is true is drawn as points without a line.
+     */
     public static String linearLines(final String title, final String xName, final String yName,
-        final List<String> series, final List<double[][]> points)
+        final List<String> series, final List<double[][]> points, final boolean[] markersOnly)
     {
-        return lines(title, xName, yName, series, points, false);
+        return lines(title, xName, yName, series, points, false, markersOnly);
     }
 
     private static String lines(final String title, final String xName, final String yName,
-        final List<String> series, final List<double[][]> points, final boolean logX)
+        final List<String> series, final List<double[][]> points, final boolean logX, final boolean[] markersOnly)
     {
         double minX = Double.MAX_VALUE;
         double maxX = 0;
@@ -145,7 +148,8 @@ public final class Charts
         final int h = HEIGHT - TOP - BOTTOM;
         final StringBuilder b = header(title);
         axes(b, yName, yMax, w, h);
-        for (double d = lo; d <= hi; d++)
+        final double step = logX ? 1 : Math.max(1, Math.ceil((hi - lo) / 16));
+        for (double d = lo; d <= hi; d += step)
         {
             final double x = LEFT + w * (d - lo) / (hi - lo);
             b.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#ddd\"/>%n",
@@ -166,8 +170,11 @@ public final class Charts
                 b.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>%n", x, y,
                     COLORS[s % COLORS.length]));
             }
-            b.append(String.format(Locale.ROOT, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" " +
-                "points=\"%s\"/>%n", COLORS[s % COLORS.length], pts.toString().trim()));
+            if (markersOnly == null || !markersOnly[s])
+            {
+                b.append(String.format(Locale.ROOT, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" " +
+                    "points=\"%s\"/>%n", COLORS[s % COLORS.length], pts.toString().trim()));
+            }
         }
         legend(b, series, TOP + h + 56);
         b.append("</svg>\n");

@@ -50,9 +50,17 @@ public final class ConnSweepPlot
         return Charts.logXLines(title, "connections (log scale)", yName, names, new ArrayList<>(series.values()));
     }
 
-    /** Per configuration, in the order first seen: {connections, median of column} over the ok rows, by count. */
+    /**
+     * Per configuration, in the order first seen (so each keeps its colour in both plots, also with nothing to
+     * draw in one): {connections, median of column} over the ok rows that have a value, by count.
+     */
     static Map<String, double[][]> medians(final List<String> csv, final String column)
     {
+        final Map<String, double[][]> series = new LinkedHashMap<>();
+        if (csv.isEmpty())
+        {
+            return series;
+        }
         final String[] header = csv.get(0).split(",", -1);
         final Map<String, Integer> at = new HashMap<>();
         for (int i = 0; i < header.length; i++)
@@ -63,15 +71,26 @@ public final class ConnSweepPlot
         for (final String line : csv.subList(1, csv.size()))
         {
             final String[] f = line.split(",", -1);
-            if (f.length != header.length || !"ok".equals(f[at.get("status")]) || f[at.get(column)].isEmpty())
+            if (f.length != header.length)
             {
                 continue;
             }
-            values.computeIfAbsent(f[at.get("config")], c -> new TreeMap<>())
-                .computeIfAbsent(Integer.parseInt(f[at.get("connections")]), n -> new ArrayList<>())
-                .add(Double.parseDouble(f[at.get(column)]));
+            final TreeMap<Integer, List<Double>> byCount = values.computeIfAbsent(f[at.get("config")],
+                c -> new TreeMap<>());
+            if (!"ok".equals(f[at.get("status")]))
+            {
+                continue;
+            }
+            try
+            {
+                final double value = Double.parseDouble(f[at.get(column)]);
+                byCount.computeIfAbsent(Integer.parseInt(f[at.get("connections")]), n -> new ArrayList<>()).add(value);
+            }
+            catch (final NumberFormatException noValue)
+            {
+                // empty (no CPU figure for that run) or unreadable: nothing to draw
+            }
         }
-        final Map<String, double[][]> series = new LinkedHashMap<>();
         values.forEach((config, byCount) -> series.put(config, byCount.entrySet().stream()
             .map(e -> new double[] {e.getKey(), median(e.getValue())}).toArray(double[][]::new)));
         return series;

@@ -64,9 +64,16 @@ public final class ScalingPlot
             }
             final Integer busyColumn = column.get("loadgen_thread_busy_pct");
             final String busy = busyColumn == null ? "" : f[busyColumn];
-            points.add(new Point(Integer.parseInt(f[column.get("stack_cores")]),
-                Double.parseDouble(f[column.get("ops_per_sec")]),
-                !busy.isEmpty() && Double.parseDouble(busy) >= GENERATOR_BOUND_PERCENT));
+            try
+            {
+                points.add(new Point(Integer.parseInt(f[column.get("stack_cores")]),
+                    Double.parseDouble(f[column.get("ops_per_sec")]),
+                    !busy.isEmpty() && Double.parseDouble(busy) >= GENERATOR_BOUND_PERCENT));
+            }
+            catch (final NumberFormatException unreadable)
+            {
+                // A row the script could not fill in (a "null" from loadgen's JSON): it has nothing to draw.
+            }
         }
         return points;
     }
@@ -77,7 +84,7 @@ public final class ScalingPlot
         final List<double[][]> series = new ArrayList<>();
         names.add("requests/s");
         series.add(points.stream().map(p -> new double[] {p.cores(), p.opsPerSec()}).toArray(double[][]::new));
-        // Drawn over the measured line: where it shows, the generator ran out of CPU first.
+        // Marked over the measured line: at these points the generator ran out of CPU first.
         names.add("generator-bound (" + (int)GENERATOR_BOUND_PERCENT + "%+ busy)");
         series.add(points.stream().filter(Point::generatorBound)
             .map(p -> new double[] {p.cores(), p.opsPerSec()}).toArray(double[][]::new));
@@ -91,6 +98,7 @@ public final class ScalingPlot
         }
         return Charts.linearLines("kvs-server on the engine: requests/s against cores" +
             (settings.isEmpty() ? "" : " (" + settings + ")"),
-            "N = fast-path lanes = app cores (server on 2N CPUs)", "requests/s", names, series);
+            "N = fast-path lanes = app cores (server on 2N CPUs)", "requests/s", names, series,
+            new boolean[] {false, true, false});
     }
 }

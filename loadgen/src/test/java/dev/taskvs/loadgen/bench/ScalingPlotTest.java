@@ -20,7 +20,8 @@ class ScalingPlotTest
             "2,2,loadgen failed,,",
             "3,3,ok,2900000,95.0",
             "4,4,skipped (time budget),,",
-            "5,5,ok,3000000,"));
+            "5,5,ok,3000000,",
+            "6,6,ok,null,"));
 
         assertEquals(List.of(new ScalingPlot.Point(1, 1_000_000, false), new ScalingPlot.Point(3, 2_900_000, true),
             new ScalingPlot.Point(5, 3_000_000, false)), points);
@@ -47,7 +48,16 @@ class ScalingPlotTest
         assertTrue(svg.contains(">8</text>"), "a tick per core up to 8: " + svg);
         // The linear line reaches 8M at N=8, so the axis goes to 10M.
         assertTrue(svg.contains(">10.00M</text>"), svg);
-        assertEquals(3, svg.split("<polyline", -1).length - 1, svg);
+        assertEquals(2, svg.split("<polyline", -1).length - 1, "generator-bound points are marks, not a line: " + svg);
         assertEquals(3 + 1 + 3, svg.split("<circle", -1).length - 1, "measured, generator-bound, linear: " + svg);
+    }
+
+    @Test
+    void shouldThinTheTicksOfALongSweep()
+    {
+        final String svg = ScalingPlot.svg(List.of(new ScalingPlot.Point(1, 1, false), new ScalingPlot.Point(64, 50, false)),
+            "");
+
+        assertTrue(svg.contains(">61</text>") && !svg.contains(">2</text>"), "every fourth core from 1: " + svg);
     }
 }

@@ -2,7 +2,6 @@ package dev.taskvs.loadgen.scaling;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -21,56 +20,32 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ConnSweepScriptTest
 {
-    private static final Path SCRIPT = Path.of("..", "scripts", "scaling", "run-conn-sweep.sh");
-
     @Test
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
     void shouldRunEveryConfigurationAtEveryCountAndWriteTheResults(@TempDir final Path dir) throws Exception
     {
         final Path out = dir.resolve("out");
-        final String classPath = System.getProperty("java.class.path");
-        final ProcessBuilder pb = new ProcessBuilder("bash", SCRIPT.toString(), out.toString())
-            .redirectErrorStream(true)
-            .redirectOutput(dir.resolve("log.txt").toFile());
-        pb.environment().put("JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        pb.environment().put("SERVER_CP", classPath);
-        pb.environment().put("LOADGEN_CP", classPath);
-        pb.environment().put("MEMCACHED", System.getProperty("kvs.memcached", "/usr/bin/memcached"));
-        pb.environment().put("COUNTS", "10 40");
-        pb.environment().put("ROUNDS", "1");
-        pb.environment().put("CPUS", "2");
-        pb.environment().put("WARMUP", "1s");
-        pb.environment().put("DURATION", "4s");
-        pb.environment().put("SHM_DIR", dir.toString());
-        final Process process = pb.start();
-        final boolean finished = process.waitFor(170, TimeUnit.SECONDS);
-        if (!finished)
-        {
-            process.destroyForcibly();
-        }
-        final String log = Files.readString(dir.resolve("log.txt"));
-        assertTrue(finished, "the sweep did not finish:\n" + log);
-        assertEquals(0, process.exitValue(), log);
+        final ScriptRun run = ScriptRun.run("run-conn-sweep.sh", dir, out, Map.of(
+            "MEMCACHED", System.getProperty("kvs.memcached", "/usr/bin/memcached"), "COUNTS", "10 40", "ROUNDS", "1",
+            "CPUS", "2", "WARMUP", "1s", "DURATION", "4s"), 170);
+        final String log = run.log();
+        assertTrue(run.finished, "the sweep did not finish:\n" + log);
+        assertEquals(0, run.exitValue, log);
 
         final List<String> csv = Files.readAllLines(out.resolve("results.csv"));
-        assertEquals(1 + 3 * 2, csv.size(), String.join("\n", csv));
-        final String[] header = csv.get(0).split(",");
-        for (final String line : csv.subList(1, csv.size()))
+        final List<Map<String, String>> rows = ScriptRun.rows(csv);
+        assertEquals(3 * 2, rows.size(), String.join("\n", csv));
+        for (final Map<String, String> row : rows)
         {
-            final String[] f = line.split(",", -1);
-            assertEquals(header.length, f.length, line);
-            final Map<String, String> run = new HashMap<>();
-            for (int i = 0; i < header.length; i++)
-            {
-                run.put(header[i], f[i]);
-            }
-            assertEquals("ok", run.get("status"), line + "\n" + log);
-            assertEquals("0", run.get("errors"), line + "\n" + log);
-            assertTrue(Double.parseDouble(run.get("ops_per_sec")) > 500, line);
-            assertTrue(Double.parseDouble(run.get("server_cpu_us_per_req")) > 0, line);
+            assertEquals("ok", row.get("status"), row + "\n" + log);
+            assertEquals("0", row.get("errors"), row + "\n" + log);
+            assertTrue(Double.parseDouble(row.get("ops_per_sec")) > 500, row.toString());
+            // Read between loadgen's progress lines: always inside the measured phase, so never blank.
+            assertTrue(Double.parseDouble(row.get("server_cpu_us_per_req")) > 0, row.toString());
+            assertTrue(Double.parseDouble(row.get("loadgen_cpu_cores_busy")) > 0.1, row.toString());
         }
-        assertTrue(String.join("\n", csv).contains("memcached,40,1,ok") && String.join("\n", csv)
-            .contains("engine,40,1,ok") && String.join("\n", csv).contains("kernel,40,1,ok"), String.join("\n", csv));
+        assertEquals(List.of("engine", "memcached", "kernel"), rows.stream().map(r -> r.get("config")).distinct()
+            .toList(), String.join("\n", csv));
 
         final String summary = Files.readString(out.resolve("summary.txt"));
         assertTrue(summary.contains("command:") && summary.contains("memcached:") &&

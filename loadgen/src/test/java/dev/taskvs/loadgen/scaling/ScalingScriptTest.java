@@ -3,6 +3,7 @@ package dev.taskvs.loadgen.scaling;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
@@ -19,49 +20,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ScalingScriptTest
 {
-    private static final Path SCRIPT = Path.of("..", "scripts", "scaling", "run-scaling.sh");
-
     @Test
     @Timeout(value = 150, unit = TimeUnit.SECONDS)
     void shouldRunAPointWithTwoLanesAndWriteItsResults(@TempDir final Path dir) throws Exception
     {
         final Path out = dir.resolve("out");
-        final String classPath = System.getProperty("java.class.path");
-        final ProcessBuilder pb = new ProcessBuilder("bash", SCRIPT.toString(), out.toString())
-            .redirectErrorStream(true)
-            .redirectOutput(dir.resolve("log.txt").toFile());
-        pb.environment().put("JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        pb.environment().put("SERVER_CP", classPath);
-        pb.environment().put("LOADGEN_CP", classPath);
-        pb.environment().put("SWEEP", "2");
-        pb.environment().put("CPUS", "2");
-        pb.environment().put("WARMUP", "1s");
-        pb.environment().put("DURATION", "5s");
-        pb.environment().put("CONNECTIONS", "32");
-        pb.environment().put("KEYS", "2000");
-        pb.environment().put("SHM_DIR", dir.toString());
-        final Process process = pb.start();
-        final boolean finished = process.waitFor(140, TimeUnit.SECONDS);
-        if (!finished)
-        {
-            process.destroyForcibly();
-        }
+        final ScriptRun run = ScriptRun.run("run-scaling.sh", dir, out, Map.of("SWEEP", "2", "CPUS", "2",
+            "WARMUP", "1s", "DURATION", "5s", "CONNECTIONS", "32", "KEYS", "2000"), 140);
         final Path serverLog = out.resolve("point-2").resolve("server.log");
-        final String log = Files.readString(dir.resolve("log.txt")) +
+        final String log = run.log() +
             (Files.exists(serverLog) ? "\nserver log:\n" + Files.readString(serverLog) : "");
-        assertTrue(finished, "the sweep did not finish:\n" + log);
-        assertEquals(0, process.exitValue(), log);
+        assertTrue(run.finished, "the sweep did not finish:\n" + log);
+        assertEquals(0, run.exitValue, log);
 
         final List<String> csv = Files.readAllLines(out.resolve("results.csv"));
         assertEquals(2, csv.size(), String.join("\n", csv));
-        final String[] header = csv.get(0).split(",");
-        final String[] row = csv.get(1).split(",", -1);
-        assertEquals(header.length, row.length, csv.get(1));
-        final java.util.Map<String, String> point = new java.util.HashMap<>();
-        for (int i = 0; i < header.length; i++)
-        {
-            point.put(header[i], row[i]);
-        }
+        final Map<String, String> point = ScriptRun.rows(csv).get(0);
         assertEquals("ok", point.get("status"), log);
         assertEquals("2", point.get("stack_cores"));
         assertEquals("0", point.get("errors"), log);
@@ -73,9 +47,9 @@ class ScalingScriptTest
             assertTrue(Long.parseLong(lane) > 1_000, "a lane received little: " + point);
         }
         assertEquals("0", point.get("server_frames_steered"), point.toString());
+        assertTrue(Double.parseDouble(point.get("server_cpu_cores_busy")) > 0.1, point.toString());
         assertTrue(Double.parseDouble(point.get("loadgen_cpu_cores_busy")) > 0.1, point.toString());
         assertTrue(Double.parseDouble(point.get("loadgen_thread_busy_pct")) > 0, point.toString());
-
         final String threads = Files.readString(out.resolve("point-2").resolve("threads.txt"));
         assertTrue(threads.matches("(?s).*server:\n +[0-9.]+%  \\S+\n.*loadgen:\n +[0-9.]+%  \\S+\n.*"), threads);
 
