@@ -1,5 +1,27 @@
 # Helpers shared by run-scaling.sh and run-conn-sweep.sh (sourced; needs TICKS set to getconf CLK_TCK).
 
+# The common start of both scripts (NAME for messages, then the script's arguments): BUNDLE (prepare.sh's bundle:
+# the script's folder, or .runtime/scaling when run from the repository), JAVA, JAVA_OPTS, SERVER_CP, LOADGEN_CP,
+# and OUT from the first argument (without one: the script's header as usage, exit 2); checks the tools.
+script_setup() {
+    local name=$1 script=$2 tool
+    OUT="${3:-}"
+    [[ -n "$OUT" ]] || { usage "$script"; exit 2; }
+    BUNDLE="${BUNDLE:-$HERE}"
+    if [[ ! -x "$BUNDLE/jre/bin/java" && -x "$HERE/../../.runtime/scaling/jre/bin/java" ]]; then
+        BUNDLE="$(cd "$HERE/../../.runtime/scaling" && pwd)"   # run from the repository after prepare.sh
+    fi
+    JAVA="${JAVA:-$BUNDLE/jre/bin/java}"
+    JAVA_OPTS=(-XX:+UseParallelGC -XX:AutoBoxCacheMax=262144 --add-exports java.base/jdk.internal.misc=ALL-UNNAMED)
+    for tool in taskset awk timeout; do
+        command -v "$tool" >/dev/null || { echo "$name: '$tool' is missing" >&2; exit 1; }
+    done
+    [[ -n "${DRY_RUN:-}" || -x "$JAVA" ]] || { echo "$name: no Java runtime at $JAVA (run scripts/scaling/prepare.sh first)" >&2; exit 1; }
+    [[ -n "${DRY_RUN:-}" || -n "${SERVER_CP:-}" || -f "$BUNDLE/server/kvs-server.jar" ]] || { echo "$name: no server jar in $BUNDLE/server" >&2; exit 1; }
+    SERVER_CP="${SERVER_CP:-$BUNDLE/server/kvs-server.jar:$BUNDLE/server/lib/*}"
+    LOADGEN_CP="${LOADGEN_CP:-$BUNDLE/loadgen/loadgen.jar:$BUNDLE/loadgen/lib/*}"
+}
+
 secs() { local v="$1"; case "$v" in *ms) awk "BEGIN{print ${v%ms} / 1000}";; *s) echo "${v%s}";; *m) echo $(( ${v%m} * 60 ));; *) echo "$v";; esac; }
 
 # CPU n of this machine, wrapping (so a tiny sweep also runs on a small machine).

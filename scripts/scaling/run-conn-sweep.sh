@@ -31,16 +31,10 @@
 set -uo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-BUNDLE="${BUNDLE:-$HERE}"
-if [[ ! -x "$BUNDLE/jre/bin/java" && -x "$HERE/../../.runtime/scaling/jre/bin/java" ]]; then
-    BUNDLE="$(cd "$HERE/../../.runtime/scaling" && pwd)"   # run from the repository after prepare.sh
-fi
-OUT="${1:-}"
 # shellcheck source=lib.sh
 source "$HERE/lib.sh"
-[[ -n "$OUT" ]] || { usage "$0"; exit 2; }
+script_setup run-conn-sweep "$0" "$@"
 
-JAVA="${JAVA:-$BUNDLE/jre/bin/java}"
 COUNTS="${COUNTS:-100 1000 5000 10000 20000 50000}"
 CONFIGS="${CONFIGS:-engine memcached kernel}"
 ROUNDS="${ROUNDS:-2}"
@@ -55,14 +49,7 @@ IDLE="${IDLE:-nap}"
 MEMCACHED="${MEMCACHED:-}"
 SERVER_IP=10.211.8.1
 LOADGEN_IP=10.211.8.2
-JAVA_OPTS=(-XX:+UseParallelGC -XX:AutoBoxCacheMax=262144 --add-exports java.base/jdk.internal.misc=ALL-UNNAMED)
 
-for tool in taskset awk timeout; do
-    command -v "$tool" >/dev/null || { echo "run-conn-sweep: '$tool' is missing" >&2; exit 1; }
-done
-[[ -n "${DRY_RUN:-}" || -x "$JAVA" ]] || { echo "run-conn-sweep: no Java runtime at $JAVA (run scripts/scaling/prepare.sh first)" >&2; exit 1; }
-SERVER_CP="${SERVER_CP:-$BUNDLE/server/kvs-server.jar:$BUNDLE/server/lib/*}"
-LOADGEN_CP="${LOADGEN_CP:-$BUNDLE/loadgen/loadgen.jar:$BUNDLE/loadgen/lib/*}"
 # The bundle's memcached brings the libraries it was linked against (libevent, libsasl2, OpenSSL); it needs a
 # glibc at least as new as the build machine's, so a system memcached is the fallback when it does not run here.
 if [[ -z "$MEMCACHED" ]]; then

@@ -25,16 +25,10 @@
 set -uo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-BUNDLE="${BUNDLE:-$HERE}"
-if [[ ! -x "$BUNDLE/jre/bin/java" && -x "$HERE/../../.runtime/scaling/jre/bin/java" ]]; then
-    BUNDLE="$(cd "$HERE/../../.runtime/scaling" && pwd)"   # run from the repository after prepare.sh
-fi
-OUT="${1:-}"
 # shellcheck source=lib.sh
 source "$HERE/lib.sh"
-[[ -n "$OUT" ]] || { usage "$0"; exit 2; }
+script_setup run-scaling "$0" "$@"
 
-JAVA="${JAVA:-$BUNDLE/jre/bin/java}"
 SWEEP="${SWEEP:-1 2 3 4 5 6 7 8}"
 WARMUP="${WARMUP:-4s}"
 DURATION="${DURATION:-25s}"
@@ -52,16 +46,6 @@ SHM_DIR="${SHM_DIR:-/dev/shm}"
 SERVER_IP=10.211.9.1
 LOADGEN_IP=10.211.9.2
 PORT=11211
-JAVA_OPTS=(-XX:+UseParallelGC -XX:AutoBoxCacheMax=262144 --add-exports java.base/jdk.internal.misc=ALL-UNNAMED)
-
-for tool in taskset awk timeout; do
-    command -v "$tool" >/dev/null || { echo "run-scaling: '$tool' is missing" >&2; exit 1; }
-done
-[[ -n "${DRY_RUN:-}" || -x "$JAVA" ]] || { echo "run-scaling: no Java runtime at $JAVA (run scripts/scaling/prepare.sh first)" >&2; exit 1; }
-[[ -n "${DRY_RUN:-}" || -n "${SERVER_CP:-}" || -f "$BUNDLE/server/kvs-server.jar" ]] || { echo "run-scaling: no server jar in $BUNDLE/server" >&2; exit 1; }
-
-SERVER_CP="${SERVER_CP:-$BUNDLE/server/kvs-server.jar:$BUNDLE/server/lib/*}"
-LOADGEN_CP="${LOADGEN_CP:-$BUNDLE/loadgen/loadgen.jar:$BUNDLE/loadgen/lib/*}"
 
 mkdir -p "$OUT"
 OUT="$(cd "$OUT" && pwd)"
