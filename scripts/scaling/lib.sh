@@ -1,8 +1,9 @@
 # Helpers shared by run-scaling.sh and run-conn-sweep.sh (sourced; needs TICKS set to getconf CLK_TCK).
 
-# The common start of both scripts (NAME for messages, then the script's arguments): BUNDLE (prepare.sh's bundle:
-# the script's folder, or .runtime/scaling when run from the repository), JAVA, JAVA_OPTS, SERVER_CP, LOADGEN_CP,
-# and OUT from the first argument (without one: the script's header as usage, exit 2); checks the tools.
+# The common start of both scripts (arguments: a name for messages, the script's path, then its own arguments):
+# BUNDLE (prepare.sh's bundle: the script's folder, or .runtime/scaling when run from the repository), JAVA,
+# JAVA_OPTS, SERVER_CP, LOADGEN_CP, and OUT from its first argument (without one: the script's header as usage,
+# exit 2); checks the tools.
 script_setup() {
     local name=$1 script=$2 tool
     OUT="${3:-}"

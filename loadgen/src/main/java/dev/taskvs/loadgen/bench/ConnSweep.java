@@ -248,7 +248,13 @@ final class ConnSweep
     /** @return the median of the values that are numbers, NaN when none is. */
     static double median(final List<Measurement> runs, final java.util.function.ToDoubleFunction<Measurement> value)
     {
-        final double[] v = runs.stream().mapToDouble(value).filter(d -> !Double.isNaN(d)).sorted().toArray();
+        return median(runs.stream().mapToDouble(value).toArray());
+    }
+
+    /** @return the median of the values that are numbers, NaN when none is. */
+    static double median(final double[] values)
+    {
+        final double[] v = java.util.Arrays.stream(values).filter(d -> !Double.isNaN(d)).sorted().toArray();
         if (v.length == 0)
         {
             return Double.NaN;

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -92,14 +91,8 @@ public final class ConnSweepPlot
             }
         }
         values.forEach((config, byCount) -> series.put(config, byCount.entrySet().stream()
-            .map(e -> new double[] {e.getKey(), median(e.getValue())}).toArray(double[][]::new)));
+            .map(e -> new double[] {e.getKey(), ConnSweep.median(e.getValue().stream().mapToDouble(Double::doubleValue)
+                .toArray())}).toArray(double[][]::new)));
         return series;
-    }
-
-    static double median(final List<Double> values)
-    {
-        final double[] v = values.stream().mapToDouble(Double::doubleValue).toArray();
-        Arrays.sort(v);
-        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
 }
