@@ -97,6 +97,20 @@ class BenchTest
     }
 
     @Test
+    void connSweepAddsTheLargestCountTheKernelServersCanHoldUnderTheOpenFilesLimit()
+    {
+        final List<Integer> counts = List.of(100, 1000, 10_000, 20_000, 50_000);
+        assertEquals(List.of(100, 1000, 10_000, 18_000, 20_000, 50_000), ConnSweep.withKernelCeiling(counts, 20_000));
+        assertEquals(counts, ConnSweep.withKernelCeiling(counts, 1_048_576), "every count fits");
+        assertEquals(counts, ConnSweep.withKernelCeiling(counts, -1), "limit unknown");
+        assertEquals(List.of(100, 19_000, 50_000), ConnSweep.withKernelCeiling(List.of(100, 50_000), 20_024));
+        assertEquals(List.of(100, 1000, 9000, 10_000), ConnSweep.withKernelCeiling(List.of(100, 1000, 10_000),
+            11_000));
+        assertEquals(List.of(100, 9000, 10_000), ConnSweep.withKernelCeiling(List.of(100, 9000, 10_000), 11_000),
+            "already listed");
+    }
+
+    @Test
     void connSweepReportsMediansOverRoundsAndTheChangeFromTheFirstCount()
     {
         final List<Measurement> runs = List.of(sweepRun(764_000, 300, 1.27, 97), sweepRun(960_000, 200, 1.10, 98),
