@@ -40,7 +40,8 @@ public final class BenchMain implements Callable<Integer>
     boolean quick;
 
     @Option(names = "--conn-sweep", description = "The connection-scalability sweep (100 to 50,000 connections) " +
-        "instead: memcached, kvs-server kernel, kvs-server engine over shm.")
+        "instead: memcached, kvs-server kernel, kvs-server engine over shm; with --configs also responder-shm, the " +
+        "generator's ceiling at each count.")
     boolean connSweep;
 
     @Option(names = "--out", paramLabel = "DIR", description = "Plots and the summary go here. Default: docs/bench.")

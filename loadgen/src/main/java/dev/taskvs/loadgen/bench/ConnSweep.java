@@ -63,8 +63,11 @@ final class ConnSweep
     static int run(final BenchMain bench, final Path outDir, final Path rawDir, final Path md, final String command)
         throws IOException, InterruptedException
     {
-        final List<Setup.Kind> kinds = bench.kinds(List.of(Setup.Kind.MEMCACHED, Setup.Kind.KVS_KERNEL,
-            Setup.Kind.KVS_SHM));
+        // loadgen's responder (what the generator can do at each count) only when asked for by name.
+        final List<Setup.Kind> kinds = bench.configs == null || bench.configs.isEmpty() ?
+            List.of(Setup.Kind.MEMCACHED, Setup.Kind.KVS_KERNEL, Setup.Kind.KVS_SHM) :
+            bench.kinds(List.of(Setup.Kind.MEMCACHED, Setup.Kind.KVS_KERNEL, Setup.Kind.KVS_SHM,
+                Setup.Kind.RESPONDER_SHM));
         final long limit = openFileLimit(Machine.read("/proc/self/limits"));
         final List<Integer> listed = bench.sweepConnections != null ? bench.sweepConnections : bench.quick ?
             List.of(100, 1000, 10_000, 50_000) : List.of(100, 1000, 5000, 10_000, 20_000, 50_000);

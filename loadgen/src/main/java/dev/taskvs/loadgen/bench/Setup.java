@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import dev.taskvs.engine.fastpath.FlowRecord;
 import dev.taskvs.engine.nic.LinuxNet;
 
 /**
@@ -169,7 +170,8 @@ public final class Setup implements AutoCloseable
                 // runs dry made the run measure its wake-ups (2.0-2.3 M requests/s) instead of the generator
                 // (2.5-3.2 M with the same generator).
                 command.addAll(List.of("responder", "--stack", "tas", "--nic", "shm", "--shm", wire.toString(),
-                    "--ip", "10.211.203.2/24", "-p", "11211", "--idle", "spin"));
+                    "--ip", "10.211.203.2/24", "-p", "11211", "--idle", "spin", "--max-flows",
+                    Long.toString(Math.min(FlowRecord.MAX_FLOWS, 2L * connectionLimit + 1024))));
                 loadgenTarget.addAll(List.of("--stack", "tas", "--nic", "shm", "--shm", wire.toString(), "--ip",
                     "10.211.203.3/24", "--server", "10.211.203.2:11211"));
                 break;

@@ -109,12 +109,17 @@ public final class Responder implements AutoCloseable
         }
     }
 
-    /** One connection's buffers: requests in, replies out. */
+    /**
+     * One connection's buffers: requests in, replies out. They start small and double when a request or a reply
+     * does not fit, so that tens of thousands of connections cost megabytes, not gigabytes.
+     */
     static final class Session
     {
+        static final int INITIAL_BUFFER = 4096;
+
         final SocketChannel channel;
-        ByteBuffer in = ByteBuffer.allocateDirect(64 * 1024);
-        ByteBuffer out = ByteBuffer.allocateDirect(64 * 1024);
+        ByteBuffer in = ByteBuffer.allocateDirect(INITIAL_BUFFER);
+        ByteBuffer out = ByteBuffer.allocateDirect(INITIAL_BUFFER);
         UnsafeBuffer inView = new UnsafeBuffer(in);
 
         Session(final SocketChannel channel)

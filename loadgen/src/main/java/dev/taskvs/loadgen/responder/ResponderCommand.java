@@ -3,6 +3,7 @@ package dev.taskvs.loadgen.responder;
 import java.util.concurrent.Callable;
 
 import dev.taskvs.engine.cli.EngineOptions;
+import dev.taskvs.engine.fastpath.FlowRecord;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -39,6 +40,11 @@ public final class ResponderCommand implements Callable<Integer>
 
     @Option(names = "--corrupt-every", defaultValue = "0", description = "Flip a byte in every Nth value (test).")
     long corruptEvery;
+
+    @Option(names = "--max-flows", defaultValue = "4096",
+        description = "With --stack tas: the engine's flow slots, about twice the connections to hold (a closed " +
+        "connection keeps its slot through TIME_WAIT). Default: ${DEFAULT-VALUE}.")
+    int maxFlows;
 
     @Override
     public Integer call() throws Exception
@@ -88,7 +94,14 @@ public final class ResponderCommand implements Callable<Integer>
                 "starts its own responder); give --nic shm, tap, afpacket or dpdk");
             return 2;
         }
-        try (EngineResponder r = EngineResponder.start(o, engine.context("responder"), engine.openNics()))
+        if (maxFlows < 1 || maxFlows > FlowRecord.MAX_FLOWS)
+        {
+            System.err.println("responder: --max-flows = " + maxFlows + " is out of range: must be 1.." +
+                FlowRecord.MAX_FLOWS);
+            return 2;
+        }
+        try (EngineResponder r = EngineResponder.start(o, engine.context("responder").maxFlows(maxFlows),
+            engine.openNics()))
         {
             System.out.println("loadgen responder on the engine at " + engine.ip() + " port " + port + " over " +
                 engine.nic() + " (values " + valueSize + ")");

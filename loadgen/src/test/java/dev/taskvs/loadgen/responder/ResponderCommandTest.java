@@ -44,6 +44,14 @@ class ResponderCommandTest
     }
 
     @Test
+    void shouldRefuseFlowSlotsOutOfRange()
+    {
+        final String said = run(2, "--stack", "tas", "--nic", "shm", "--shm", "/dev/shm/responder-test.wire",
+            "--max-flows", "0");
+        assertTrue(said.contains("--max-flows = 0 is out of range: must be 1.."), said);
+    }
+
+    @Test
     void shouldSayWhyTheEngineCannotStart()
     {
         final String said = run(2, "--stack", "tas", "--nic", "shm", "--shm", "/dev/shm/responder-test.wire",

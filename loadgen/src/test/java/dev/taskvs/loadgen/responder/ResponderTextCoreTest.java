@@ -1,6 +1,7 @@
 package dev.taskvs.loadgen.responder;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
@@ -28,6 +29,48 @@ class ResponderTextCoreTest
         final byte[] bytes = new byte[s.out.remaining()];
         s.out.get(bytes);
         return new String(bytes, StandardCharsets.US_ASCII);
+    }
+
+    @Test
+    void sessionBuffersShouldStartSmallAndGrowForALongRequestAndALongReply()
+    {
+        final Responder.Options options = new Responder.Options();
+        final AtomicLong requests = new AtomicLong();
+        final Responder.TextCore core = new Responder.TextCore(options,
+            new ValueContent(ValueSizes.parse("64"), options.seed), requests, new AtomicLong(), new Object());
+        final Responder.Session s = new Responder.Session(null);
+        assertEquals(Responder.Session.INITIAL_BUFFER, s.in.capacity());
+        assertEquals(Responder.Session.INITIAL_BUFFER, s.out.capacity());
+
+        // A set of 10,000 bytes, fed as a connection would: as much as fits, then process, again.
+        final StringBuilder set = new StringBuilder("set k0000000000001 0 0 10000\r\n");
+        set.append("x".repeat(10_000)).append("\r\n");
+        // A get of 100 keys: 100 values of 64 bytes and their VALUE lines, about 10 KB of reply.
+        final StringBuilder get = new StringBuilder("get");
+        for (int k = 0; k < 100; k++)
+        {
+            get.append(String.format(" k%016d", k));
+        }
+        get.append("\r\n");
+        final byte[] input = (set + get.toString()).getBytes(StandardCharsets.US_ASCII);
+        int fed = 0;
+        while (fed < input.length)
+        {
+            final int n = Math.min(s.in.remaining(), input.length - fed);
+            s.in.put(input, fed, n);
+            fed += n;
+            core.process(s);
+        }
+        s.out.flip();
+        final byte[] bytes = new byte[s.out.remaining()];
+        s.out.get(bytes);
+        final String reply = new String(bytes, StandardCharsets.US_ASCII);
+        assertEquals(2, requests.get());
+        assertTrue(reply.startsWith("STORED\r\nVALUE k0000000000000000 0 64\r\n"), reply.substring(0, 40));
+        assertEquals(100, reply.split("VALUE ", -1).length - 1);
+        assertTrue(reply.endsWith("END\r\n"));
+        assertTrue(s.in.capacity() > Responder.Session.INITIAL_BUFFER, "the input grew for the long set");
+        assertTrue(s.out.capacity() >= bytes.length, "the output grew for the long reply");
     }
 
     @Test
