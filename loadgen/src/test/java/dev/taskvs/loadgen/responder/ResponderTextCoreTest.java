@@ -31,13 +31,19 @@ class ResponderTextCoreTest
         return new String(bytes, StandardCharsets.US_ASCII);
     }
 
+    /** A core serving 64-byte values, counting the requests it answers in {@code requests}. */
+    private static Responder.TextCore core(final AtomicLong requests)
+    {
+        final Responder.Options options = new Responder.Options();
+        return new Responder.TextCore(options, new ValueContent(ValueSizes.parse("64"), options.seed), requests,
+            new AtomicLong(), new Object());
+    }
+
     @Test
     void sessionBuffersShouldStartSmallAndGrowForALongRequestAndALongReply()
     {
-        final Responder.Options options = new Responder.Options();
         final AtomicLong requests = new AtomicLong();
-        final Responder.TextCore core = new Responder.TextCore(options,
-            new ValueContent(ValueSizes.parse("64"), options.seed), requests, new AtomicLong(), new Object());
+        final Responder.TextCore core = core(requests);
         final Responder.Session s = new Responder.Session(null);
         assertEquals(Responder.Session.INITIAL_BUFFER, s.in.capacity());
         assertEquals(Responder.Session.INITIAL_BUFFER, s.out.capacity());
@@ -76,10 +82,8 @@ class ResponderTextCoreTest
     @Test
     void setsAndGetsShouldBeAnsweredWithoutAllocating()
     {
-        final Responder.Options options = new Responder.Options();
         final AtomicLong requests = new AtomicLong();
-        final Responder.TextCore core = new Responder.TextCore(options,
-            new ValueContent(ValueSizes.parse("64"), options.seed), requests, new AtomicLong(), new Object());
+        final Responder.TextCore core = core(requests);
         final Responder.Session s = new Responder.Session(null);
 
         final String reply = answer(core, s, BATCH);
