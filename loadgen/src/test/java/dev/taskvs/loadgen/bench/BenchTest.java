@@ -176,4 +176,32 @@ class BenchTest
         assertTrue(Files.readString(dir.resolve("out/throughput.svg")).contains("kvs-server kernel"));
         assertTrue(Files.readString(dir.resolve("out/latency-64.svg")).contains("polyline"));
     }
+
+    @Test
+    @Timeout(value = 150, unit = TimeUnit.SECONDS)
+    void connSweepShouldRunEveryCountInRoundsAndWriteItsOwnSection(@TempDir final Path dir) throws Exception
+    {
+        assertTrue(Files.isExecutable(Path.of(Setup.memcached())),
+            "memcached is not installed: ./kvs test installs it (scripts/install-test-deps.sh)");
+        final int status = new CommandLine(new BenchMain()).execute("--conn-sweep", "--quick",
+            "--configs", "memcached,responder-shm", "--sweep-connections", "20,300", "--repeat", "2",
+            "--duration", "1s", "--out", dir.resolve("out").toString(), "--raw", dir.resolve("raw").toString(),
+            "--markdown", dir.resolve("B.md").toString());
+        assertEquals(0, status);
+        final String md = Files.readString(dir.resolve("B.md"));
+        assertTrue(md.startsWith(BenchMain.SWEEP_BEGIN), md);
+        assertTrue(md.contains("| connections | memcached 1.6 (kernel) | loadgen's responder, shm (generator ceiling) |"),
+            md);
+        for (final String count : List.of("20", "300"))
+        {
+            // Each cell: the median of the two rounds with their range, p99 and the generator's busy share.
+            assertTrue(md.matches("(?s).*\\| " + count + " \\| [0-9,]+ \\([0-9.]+[kM]?-[0-9.]+[kM]?; p99 [^|]*" +
+                "generator [0-9]+ %\\) \\| [0-9,]+ \\([0-9.]+[kM]?-[0-9.]+[kM]?; p99 [^|]*\\) \\|.*"), md);
+        }
+        assertTrue(md.contains("Change from 20 connections, medians:"), md);
+        assertTrue(md.matches("(?s).*- memcached 1\\.6 \\(kernel\\): requests/s 300 [-+][0-9]+ %.*"), md);
+        assertTrue(!md.contains("failed") && !md.contains("errors)"), md);
+        assertTrue(Files.readString(dir.resolve("out/conn-sweep.svg")).contains("memcached 1.6 (kernel)"));
+        assertTrue(Files.readString(dir.resolve("out/conn-sweep-cpu.svg")).contains("us per request"));
+    }
 }
