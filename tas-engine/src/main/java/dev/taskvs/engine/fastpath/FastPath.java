@@ -256,6 +256,7 @@ public final class FastPath implements Agent
         }
         if (received > 0)
         {
+            counters.receiveBursts.incrementRelease();
             io.release(rxBatch);
         }
         return received;

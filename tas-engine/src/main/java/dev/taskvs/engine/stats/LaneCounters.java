@@ -31,6 +31,8 @@ public final class LaneCounters
     public final AtomicCounter appQueueFull;
     public final AtomicCounter txNoRoom;
     public final AtomicCounter ackBeyondSent;
+    /** Receive polls that found frames; segments received over these is the mean burst a duty cycle handles. */
+    public final AtomicCounter receiveBursts;
 
     /**
      * @param counters where to allocate them.
@@ -60,5 +62,6 @@ public final class LaneCounters
         appQueueFull = counters.newCounter(prefix + ": app event queue full (retried)");
         txNoRoom = counters.newCounter(prefix + ": transmit ring full (retried)");
         ackBeyondSent = counters.newCounter(prefix + ": drops: ACK beyond SND.MAX");
+        receiveBursts = counters.newCounter(prefix + ": receive bursts (polls that found frames)");
     }
 }
