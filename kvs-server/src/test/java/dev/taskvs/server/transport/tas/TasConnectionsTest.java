@@ -95,6 +95,9 @@ class TasConnectionsTest
             assertEquals(Integer.toString(count), general.get("curr_connections"));
             final Map<String, String> tas = TasServerAllocationTest.tasStats(server);
             assertEquals(Integer.toString(count), tas.get("lane0_active_flows"));
+            // Every request and handshake came in some burst, and a burst holds at least one frame.
+            final long bursts = Long.parseLong(tas.get("lane0_receive_bursts"));
+            assertTrue(bursts > 0 && bursts <= Long.parseLong(tas.get("lane0_packets_in")), tas.toString());
             System.out.println("[tas] " + count + " connections held: JVM resident " + (rssKb() - rssBefore) +
                 " KiB more (server and the client sockets' Java objects); slow path active flows " +
                 tas.get("slow_path_active_flows"));
