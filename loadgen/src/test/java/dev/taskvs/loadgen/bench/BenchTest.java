@@ -154,18 +154,28 @@ class BenchTest
         return r;
     }
 
+    /**
+     * Run {@code ./kvs bench} with {@code args}, its plots under {@code dir/out}, runs under {@code dir/raw}.
+     *
+     * @return the section it wrote (to {@code dir/B.md}).
+     */
+    private static String runBench(final Path dir, final String... args) throws Exception
+    {
+        assertTrue(Files.isExecutable(Path.of(Setup.memcached())),
+            "memcached is not installed: ./kvs test installs it (scripts/install-test-deps.sh)");
+        final List<String> all = new java.util.ArrayList<>(List.of(args));
+        all.addAll(List.of("--out", dir.resolve("out").toString(), "--raw", dir.resolve("raw").toString(),
+            "--markdown", dir.resolve("B.md").toString()));
+        assertEquals(0, new CommandLine(new BenchMain()).execute(all.toArray(new String[0])));
+        return Files.readString(dir.resolve("B.md"));
+    }
+
     @Test
     @Timeout(value = 150, unit = TimeUnit.SECONDS)
     void shouldRunMemcachedTheKernelServerAndTheGeneratorCeilingSideBySide(@TempDir final Path dir) throws Exception
     {
-        assertTrue(Files.isExecutable(Path.of(Setup.memcached())),
-            "memcached is not installed: ./kvs test installs it (scripts/install-test-deps.sh)");
-        final int status = new CommandLine(new BenchMain()).execute("--configs", "memcached,kvs-kernel,responder-shm",
-            "--sizes", "64", "--warmup", "1s", "--duration", "1s", "--repeat", "1", "--connections", "8",
-            "--pipeline", "4", "--out", dir.resolve("out").toString(), "--raw", dir.resolve("raw").toString(),
-            "--markdown", dir.resolve("B.md").toString());
-        assertEquals(0, status);
-        final String md = Files.readString(dir.resolve("B.md"));
+        final String md = runBench(dir, "--configs", "memcached,kvs-kernel,responder-shm", "--sizes", "64",
+            "--warmup", "1s", "--duration", "1s", "--repeat", "1", "--connections", "8", "--pipeline", "4");
         assertTrue(md.startsWith(BenchMain.BEGIN), md);
         assertTrue(md.matches("(?s).*\\| memcached 1\\.6 \\(kernel\\) \\| 64 B \\| [0-9,]+ \\| [0-9.]+ us \\|.*"), md);
         assertTrue(md.matches("(?s).*\\| kvs-server kernel \\| 64 B \\| [0-9,]+ \\| [0-9.]+ us \\|.*"), md);
@@ -181,14 +191,8 @@ class BenchTest
     @Timeout(value = 150, unit = TimeUnit.SECONDS)
     void connSweepShouldRunEveryCountInRoundsAndWriteItsOwnSection(@TempDir final Path dir) throws Exception
     {
-        assertTrue(Files.isExecutable(Path.of(Setup.memcached())),
-            "memcached is not installed: ./kvs test installs it (scripts/install-test-deps.sh)");
-        final int status = new CommandLine(new BenchMain()).execute("--conn-sweep", "--quick",
-            "--configs", "memcached,responder-shm", "--sweep-connections", "20,300", "--repeat", "2",
-            "--duration", "1s", "--out", dir.resolve("out").toString(), "--raw", dir.resolve("raw").toString(),
-            "--markdown", dir.resolve("B.md").toString());
-        assertEquals(0, status);
-        final String md = Files.readString(dir.resolve("B.md"));
+        final String md = runBench(dir, "--conn-sweep", "--quick", "--configs", "memcached,responder-shm",
+            "--sweep-connections", "20,300", "--repeat", "2", "--duration", "1s");
         assertTrue(md.startsWith(BenchMain.SWEEP_BEGIN), md);
         assertTrue(md.contains("| connections | memcached 1.6 (kernel) | loadgen's responder, shm (generator ceiling) |"),
             md);
