@@ -95,9 +95,9 @@ class TasConnectionsTest
             assertEquals(Integer.toString(count), general.get("curr_connections"));
             final Map<String, String> tas = TasServerAllocationTest.tasStats(server);
             assertEquals(Integer.toString(count), tas.get("lane0_active_flows"));
-            // Every request and handshake came in some burst, and a burst holds at least one frame.
-            final long bursts = Long.parseLong(tas.get("lane0_receive_bursts"));
-            assertTrue(bursts > 0 && bursts <= Long.parseLong(tas.get("lane0_packets_in")), tas.toString());
+            // Requests and handshakes came in bursts. Over TAP a poll often finds one frame, and SYNs and the
+            // kernel's own frames are not in packets_in, so bursts may outnumber it: only counted is checked.
+            assertTrue(Long.parseLong(tas.get("lane0_receive_bursts")) > 0, tas.toString());
             System.out.println("[tas] " + count + " connections held: JVM resident " + (rssKb() - rssBefore) +
                 " KiB more (server and the client sockets' Java objects); slow path active flows " +
                 tas.get("slow_path_active_flows"));
