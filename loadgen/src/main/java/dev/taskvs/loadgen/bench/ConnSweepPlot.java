@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -60,17 +59,12 @@ public final class ConnSweepPlot
         {
             return series;
         }
-        final String[] header = csv.get(0).split(",", -1);
-        final Map<String, Integer> at = new HashMap<>();
-        for (int i = 0; i < header.length; i++)
-        {
-            at.put(header[i], i);
-        }
+        final Map<String, Integer> at = ScalingPlot.columns(csv.get(0));
         final Map<String, TreeMap<Integer, List<Double>>> values = new LinkedHashMap<>();
         for (final String line : csv.subList(1, csv.size()))
         {
             final String[] f = line.split(",", -1);
-            if (f.length != header.length)
+            if (f.length != at.size())
             {
                 continue;
             }

@@ -41,6 +41,18 @@ public final class ScalingPlot
             args.length == 3 ? args[2] : ""));
     }
 
+    /** A results.csv header line's column names and their places; the sweeps' scripts write each name once. */
+    static Map<String, Integer> columns(final String header)
+    {
+        final String[] names = header.split(",", -1);
+        final Map<String, Integer> column = new HashMap<>();
+        for (int i = 0; i < names.length; i++)
+        {
+            column.put(names[i], i);
+        }
+        return column;
+    }
+
     /** The rows with status ok, in file order; skipped and failed points have no throughput to draw. */
     static List<Point> read(final List<String> csv)
     {
@@ -49,16 +61,11 @@ public final class ScalingPlot
         {
             return points;
         }
-        final String[] header = csv.get(0).split(",", -1);
-        final Map<String, Integer> column = new HashMap<>();
-        for (int i = 0; i < header.length; i++)
-        {
-            column.put(header[i], i);
-        }
+        final Map<String, Integer> column = columns(csv.get(0));
         for (final String line : csv.subList(1, csv.size()))
         {
             final String[] f = line.split(",", -1);
-            if (f.length != header.length || !"ok".equals(f[column.get("status")]))
+            if (f.length != column.size() || !"ok".equals(f[column.get("status")]))
             {
                 continue;
             }
