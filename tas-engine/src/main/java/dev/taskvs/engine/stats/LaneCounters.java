@@ -31,7 +31,10 @@ public final class LaneCounters
     public final AtomicCounter appQueueFull;
     public final AtomicCounter txNoRoom;
     public final AtomicCounter ackBeyondSent;
-    /** Receive polls that found frames; segments received over these is the mean burst a duty cycle handles. */
+    /**
+     * Receive polls that found frames. Segments received over these is about the mean burst a duty cycle handles
+     * (frames for the slow path, such as SYNs and ARP, count in bursts but not in segments).
+     */
     public final AtomicCounter receiveBursts;
 
     /**
