@@ -32,7 +32,7 @@ public final class AppContext
     private final TcpConnection[] byFlow;
     private final Long2ObjectHashMap<TcpConnection> connecting = new Long2ObjectHashMap<>();
     private final UnsafeBuffer command = new UnsafeBuffer(new byte[COMMAND_LENGTH]);
-    private final UnsafeBuffer bump = new UnsafeBuffer(new byte[LaneCommands.LENGTH]);
+    private final UnsafeBuffer bump = new UnsafeBuffer(new byte[LaneCommands.BUMP_LENGTH]);
     private final MessageHandler eventHandler = this::onEvent;
     private final ArrayList<TcpConnection> flushQueue = new ArrayList<>();
     private final ArrayDeque<byte[]> deferredCommands = new ArrayDeque<>();
@@ -40,6 +40,8 @@ public final class AppContext
     private ConnectionHandler handler;
     private long nextToken = 1;
     private int openConnections;
+    private boolean dispatching;
+    private TcpConnection deferredBump;
 
     /**
      * Created by the engine.
@@ -166,9 +168,50 @@ public final class AppContext
     public int poll(final ConnectionHandler handler, final int limit)
     {
         this.handler = handler;
-        int work = events.read(eventHandler, limit);
+        int work;
+        dispatching = true;
+        try
+        {
+            work = events.read(eventHandler, limit);
+        }
+        finally
+        {
+            dispatching = false;
+            flushDeferredBump();
+        }
         work += flushPending();
         return work;
+    }
+
+    /**
+     * While {@link #poll} hands events to the handler, hold a connection's RX-consumed bump for its next commit
+     * (the usual handler reads a request, then answers it), so both go to the lane in one message. One
+     * connection at a time: holding another's, or the end of the poll, sends the one held.
+     *
+     * @return false outside a poll's handlers: the caller sends the bump itself.
+     */
+    boolean deferBump(final TcpConnection connection)
+    {
+        if (!dispatching)
+        {
+            return false;
+        }
+        if (deferredBump != connection)
+        {
+            flushDeferredBump();
+            deferredBump = connection;
+        }
+        return true;
+    }
+
+    private void flushDeferredBump()
+    {
+        final TcpConnection connection = deferredBump;
+        if (connection != null)
+        {
+            deferredBump = null;
+            connection.flush();
+        }
     }
 
     private int flushPending()
@@ -300,11 +343,13 @@ public final class AppContext
         }
     }
 
-    boolean bump(final int lane, final int type, final int handle, final int bytes)
+    boolean bump(final int lane, final int handle, final int txBytes, final int rxBytes, final boolean txRebased)
     {
         bump.putInt(LaneCommands.FLOW_ID_OFFSET, handle);
-        bump.putInt(LaneCommands.VALUE_OFFSET, bytes);
-        return lanes[lane].write(type, bump, 0, LaneCommands.LENGTH);
+        bump.putInt(LaneCommands.VALUE_OFFSET, txBytes);
+        bump.putInt(LaneCommands.BUMP_RX_OFFSET, rxBytes);
+        bump.putInt(LaneCommands.BUMP_FLAGS_OFFSET, txRebased ? LaneCommands.BUMP_TX_REBASED : 0);
+        return lanes[lane].write(LaneCommands.BUMP, bump, 0, LaneCommands.BUMP_LENGTH);
     }
 
     void command(final int type, final int handle, final int value)

@@ -194,7 +194,10 @@ public final class TcpConnection
     }
 
     /**
-     * Release bytes read in place; their room goes back into the receive window.
+     * Release bytes read in place; their room goes back into the receive window. Inside an event handler the
+     * lane hears of it with this connection's next {@link #commit}, or when another connection consumes, or at
+     * the end of the poll, whichever comes first, so a request answered from a handler (consume, then commit) is
+     * one message to the lane, not two; outside a handler at once.
      *
      * @param bytes at most {@link #readable()}.
      */
@@ -210,7 +213,10 @@ public final class TcpConnection
         }
         rxConsumed += bytes;
         pendingRx += bytes;
-        flush();
+        if (!context.deferBump(this))
+        {
+            flush();
+        }
     }
 
     /**
@@ -406,22 +412,19 @@ public final class TcpConnection
         {
             return true;
         }
-        if (pendingTx != 0)
+        if (pendingTx != 0 || pendingRx != 0)
         {
-            final int type = txRebasePending ? LaneCommands.TX_COMMIT_REBASED : LaneCommands.TX_COMMIT;
-            if (!context.bump(lane, type, handle, pendingTx))
+            // A rebase goes with the first bytes written from the home line; an RX-only bump leaves it pending.
+            final boolean rebased = pendingTx != 0 && txRebasePending;
+            if (!context.bump(lane, handle, pendingTx, pendingRx, rebased))
             {
                 return queueFlush();
+            }
+            if (pendingTx != 0)
+            {
+                txRebasePending = false;
             }
             pendingTx = 0;
-            txRebasePending = false;
-        }
-        if (pendingRx != 0)
-        {
-            if (!context.bump(lane, LaneCommands.RX_CONSUMED, handle, pendingRx))
-            {
-                return queueFlush();
-            }
             pendingRx = 0;
         }
         if (closePending)

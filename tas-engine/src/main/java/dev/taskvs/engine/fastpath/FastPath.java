@@ -123,7 +123,9 @@ public final class FastPath implements Agent
     /** Where {@link #warmFlows} puts what it loaded, so that the compiler keeps the loads. */
     private long warmSink;
     private final int[] warmFlowIds;
+    private final int[] warmAcks;
     private final long[] warmRxLines;
+    private final long[] warmTxLines;
     private int ipId;
     private long challengeWindowStartNs;
     private int challengeAcksInWindow;
@@ -183,7 +185,9 @@ public final class FastPath implements Agent
         this.counters = counters;
         this.rxBatch = new FrameBatch(burstSize);
         this.warmFlowIds = new int[burstSize];
+        this.warmAcks = new int[burstSize];
         this.warmRxLines = new long[burstSize];
+        this.warmTxLines = new long[2 * burstSize];
         this.txBatch = new FrameBatch(Math.max(64, burstSize * 2));
         this.table = new FlowTable(maxFlows);
         this.outOfOrder = new OutOfOrderIntervals(state, maxFlows, Math.min(maxFlows, 1024));
@@ -265,11 +269,15 @@ public final class FastPath implements Agent
     /**
      * Before a burst is processed, load what processing its frames will touch, in three passes over the burst:
      * each frame's header and flow table entry, then each flow's record (both lines), then the RX ring line its
-     * payload goes to. Within a pass one frame's loads do not wait for another's, so the CPU overlaps their cache
-     * misses, where processing frame by frame takes each miss in turn (with thousands of flows most of these
-     * lines are out of the core's caches). Java has no prefetch instruction: plain loads summed into a field do
-     * the same. Only a hint: frames that are not plain IPv4/TCP are left to {@link #processFrame}, which checks
-     * everything, and the flow is looked up again there.
+     * payload goes to and the TX ring lines the app's answer will be written to. Within a pass one frame's loads
+     * do not wait for another's, so the CPU overlaps their cache misses, where processing frame by frame takes
+     * each miss in turn (with thousands of flows most of these lines are out of the core's caches). Java has no
+     * prefetch instruction: plain loads summed into a field do the same. The TX lines matter as much as the RX
+     * line: the app's write to a TX line that is not in the cache holds up the compare-and-swap of its commit
+     * (which waits for every earlier store). Where the answer goes is predicted as the app will choose it: the
+     * ring's home line when this frame acknowledges everything sent (the app then starts the empty ring over
+     * there), else the end of the data already committed. Only a hint: frames that are not plain IPv4/TCP are
+     * left to {@link #processFrame}, which checks everything, and the flow is looked up again there.
      */
     private void warmFlows(final int received)
     {
@@ -306,6 +314,7 @@ public final class FastPath implements Agent
             final int flowId = table.get(key);
             if (flowId != FlowTable.MISSING)
             {
+                warmAcks[flows] = buffer.getInt(tcp + TcpHeader.ACKNOWLEDGMENT_OFFSET, ByteOrder.BIG_ENDIAN);
                 warmFlowIds[flows++] = flowId;
             }
         }
@@ -317,11 +326,18 @@ public final class FastPath implements Agent
             final int position = rxAvail == rxSize ? ringHome(flowId, rxSize) :
                 (state.getInt(r + RCV_NXT_OFFSET) - state.getInt(r + RX_BASE_OFFSET)) & rxMask;
             warmRxLines[i] = state.getLong(r + RX_ADDRESS_OFFSET) + position;
-            sink += state.getInt(r + SND_UNA_OFFSET);
+            final int txEnd = state.getInt(r + TX_END_OFFSET);
+            final int txPosition = warmAcks[i] == txEnd ? ringHome(flowId, txSize) :
+                (txEnd - state.getInt(r + TX_BASE_OFFSET)) & txMask;
+            final long txLine = state.getLong(r + TX_ADDRESS_OFFSET) + txPosition;
+            warmTxLines[2 * i] = txLine;
+            // The line after too (a 64-byte value's reply takes about 100 bytes), unless it is past the ring's end.
+            warmTxLines[2 * i + 1] = txPosition + 64 < txSize ? txLine + 64 : txLine;
         }
         for (int i = 0; i < flows; i++)
         {
-            sink += UnsafeApi.getByte(null, warmRxLines[i]);
+            sink += UnsafeApi.getByte(null, warmRxLines[i]) + UnsafeApi.getByte(null, warmTxLines[2 * i]) +
+                UnsafeApi.getByte(null, warmTxLines[2 * i + 1]);
         }
         warmSink += sink;
     }
@@ -1352,16 +1368,8 @@ public final class FastPath implements Agent
         }
         switch (type)
         {
-            case LaneCommands.RX_CONSUMED:
-                onRxConsumed(flowId, r, value);
-                break;
-
-            case LaneCommands.TX_COMMIT:
-                onTxCommit(flowId, r, flags, value, false);
-                break;
-
-            case LaneCommands.TX_COMMIT_REBASED:
-                onTxCommit(flowId, r, flags, value, true);
+            case LaneCommands.BUMP:
+                onBump(flowId, r, flags, value, buffer, index, length);
                 break;
 
             case LaneCommands.TX_FIN:
@@ -1464,6 +1472,34 @@ public final class FastPath implements Agent
             }
         }
         activeCount = write;
+    }
+
+    private void onBump(final int flowId, final int r, final int flags, final int txBytes,
+        final MutableDirectBuffer buffer, final int index, final int length)
+    {
+        if (length < LaneCommands.BUMP_LENGTH)
+        {
+            counters.badCommands.incrementRelease();
+            return;
+        }
+        final int rxBytes = buffer.getInt(index + LaneCommands.BUMP_RX_OFFSET);
+        final boolean rebased = (buffer.getInt(index + LaneCommands.BUMP_FLAGS_OFFSET) &
+            LaneCommands.BUMP_TX_REBASED) != 0;
+        if (txBytes == 0 && (rxBytes == 0 || rebased))
+        {
+            counters.badCommands.incrementRelease();
+            return;
+        }
+        counters.appBumps.incrementRelease();
+        // TX first: it rewrites the flags, which the RX side's window update reads afresh.
+        if (txBytes != 0)
+        {
+            onTxCommit(flowId, r, flags, txBytes, rebased);
+        }
+        if (rxBytes != 0)
+        {
+            onRxConsumed(flowId, r, rxBytes);
+        }
     }
 
     private void onRxConsumed(final int flowId, final int r, final int bytes)

@@ -11,10 +11,14 @@ public final class LaneCommands
     public static final int ADD_FLOW = 1;
     /** Slow path: take the flow out of the table; the lane answers FLOW_REMOVED. {flowId}. */
     public static final int REMOVE_FLOW = 2;
-    /** App: it consumed bytes from the RX ring. {flowId, bytes}. */
-    public static final int RX_CONSUMED = 3;
-    /** App: it wrote bytes into the TX ring. {flowId, bytes}. */
-    public static final int TX_COMMIT = 4;
+    /**
+     * App: it wrote bytes into the TX ring and consumed bytes from the RX ring, in one message as TAS's bump
+     * (a request answered is one queue write, not two). {flowId, tx bytes, rx bytes, bump flags}; either count
+     * may be 0, not both. With {@link #BUMP_TX_REBASED} the TX bytes were written from the flow's home line
+     * ({@link FlowRecord#ringHome}): the ring was empty (every committed byte acknowledged), so the lane moves the
+     * ring's base first.
+     */
+    public static final int BUMP = 3;
     /** Slow path: the app shut down output; send FIN after the committed bytes. {flowId}. */
     public static final int TX_FIN = 5;
     /** Slow path: retransmission timeout, go back to SND.UNA. {flowId}. */
@@ -29,15 +33,17 @@ public final class LaneCommands
     public static final int SEND_FRAME = 10;
     /** Another lane or the slow path: process this received frame as if it came from the NIC. {frame}. */
     public static final int RECEIVED_FRAME = 11;
-    /**
-     * App: as TX_COMMIT, written from the flow's home line ({@link FlowRecord#ringHome}): the ring was empty
-     * (every committed byte acknowledged), so the lane moves the ring's base first. {flowId, bytes}.
-     */
-    public static final int TX_COMMIT_REBASED = 12;
 
     public static final int FLOW_ID_OFFSET = 0;
     public static final int VALUE_OFFSET = 4;
     public static final int LENGTH = 8;
+
+    /** {@link #BUMP}: TX bytes committed are its {@link #VALUE_OFFSET}. */
+    public static final int BUMP_RX_OFFSET = 8;
+    public static final int BUMP_FLAGS_OFFSET = 12;
+    public static final int BUMP_LENGTH = 16;
+    /** {@link #BUMP} flag: the TX bytes start at the flow's home line. */
+    public static final int BUMP_TX_REBASED = 1;
 
     /** ADD_FLOW option: send an ACK at once (the active opener's third handshake segment). */
     public static final int ADD_SEND_ACK = 1;

@@ -36,6 +36,11 @@ public final class LaneCounters
      * (frames for the slow path, such as SYNs and ARP, count in bursts but not in segments).
      */
     public final AtomicCounter receiveBursts;
+    /**
+     * Bumps from the apps (a flow's TX bytes committed and RX bytes consumed, one message). Over requests served,
+     * 1 when each answer's bump also carried its request's release.
+     */
+    public final AtomicCounter appBumps;
 
     /**
      * @param counters where to allocate them.
@@ -66,5 +71,6 @@ public final class LaneCounters
         txNoRoom = counters.newCounter(prefix + ": transmit ring full (retried)");
         ackBeyondSent = counters.newCounter(prefix + ": drops: ACK beyond SND.MAX");
         receiveBursts = counters.newCounter(prefix + ": receive bursts (polls that found frames)");
+        appBumps = counters.newCounter(prefix + ": app bumps (TX committed and RX consumed, one message)");
     }
 }

@@ -190,6 +190,105 @@ class DelayedAckAndRingHomeTest
         }
     }
 
+    private static final String BUMPS = "app bumps (TX committed and RX consumed, one message)";
+    private static final String BAD_COMMANDS = "drops: invalid app or slow-path command";
+
+    /** Six rounds of request, answer and the peer's ACK of the answer; returns the answers' payloads. */
+    private static List<byte[]> rounds(final RawPeer peer, final Runnable answerOutsideHandler)
+    {
+        final List<byte[]> answers = new ArrayList<>();
+        int seq = PEER_ISS + 1;
+        int acked = ENGINE_ISS + 1;
+        for (int round = 0; round < 6; round++)
+        {
+            final byte[] request = bytes(100 + round, 20 + round);
+            send(peer, seq, acked, request);
+            seq += request.length;
+            peer.steps(3);
+            if (answerOutsideHandler != null)
+            {
+                answerOutsideHandler.run();
+                peer.steps(3);
+            }
+            final RawPeer.Segment answer = peer.last();
+            assertArrayEquals(request, answer.payload, "round " + round);
+            answers.add(answer.payload);
+            acked += answer.payload.length;
+            send(peer, seq, acked, new byte[0]);
+            peer.steps(3);
+            peer.take();
+        }
+        return answers;
+    }
+
+    @Test
+    void shouldReleaseARequestAndCommitItsAnswerInOneBumpFromTheHandler()
+    {
+        try (RawPeer peer = new RawPeer(c -> c.rxBufferSize(4096).txBufferSize(4096)))
+        {
+            establishEcho(peer);
+            rounds(peer, null);
+            // The handler consumes, then commits: the release waits for the commit and both go as one message.
+            assertEquals(6, peer.engine.counterSum(BUMPS));
+            assertEquals(0, peer.engine.counterSum(BAD_COMMANDS));
+        }
+    }
+
+    @Test
+    void shouldKeepTheHomeLineRestartForTheAnswerWhenTheRequestIsReleasedAloneFirst()
+    {
+        try (RawPeer peer = new RawPeer(c -> c.rxBufferSize(4096).txBufferSize(4096)))
+        {
+            final Echo echo = establishEcho(peer);
+            echo.answer = false;
+            final TcpConnection c = echo.connection;
+            final int home = FlowRecord.ringHome(c.flowId(), 4096);
+            final List<Integer> txOffsets = new ArrayList<>();
+            // Outside a handler, in the order a server may take: ask where to write (an empty ring starts over at
+            // its home line), release the request (a bump of its own, RX only), then write and commit the answer.
+            // The restart must travel with the answer's bytes, not with the RX-only bump.
+            rounds(peer, () ->
+            {
+                final int n = c.readable();
+                final int at = c.txOffset();
+                txOffsets.add(at);
+                final byte[] request = new byte[n];
+                c.rxBuffer().getBytes(c.rxOffset(), request);
+                c.consume(n);
+                c.txBuffer().putBytes(at, request);
+                c.commit(n);
+            });
+            for (int round = 1; round < 6; round++)
+            {
+                assertEquals(home, (int)txOffsets.get(round), "tx offset of round " + round);
+            }
+            assertEquals(12, peer.engine.counterSum(BUMPS), "outside a handler each call bumps at once");
+            assertEquals(0, peer.engine.counterSum(BAD_COMMANDS));
+        }
+    }
+
+    @Test
+    void shouldReleaseWhatAHandlerReadsAtTheEndOfThePollWhenNoAnswerFollows()
+    {
+        try (RawPeer peer = new RawPeer(c -> c.rxBufferSize(4096)))
+        {
+            final SegmentEdgeCaseTest.Recorder recorder = establish(peer);
+            final byte[] all = bytes(8192, 11);
+            int seq = PEER_ISS + 1;
+            // Two full rings' worth: the second half only fits once the handler's reads of the first (held for
+            // a commit that never comes) have reached the lane at the end of their polls.
+            for (int sent = 0; sent < all.length; sent += 1024)
+            {
+                send(peer, seq, ENGINE_ISS + 1, Arrays.copyOfRange(all, sent, sent + 1024));
+                seq += 1024;
+                peer.steps(3);
+            }
+            assertArrayEquals(all, recorder.data.toByteArray());
+            assertEquals(0, peer.engine.counterSum("drops: outside the receive window (ACKed)"));
+            assertEquals(8, peer.engine.counterSum(BUMPS), "one RX-only bump per read");
+        }
+    }
+
     @Test
     void shouldNotRestartTheRingWhileBytesAreUnread()
     {

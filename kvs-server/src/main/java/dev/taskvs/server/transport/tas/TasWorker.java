@@ -339,12 +339,14 @@ final class TasWorker implements Agent, ConnectionHandler
         {
             consumed = processWrapped(conn, readable, contiguous);
         }
-        endOutput(conn);
         if (consumed > 0)
         {
+            // Before the commit: from an event handler both then reach the lane in one message.
             flow.consume(consumed);
+            endOutput(conn);
             return consumed;
         }
+        endOutput(conn);
         if (!session.closeRequested() && (readable == rxCapacity || session.bytesNeeded() > rxCapacity))
         {
             return stageAndProcess(conn);
