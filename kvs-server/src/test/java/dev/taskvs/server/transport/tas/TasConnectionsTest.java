@@ -98,6 +98,8 @@ class TasConnectionsTest
             // Requests and handshakes came in bursts. Over TAP a poll often finds one frame, and SYNs and the
             // kernel's own frames are not in packets_in, so bursts may outnumber it: only counted is checked.
             assertTrue(Long.parseLong(tas.get("lane0_receive_bursts")) > 0, tas.toString());
+            // Each request was released and answered from the event handler: one bump to the lane carries both.
+            assertEquals(Integer.toString(count), tas.get("lane0_app_bumps"), tas.toString());
             System.out.println("[tas] " + count + " connections held: JVM resident " + (rssKb() - rssBefore) +
                 " KiB more (server and the client sockets' Java objects); slow path active flows " +
                 tas.get("slow_path_active_flows"));
