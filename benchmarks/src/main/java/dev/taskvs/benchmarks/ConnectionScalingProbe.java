@@ -30,7 +30,8 @@ import java.util.Locale;
  * {@code java -cp "benchmarks/target/classes:benchmarks/target/lib/*" dev.taskvs.benchmarks.ConnectionScalingProbe
  * [connections,...] [requests per point]}; defaults 100,1000,10000 and 3,000,000. {@code -Dprobe.keys=N} stores
  * and asks for N keys instead of 100,000: with 1,000 the store fits the caches, which separates what the store's
- * misses cost from what the connections' state costs.
+ * misses cost from what the connections' state costs. {@code -Dprobe.warmBatches=false} has the server serve each
+ * connection in its event instead of as a batch with its gets' store lines loaded first ({@code TasConfig}).
  */
 public final class ConnectionScalingProbe
 {
@@ -38,6 +39,7 @@ public final class ConnectionScalingProbe
     static final int CLIENT_IP = Ipv4Address.parse("10.211.9.3");
     static final int PORT = 11211;
     static final int KEYS = Integer.getInteger("probe.keys", 100_000);
+    static final boolean WARM_BATCHES = Boolean.parseBoolean(System.getProperty("probe.warmBatches", "true"));
     static final int KEY_SIZE = 16;
     static final int VALUE_SIZE = 64;
     static final int CHUNK = 50_000;
@@ -66,6 +68,7 @@ public final class ConnectionScalingProbe
         config.tas.ip = Ipv4Address.toString(SERVER_IP) + "/24";
         config.tas.bufferKb = 4;
         config.tas.invoker = true;
+        config.tas.warmBatches = WARM_BATCHES;
         server = KvsServer.startTas(config, new PacketIo[] {wire.endpointB()});
         transport = server.tas();
         client = new TcpEngine(new EngineContext()

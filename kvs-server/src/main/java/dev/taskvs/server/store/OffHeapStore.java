@@ -195,6 +195,30 @@ public final class OffHeapStore implements Store
     }
 
     @Override
+    public long warmBucket(final DirectBuffer key, final int keyOffset, final int keyLength)
+    {
+        if (keyLength <= 0 || keyLength > Item.MAX_KEY_LENGTH)
+        {
+            return 0;
+        }
+        final long hash = Keys.hash(key.byteArray(), key.addressOffset() + keyOffset, keyLength);
+        final Segment segment = segmentFor(hash);
+        // The chain's first item, where find starts: the one line a get's lookup cannot do without.
+        return segment.closed ? 0 : UnsafeApi.getLong(segment.bucketAddress((int)hash));
+    }
+
+    @Override
+    public long warmItem(final long token)
+    {
+        if (token == 0)
+        {
+            return 0;
+        }
+        // The header (hash, chain), the key and the start of the value; a 16-byte key's 64-byte value ends there.
+        return UnsafeApi.getByte(token) + UnsafeApi.getByte(token + 64) + UnsafeApi.getByte(token + 128);
+    }
+
+    @Override
     public StoreResult store(
         final StoreMode mode,
         final DirectBuffer key, final int keyOffset, final int keyLength,

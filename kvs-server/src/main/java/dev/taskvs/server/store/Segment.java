@@ -310,6 +310,12 @@ final class Segment extends SegmentRhsPadding
         return table + ((long)(hash & bucketMask) << 3);
     }
 
+    /** Address of the bucket for this hash; without the lock only for the store's one user thread. */
+    long bucketAddress(final int hash)
+    {
+        return bucket(hash);
+    }
+
     private void grow()
     {
         final int newBuckets = buckets() << 1;

@@ -111,6 +111,34 @@ public interface Store extends AutoCloseable
 
     StoreClock clock();
 
+    /**
+     * Warming a batch of gets before serving them (as MICA prefetches a batch): the first of two passes, for one
+     * key, loads the key's bucket and returns what the second pass, {@link #warmItem}, loads next. Run over a
+     * whole batch, each pass's loads overlap their cache misses, where serving the gets one by one takes them in
+     * turn. Only a hint, with no effect on the store's contents.
+     * <p>
+     * Unlike every other method these take no lock and may read memory that another thread is freeing: call
+     * them only from the one thread that uses the store.
+     *
+     * @return for {@link #warmItem}; 0 when there is nothing more to load.
+     */
+    default long warmBucket(final DirectBuffer key, final int keyOffset, final int keyLength)
+    {
+        return 0;
+    }
+
+    /**
+     * The second pass of warming a batch of gets (see {@link #warmBucket}): loads the first lines of the item
+     * the bucket led to.
+     *
+     * @param token what {@link #warmBucket} returned.
+     * @return a sum of what was loaded, for the caller to keep (so that the loads are not dropped as unused).
+     */
+    default long warmItem(final long token)
+    {
+        return 0;
+    }
+
     @Override
     void close();
 }

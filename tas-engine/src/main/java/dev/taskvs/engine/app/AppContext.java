@@ -184,6 +184,22 @@ public final class AppContext
     }
 
     /**
+     * From here to {@link #endBatch}, as inside {@link #poll}'s handlers, a connection's RX-consumed bump waits for
+     * its next commit: for an app that serves a batch of connections after the poll rather than in the handlers.
+     */
+    public void beginBatch()
+    {
+        dispatching = true;
+    }
+
+    /** Ends what {@link #beginBatch} began and sends the bump still held. */
+    public void endBatch()
+    {
+        dispatching = false;
+        flushDeferredBump();
+    }
+
+    /**
      * While {@link #poll} hands events to the handler, hold a connection's RX-consumed bump for its next commit
      * (the usual handler reads a request, then answers it), so both go to the lane in one message. One
      * connection at a time: holding another's, or the end of the poll, sends the one held.

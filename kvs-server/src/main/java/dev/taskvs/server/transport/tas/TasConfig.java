@@ -47,6 +47,12 @@ public final class TasConfig
      * with {@link TasTransport#invoke()}, one duty cycle at a time (benchmarks and tests on one thread).
      */
     public boolean invoker;
+    /**
+     * Not a command-line option: with one app context, serve the connections that received data in a poll after
+     * it, as a batch whose gets first have their store lines loaded ({@code Store#warmBucket}); false serves each
+     * in its event (for measuring the difference).
+     */
+    public boolean warmBatches = true;
     /** --idle: the idle strategy of every engine thread. */
     public String idle = "nap";
     /** --buffer-kb: per-connection RX and TX ring size in KiB, a power of two. */

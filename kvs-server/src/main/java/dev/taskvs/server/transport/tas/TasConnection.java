@@ -27,6 +27,8 @@ final class TasConnection
     boolean closing;
     boolean peerClosed;
     boolean inReadyList;
+    /** Waits in its worker's batch, to be served after the poll. */
+    boolean inBatch;
     boolean released;
     int index = -1;
 

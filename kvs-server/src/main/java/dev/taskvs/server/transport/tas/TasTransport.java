@@ -105,8 +105,9 @@ public final class TasTransport implements AutoCloseable, ConnectionRegistry
             workers = new TasWorker[config.appCores];
             for (int i = 0; i < workers.length; i++)
             {
+                // Warming reads the store without its locks: only where this worker is the store's one user.
                 workers[i] = new TasWorker(this, ctx, sessions, engine.newAppContext(), i, ctx.config().port,
-                    config.bufferKb * 1024);
+                    config.bufferKb * 1024, config.warmBatches && config.appCores == 1);
             }
         }
         catch (final RuntimeException ex)

@@ -1,0 +1,70 @@
+package dev.taskvs.server.protocol;
+
+import org.agrona.DirectBuffer;
+
+/**
+ * Finds the key of a get at the start of a request without parsing it: the text protocol's {@code get} and
+ * {@code gets} (the first key) and the meta protocol's {@code mg}. For warming the store ahead of serving, so a
+ * miss here only means nothing is warmed; the session still parses and checks everything.
+ */
+public final class GetKeys
+{
+    /** The longest key memcached accepts (KEY_MAX_LENGTH). */
+    public static final int MAX_KEY_LENGTH = 250;
+
+    private GetKeys()
+    {
+    }
+
+    /**
+     * @param buffer the request's bytes.
+     * @param at     where the request starts.
+     * @param end    end of the bytes that may be read.
+     * @return offset of the key's first byte, or -1 when the bytes do not start with a get and a space.
+     */
+    public static int keyStart(final DirectBuffer buffer, final int at, final int end)
+    {
+        if (end - at < 4)
+        {
+            return -1;
+        }
+        final byte b0 = buffer.getByte(at);
+        final byte b1 = buffer.getByte(at + 1);
+        final byte b2 = buffer.getByte(at + 2);
+        final byte b3 = buffer.getByte(at + 3);
+        if (b0 == 'm' && b1 == 'g' && b2 == ' ')
+        {
+            return at + 3;
+        }
+        if (b0 != 'g' || b1 != 'e' || b2 != 't')
+        {
+            return -1;
+        }
+        if (b3 == ' ')
+        {
+            return at + 4;
+        }
+        return b3 == 's' && end - at > 4 && buffer.getByte(at + 4) == ' ' ? at + 5 : -1;
+    }
+
+    /**
+     * @param buffer the request's bytes.
+     * @param key    what {@link #keyStart} returned.
+     * @param end    end of the bytes that may be read.
+     * @return the key's length up to a space, CR or LF, or -1 when none comes within {@link #MAX_KEY_LENGTH}
+     * bytes and before {@code end}, or the key is empty.
+     */
+    public static int keyLength(final DirectBuffer buffer, final int key, final int end)
+    {
+        final int limit = Math.min(end, key + MAX_KEY_LENGTH + 1);
+        for (int i = key; i < limit; i++)
+        {
+            final byte b = buffer.getByte(i);
+            if (b == ' ' || b == '\r' || b == '\n')
+            {
+                return i > key ? i - key : -1;
+            }
+        }
+        return -1;
+    }
+}

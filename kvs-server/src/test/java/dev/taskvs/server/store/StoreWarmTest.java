@@ -1,0 +1,61 @@
+package dev.taskvs.server.store;
+
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+
+import static dev.taskvs.server.store.StoreResult.STORED;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@link Store#warmBucket} and {@link Store#warmItem}: hints that lead to the item a get will find. */
+class StoreWarmTest
+{
+    @Test
+    void shouldLeadFromAKeysBucketToTheItemAGetFinds()
+    {
+        try (StoreFixture fx = new StoreFixture())
+        {
+            assertEquals(STORED, fx.set("warm:key", "value"));
+            // The key where a request has it, in a larger buffer at an offset.
+            final UnsafeBuffer request = StoreFixture.buffer("get warm:key\r\n");
+            final long[] seen = new long[1];
+            assertTrue(fx.store.get(request, 4, 8, null, item -> seen[0] = item));
+            // One key in an empty store: the bucket holds that item alone.
+            assertEquals(seen[0], fx.store.warmBucket(request, 4, 8));
+        }
+    }
+
+    @Test
+    void shouldGiveNothingToLoadForAnEmptyBucketABadKeyOrAClosedStore()
+    {
+        final StoreFixture fx = new StoreFixture();
+        final UnsafeBuffer key = StoreFixture.buffer("absent");
+        assertEquals(0, fx.store.warmBucket(key, 0, 6), "empty store: empty bucket");
+        assertEquals(0, fx.store.warmBucket(key, 0, 0), "empty key");
+        assertEquals(0, fx.store.warmBucket(key, 0, -1), "negative length");
+        assertEquals(0, fx.store.warmItem(0));
+        fx.set("absent", "now present");
+        assertNotEquals(0, fx.store.warmBucket(key, 0, 6));
+        fx.close();
+        assertEquals(0, fx.store.warmBucket(key, 0, 6), "a closed store's table is gone: nothing is read");
+    }
+
+    @Test
+    void shouldFollowTheTableAsItGrows()
+    {
+        try (StoreFixture fx = new StoreFixture(StoreFixture.config(64L << 20, 1)))
+        {
+            final int keys = Segment.MIN_BUCKETS * 4; // several doublings of the one segment's table
+            for (int i = 0; i < keys; i++)
+            {
+                assertEquals(STORED, fx.set("k" + i, "v"));
+            }
+            for (int i = 0; i < keys; i += 97)
+            {
+                final UnsafeBuffer key = StoreFixture.buffer("k" + i);
+                assertNotEquals(0, fx.store.warmBucket(key, 0, key.capacity()), "k" + i + " is in its bucket's chain");
+            }
+        }
+    }
+}
