@@ -80,9 +80,9 @@ final class TasWorker implements Agent, ConnectionHandler
     private volatile boolean drained;
     private long wrapCopies;
     private long staged;
-    /** Connections that received data in this poll, served after it (see {@link #serveBatch}). */
     private final boolean warmBatches;
     private final Store store;
+    /** Connections that received data in this poll, served after it (see {@link #serveBatch}). */
     private final TasConnection[] batch = new TasConnection[EVENTS_PER_POLL];
     private final long[] batchTokens = new long[EVENTS_PER_POLL];
     private final int[] batchLengths = new int[EVENTS_PER_POLL];
@@ -236,7 +236,7 @@ final class TasWorker implements Agent, ConnectionHandler
         }
         else if (!conn.inBatch)
         {
-            // At most one event per connection a poll, and EVENTS_PER_POLL events: the batch cannot overflow.
+            // Each connection once, and a poll delivers at most EVENTS_PER_POLL events: the batch cannot overflow.
             conn.inBatch = true;
             batch[batchSize++] = conn;
         }
@@ -263,7 +263,14 @@ final class TasWorker implements Agent, ConnectionHandler
                 continue;
             }
             final TcpConnection flow = conn.flow;
-            batchTokens[i] = flow.rxBuffer().addressOffset() + flow.rxOffset();
+            final DirectBuffer rx = flow.rxBuffer();
+            if (rx.byteArray() != null)
+            {
+                // Rings are off-heap; only a raw address can be read here.
+                batchTokens[i] = 0;
+                continue;
+            }
+            batchTokens[i] = rx.addressOffset() + flow.rxOffset();
             batchLengths[i] = Math.min(flow.rxContiguous(), MAX_WARM_LINE);
             sink += conn.out.readableBytes() + conn.session.bytesNeeded();
         }
@@ -292,6 +299,15 @@ final class TasWorker implements Agent, ConnectionHandler
         }
         finally
         {
+            // Should serving throw past serve's own handler, the rest are not left marked as batched forever.
+            for (int i = 0; i < n; i++)
+            {
+                if (batch[i] != null)
+                {
+                    batch[i].inBatch = false;
+                    batch[i] = null;
+                }
+            }
             batchSize = 0;
             app.endBatch();
         }
