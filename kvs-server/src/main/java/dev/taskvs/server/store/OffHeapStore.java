@@ -214,8 +214,11 @@ public final class OffHeapStore implements Store
         {
             return 0;
         }
-        // The header (hash, chain), the key and the start of the value; a 16-byte key's 64-byte value ends there.
-        return UnsafeApi.getByte(token) + UnsafeApi.getByte(token + 64) + UnsafeApi.getByte(token + 128);
+        // The header's first and last bytes (hash and chain; the lengths, on the next line), then the item's last
+        // byte: with a 16-byte key and a 64-byte value, every line it spans. Never past the item: a small item may
+        // end where the allocator's mapping does (reading 128 bytes on from its start crashed a test JVM).
+        return UnsafeApi.getByte(token) + UnsafeApi.getByte(token + Item.HEADER_LENGTH - 1) +
+            UnsafeApi.getByte(token + Item.totalLength(token) - 1);
     }
 
     @Override

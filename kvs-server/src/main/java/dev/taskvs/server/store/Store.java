@@ -128,8 +128,8 @@ public interface Store extends AutoCloseable
     }
 
     /**
-     * The second pass of warming a batch of gets (see {@link #warmBucket}): loads the first lines of the item
-     * the bucket led to.
+     * The second pass of warming a batch of gets (see {@link #warmBucket}): loads the lines of the item the bucket
+     * led to, reading nothing outside the item.
      *
      * @param token what {@link #warmBucket} returned.
      * @return a sum of what was loaded, for the caller to keep (so that the loads are not dropped as unused).
