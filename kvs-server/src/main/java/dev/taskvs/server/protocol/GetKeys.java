@@ -1,11 +1,15 @@
 package dev.taskvs.server.protocol;
 
+import java.nio.ByteOrder;
+
+import dev.taskvs.client.codec.binary.BinaryProtocol;
 import org.agrona.DirectBuffer;
 
 /**
  * Finds the key of a get at the start of a request without parsing it: the text protocol's {@code get} and
- * {@code gets} (the first key) and the meta protocol's {@code mg}. For warming the store ahead of serving, so a
- * miss here only means nothing is warmed; the session still parses and checks everything.
+ * {@code gets} (the first key), the meta protocol's {@code mg} and the binary protocol's GET, GETQ, GETK and
+ * GETKQ. For warming the store ahead of serving, so a miss here only means nothing is warmed; the session still
+ * parses and checks everything.
  */
 public final class GetKeys
 {
@@ -14,6 +18,31 @@ public final class GetKeys
 
     private GetKeys()
     {
+    }
+
+    /**
+     * @param buffer the request's bytes.
+     * @param at     where the request starts.
+     * @param end    end of the bytes that may be read.
+     * @return the key's offset and length as {@code offset << 32 | length}, or -1 when the request is not a get
+     * whose key lies complete before {@code end}.
+     */
+    public static long find(final DirectBuffer buffer, final int at, final int end)
+    {
+        if (end - at >= BinaryProtocol.HEADER_LENGTH && buffer.getByte(at) == BinaryProtocol.MAGIC_REQUEST)
+        {
+            final byte opcode = buffer.getByte(at + 1);
+            final int length = buffer.getShort(at + 2, ByteOrder.BIG_ENDIAN) & 0xFFFF;
+            final int key = at + BinaryProtocol.HEADER_LENGTH;
+            final boolean get = opcode == BinaryProtocol.GET || opcode == BinaryProtocol.GETQ ||
+                opcode == BinaryProtocol.GETK || opcode == BinaryProtocol.GETKQ;
+            // A get has no extras: its key follows the header.
+            return get && buffer.getByte(at + 4) == 0 && length > 0 && length <= MAX_KEY_LENGTH &&
+                key + length <= end ? (long)key << 32 | length : -1;
+        }
+        final int key = keyStart(buffer, at, end);
+        final int length = key < 0 ? -1 : keyLength(buffer, key, end);
+        return length < 0 ? -1 : (long)key << 32 | length;
     }
 
     /**

@@ -51,4 +51,48 @@ class GetKeysTest
         assertEquals(null, key("get " + "k".repeat(GetKeys.MAX_KEY_LENGTH + 1) + "\r\n"));
         assertEquals(null, key("\u0080\u0000\u0000\u0003"), "binary");
     }
+
+    /** The key {@link GetKeys#find} finds in a binary request with this opcode and key, or null. */
+    private static String binaryKey(final int opcode, final int extras, final String key, final int cut)
+    {
+        final byte[] k = key.getBytes(StandardCharsets.US_ASCII);
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[8 + 24 + extras + k.length]);
+        final int at = 8;
+        buffer.putByte(at, (byte)0x80);
+        buffer.putByte(at + 1, (byte)opcode);
+        buffer.putShort(at + 2, (short)k.length, java.nio.ByteOrder.BIG_ENDIAN);
+        buffer.putByte(at + 4, (byte)extras);
+        buffer.putInt(at + 8, extras + k.length, java.nio.ByteOrder.BIG_ENDIAN);
+        buffer.putBytes(at + 24 + extras, k);
+        final long found = GetKeys.find(buffer, at, buffer.capacity() - cut);
+        if (found < 0)
+        {
+            return null;
+        }
+        final byte[] out = new byte[(int)found];
+        buffer.getBytes((int)(found >>> 32), out);
+        return new String(out, StandardCharsets.US_ASCII);
+    }
+
+    @Test
+    void shouldFindTheKeyOfEveryBinaryGet()
+    {
+        assertEquals("bin:key", binaryKey(0x00, 0, "bin:key", 0), "GET");
+        assertEquals("bin:key", binaryKey(0x09, 0, "bin:key", 0), "GETQ");
+        assertEquals("bin:key", binaryKey(0x0C, 0, "bin:key", 0), "GETK");
+        assertEquals("bin:key", binaryKey(0x0D, 0, "bin:key", 0), "GETKQ");
+        assertEquals(null, binaryKey(0x01, 8, "bin:key", 0), "SET");
+        assertEquals(null, binaryKey(0x00, 4, "bin:key", 0), "a get with extras is malformed");
+        assertEquals(null, binaryKey(0x00, 0, "bin:key", 1), "the key's last byte has not arrived");
+        assertEquals(null, binaryKey(0x00, 0, "", 0), "no key");
+        assertEquals(null, binaryKey(0x00, 0, "k".repeat(GetKeys.MAX_KEY_LENGTH + 1), 0));
+    }
+
+    @Test
+    void shouldPackTextKeysAsFindDoes()
+    {
+        final byte[] bytes = "xx gets abc def\r\n".getBytes(StandardCharsets.US_ASCII);
+        assertEquals((8L << 32) | 3, GetKeys.find(new UnsafeBuffer(bytes), 3, bytes.length));
+        assertEquals(-1, GetKeys.find(new UnsafeBuffer(bytes), 4, bytes.length));
+    }
 }

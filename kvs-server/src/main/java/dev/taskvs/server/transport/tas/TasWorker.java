@@ -247,7 +247,7 @@ final class TasWorker implements Agent, ConnectionHandler
      * touch, in passes over the batch, so that the cache misses of different connections overlap, where serving
      * one by one takes each in turn (with thousands of connections most of these lines are out of the caches,
      * and the store's lookup alone was 26-31 % of the probe's samples). Pass 1, each connection's objects and
-     * where its request starts; pass 2, the bucket of each get's key; pass 3, the item each bucket leads to. Then
+     * where its request starts; pass 2, the bucket of each get's key (the first one of a multi-key get); pass 3, the item each bucket leads to. Then
      * serve each in order, each request's release and answer going to the lane in one bump, as from a handler.
      */
     private int serveBatch()
@@ -314,17 +314,12 @@ final class TasWorker implements Agent, ConnectionHandler
         return n;
     }
 
-    /** Pass 2 for one request: when it is a text or meta get, load its key's bucket. */
+    /** Pass 2 for one request: when it is a get (text, meta or binary), load its key's bucket. */
     private long warmGet(final long address, final int length)
     {
         warmView.wrap(address, length);
-        final int key = GetKeys.keyStart(warmView, 0, length);
-        if (key < 0)
-        {
-            return 0;
-        }
-        final int keyLength = GetKeys.keyLength(warmView, key, length);
-        return keyLength > 0 ? store.warmBucket(warmView, key, keyLength) : 0;
+        final long key = GetKeys.find(warmView, 0, length);
+        return key < 0 ? 0 : store.warmBucket(warmView, (int)(key >>> 32), (int)key);
     }
 
     @Override
