@@ -105,9 +105,8 @@ public final class TasTransport implements AutoCloseable, ConnectionRegistry
             workers = new TasWorker[config.appCores];
             for (int i = 0; i < workers.length; i++)
             {
-                // Warming reads the store without its locks: only where this worker is the store's one user.
                 workers[i] = new TasWorker(this, ctx, sessions, engine.newAppContext(), i, ctx.config().port,
-                    config.bufferKb * 1024, config.warmBatches && config.appCores == 1);
+                    config.bufferKb * 1024, warmsBatches(config));
             }
         }
         catch (final RuntimeException ex)
@@ -394,6 +393,12 @@ public final class TasTransport implements AutoCloseable, ConnectionRegistry
             System.err.println("engine counters: " + engine.nonZeroCounters());
         }
         closeNics();
+    }
+
+    /** Warming reads the store without its locks: only where one worker, then the store's one user, runs. */
+    static boolean warmsBatches(final TasConfig config)
+    {
+        return config.warmBatches && config.appCores == 1;
     }
 
     private boolean allDrained()

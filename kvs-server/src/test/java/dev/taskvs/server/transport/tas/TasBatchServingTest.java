@@ -130,6 +130,18 @@ class TasBatchServingTest
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void shouldWarmOnlyWhereOneWorkerIsTheStoresOnlyUser()
+    {
+        final TasConfig config = new TasConfig();
+        assertTrue(TasTransport.warmsBatches(config), "one app context by default");
+        config.appCores = 2;
+        assertEquals(false, TasTransport.warmsBatches(config), "two workers share the store: no lock-free reads");
+        config.appCores = 1;
+        config.warmBatches = false;
+        assertEquals(false, TasTransport.warmsBatches(config));
+    }
+
     private static boolean allAnswered(final List<TcpConnection> connections,
         final Map<TcpConnection, StringBuilder> answers, final StringBuilder[] expected)
     {
