@@ -124,6 +124,7 @@ public final class FastPath implements Agent
     private long warmSink;
     private final int[] warmFlowIds;
     private final int[] warmAcks;
+    private final long[] warmKeys;
     private final long[] warmRxLines;
     private final long[] warmTxLines;
     private int ipId;
@@ -186,6 +187,7 @@ public final class FastPath implements Agent
         this.rxBatch = new FrameBatch(burstSize);
         this.warmFlowIds = new int[burstSize];
         this.warmAcks = new int[burstSize];
+        this.warmKeys = new long[burstSize];
         this.warmRxLines = new long[burstSize];
         this.warmTxLines = new long[2 * burstSize];
         this.txBatch = new FrameBatch(Math.max(64, burstSize * 2));
@@ -267,8 +269,9 @@ public final class FastPath implements Agent
     }
 
     /**
-     * Before a burst is processed, load what processing its frames will touch, in three passes over the burst:
-     * each frame's header and flow table entry, then each flow's record (both lines), then the RX ring line its
+     * Before a burst is processed, load what processing its frames will touch, in four passes over the burst:
+     * each frame's header (its flow key), then each key's flow table entry (a loop of lookups alone, so that many
+     * are in flight at once), then each flow's record (both lines), then the RX ring line its
      * payload goes to and the TX ring lines the app's answer will be written to. Within a pass one frame's loads
      * do not wait for another's, so the CPU overlaps their cache misses, where processing frame by frame takes
      * each miss in turn (with thousands of flows most of these lines are out of the core's caches). Java has no
@@ -282,6 +285,7 @@ public final class FastPath implements Agent
     private void warmFlows(final int received)
     {
         long sink = 0;
+        int frames = 0;
         int flows = 0;
         for (int i = 0; i < received; i++)
         {
@@ -311,10 +315,15 @@ public final class FastPath implements Agent
             {
                 continue;
             }
-            final int flowId = table.get(key);
+            warmAcks[frames] = buffer.getInt(tcp + TcpHeader.ACKNOWLEDGMENT_OFFSET, ByteOrder.BIG_ENDIAN);
+            warmKeys[frames++] = key;
+        }
+        for (int i = 0; i < frames; i++)
+        {
+            final int flowId = table.get(warmKeys[i]);
             if (flowId != FlowTable.MISSING)
             {
-                warmAcks[flows] = buffer.getInt(tcp + TcpHeader.ACKNOWLEDGMENT_OFFSET, ByteOrder.BIG_ENDIAN);
+                warmAcks[flows] = warmAcks[i];
                 warmFlowIds[flows++] = flowId;
             }
         }
