@@ -204,7 +204,7 @@ public final class OffHeapStore implements Store
         final long hash = Keys.hash(key.byteArray(), key.addressOffset() + keyOffset, keyLength);
         final Segment segment = segmentFor(hash);
         // The chain's first item, where find starts: the one line a get's lookup cannot do without.
-        return segment.closed ? 0 : UnsafeApi.getLong(segment.bucketAddress((int)hash));
+        return segment.closed ? 0 : UnsafeApi.getLong(segment.bucket((int)hash));
     }
 
     @Override

@@ -305,15 +305,10 @@ final class Segment extends SegmentRhsPadding
         }
     }
 
-    private long bucket(final int hash)
+    /** Address of the bucket for this hash; read without the lock only by the store's one user thread. */
+    long bucket(final int hash)
     {
         return table + ((long)(hash & bucketMask) << 3);
-    }
-
-    /** Address of the bucket for this hash; without the lock only for the store's one user thread. */
-    long bucketAddress(final int hash)
-    {
-        return bucket(hash);
     }
 
     private void grow()

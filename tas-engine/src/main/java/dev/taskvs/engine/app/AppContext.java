@@ -40,7 +40,8 @@ public final class AppContext
     private ConnectionHandler handler;
     private long nextToken = 1;
     private int openConnections;
-    private boolean dispatching;
+    /** Set while poll's handlers run and between beginBatch and endBatch: consume waits for a commit. */
+    private boolean holdBumps;
     private TcpConnection deferredBump;
 
     /**
@@ -169,14 +170,14 @@ public final class AppContext
     {
         this.handler = handler;
         int work;
-        dispatching = true;
+        holdBumps = true;
         try
         {
             work = events.read(eventHandler, limit);
         }
         finally
         {
-            dispatching = false;
+            holdBumps = false;
             flushDeferredBump();
         }
         work += flushPending();
@@ -189,26 +190,27 @@ public final class AppContext
      */
     public void beginBatch()
     {
-        dispatching = true;
+        holdBumps = true;
     }
 
     /** Ends what {@link #beginBatch} began and sends the bump still held. */
     public void endBatch()
     {
-        dispatching = false;
+        holdBumps = false;
         flushDeferredBump();
     }
 
     /**
-     * While {@link #poll} hands events to the handler, hold a connection's RX-consumed bump for its next commit
+     * While {@link #poll} hands events to the handler (or between {@link #beginBatch} and {@link #endBatch}), hold
+     * a connection's RX-consumed bump for its next commit
      * (the usual handler reads a request, then answers it), so both go to the lane in one message. One
      * connection at a time: holding another's, or the end of the poll, sends the one held.
      *
-     * @return false outside a poll's handlers: the caller sends the bump itself.
+     * @return false otherwise: the caller sends the bump itself.
      */
     boolean deferBump(final TcpConnection connection)
     {
-        if (!dispatching)
+        if (!holdBumps)
         {
             return false;
         }

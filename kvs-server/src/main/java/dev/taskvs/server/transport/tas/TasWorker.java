@@ -247,8 +247,9 @@ final class TasWorker implements Agent, ConnectionHandler
      * touch, in passes over the batch, so that the cache misses of different connections overlap, where serving
      * one by one takes each in turn (with thousands of connections most of these lines are out of the caches,
      * and the store's lookup alone was 26-31 % of the probe's samples). Pass 1, each connection's objects and
-     * where its request starts; pass 2, the bucket of each get's key (the first one of a multi-key get); pass 3, the item each bucket leads to. Then
-     * serve each in order, each request's release and answer going to the lane in one bump, as from a handler.
+     * where its request starts; pass 2, the bucket of each get's key (the first one of a multi-key get); pass 3,
+     * the item each bucket leads to. Then serve each in order, each request's release and answer going to the
+     * lane in one bump, as from a handler.
      */
     private int serveBatch()
     {
