@@ -5,25 +5,36 @@ import org.agrona.BufferUtil;
 import java.nio.ByteBuffer;
 
 /**
- * The per-flow RX and TX payload rings, off-heap, one pair per flow id. The slow path allocates a pair the
- * first time an id is used (control path) and keeps it for every later flow with that id; lanes and apps
- * address the rings through the record's addresses and these arrays.
+ * The per-flow RX and TX payload rings, off-heap, one pair per flow id. The slow path allocates them the first
+ * time an id is used (control path) and keeps them for every later flow with that id; lanes and apps address the
+ * rings through the record's addresses and these arrays.
+ * <p>
+ * Rings come in chunks of about {@link #CHUNK_BYTES} holding consecutive flow ids, each flow's RX ring then its TX
+ * ring from a page-aligned start: one allocation and no heap objects per chunk instead of a direct buffer (and its
+ * cleaner) per ring, and each ring at a fixed place in its pages, as {@link FlowRecord#ringHome} assumes when it
+ * spreads the flows' hot lines over the cache sets. Allocated one at a time, rings sat wherever the allocator put
+ * them (4,096-byte rings 8,320 bytes apart, each across two pages).
  */
 public final class FlowBuffers
 {
+    /** Chunk size; rings larger than half of it get a chunk per flow. */
+    static final int CHUNK_BYTES = 256 * 1024;
+    private static final int PAGE = 4096;
+
     private final int rxSize;
     private final int txSize;
-    private final ByteBuffer[] rx;
-    private final ByteBuffer[] tx;
+    private final int flowsPerChunk;
+    private final ByteBuffer[] chunks;
     private final long[] rxAddress;
     private final long[] txAddress;
+    private long allocatedBytes;
 
     public FlowBuffers(final int maxFlows, final int rxSize, final int txSize)
     {
         this.rxSize = rxSize;
         this.txSize = txSize;
-        rx = new ByteBuffer[maxFlows];
-        tx = new ByteBuffer[maxFlows];
+        flowsPerChunk = Math.max(1, Math.min(maxFlows, CHUNK_BYTES / (rxSize + txSize)));
+        chunks = new ByteBuffer[(maxFlows + flowsPerChunk - 1) / flowsPerChunk];
         rxAddress = new long[maxFlows];
         txAddress = new long[maxFlows];
     }
@@ -31,12 +42,18 @@ public final class FlowBuffers
     /** Make sure flow {@code flowId} has its rings; called by the slow path only. */
     public void ensure(final int flowId)
     {
-        if (rx[flowId] == null)
+        if (rxAddress[flowId] == 0)
         {
-            rx[flowId] = BufferUtil.allocateDirectAligned(rxSize, 64);
-            tx[flowId] = BufferUtil.allocateDirectAligned(txSize, 64);
-            rxAddress[flowId] = BufferUtil.address(rx[flowId]);
-            txAddress[flowId] = BufferUtil.address(tx[flowId]);
+            final int chunk = flowId / flowsPerChunk;
+            if (chunks[chunk] == null)
+            {
+                final int bytes = flowsPerChunk * (rxSize + txSize);
+                chunks[chunk] = BufferUtil.allocateDirectAligned(bytes, PAGE);
+                allocatedBytes += bytes;
+            }
+            final long rx = BufferUtil.address(chunks[chunk]) + (long)(flowId % flowsPerChunk) * (rxSize + txSize);
+            rxAddress[flowId] = rx;
+            txAddress[flowId] = rx + rxSize;
         }
     }
 
@@ -58,5 +75,17 @@ public final class FlowBuffers
     public int txSize()
     {
         return txSize;
+    }
+
+    /** @return flows per chunk of rings. */
+    int flowsPerChunk()
+    {
+        return flowsPerChunk;
+    }
+
+    /** @return ring memory allocated so far, in bytes (slow path's view). */
+    long allocatedBytes()
+    {
+        return allocatedBytes;
     }
 }
