@@ -240,7 +240,9 @@ public final class ConnectionScalingProbe
             if (handler.failures > 0 || System.nanoTime() > deadline)
             {
                 throw new IllegalStateException("opened " + handler.opened + " of " + connections + ", " +
-                    handler.failures + " failures, the last: " + handler.lastFailure);
+                    handler.failures + " failures, the last: " + handler.lastFailure + "; after " +
+                    (System.nanoTime() - deadline + 60_000_000_000L) / 1_000_000 + " ms; client engine: " +
+                    client.nonZeroCounters() + "; server engine: " + transport.engine().nonZeroCounters());
             }
         }
     }
