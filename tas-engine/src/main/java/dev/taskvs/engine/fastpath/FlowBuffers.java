@@ -17,7 +17,7 @@ import java.nio.ByteBuffer;
  */
 public final class FlowBuffers
 {
-    /** Chunk size; rings larger than half of it get a chunk per flow. */
+    /** Chunk size; a flow whose rings together are larger gets an allocation per ring. */
     static final int CHUNK_BYTES = 256 * 1024;
     private static final int PAGE = 4096;
 
@@ -33,8 +33,10 @@ public final class FlowBuffers
     {
         this.rxSize = rxSize;
         this.txSize = txSize;
-        flowsPerChunk = Math.max(1, Math.min(maxFlows, CHUNK_BYTES / (rxSize + txSize)));
-        chunks = new ByteBuffer[(maxFlows + flowsPerChunk - 1) / flowsPerChunk];
+        final long perFlow = (long)rxSize + txSize;
+        flowsPerChunk = (int)Math.max(1, Math.min(maxFlows, CHUNK_BYTES / perFlow));
+        // A flow whose two rings exceed a chunk gets one allocation per ring (rings go up to 1 GiB each).
+        chunks = new ByteBuffer[perFlow > CHUNK_BYTES ? 2 * maxFlows : (maxFlows + flowsPerChunk - 1) / flowsPerChunk];
         rxAddress = new long[maxFlows];
         txAddress = new long[maxFlows];
     }
@@ -42,19 +44,31 @@ public final class FlowBuffers
     /** Make sure flow {@code flowId} has its rings; called by the slow path only. */
     public void ensure(final int flowId)
     {
-        if (rxAddress[flowId] == 0)
+        if (rxAddress[flowId] != 0)
         {
-            final int chunk = flowId / flowsPerChunk;
-            if (chunks[chunk] == null)
-            {
-                final int bytes = flowsPerChunk * (rxSize + txSize);
-                chunks[chunk] = BufferUtil.allocateDirectAligned(bytes, PAGE);
-                allocatedBytes += bytes;
-            }
-            final long rx = BufferUtil.address(chunks[chunk]) + (long)(flowId % flowsPerChunk) * (rxSize + txSize);
-            rxAddress[flowId] = rx;
-            txAddress[flowId] = rx + rxSize;
+            return;
         }
+        if ((long)rxSize + txSize > CHUNK_BYTES)
+        {
+            rxAddress[flowId] = allocate(2 * flowId, rxSize);
+            txAddress[flowId] = allocate(2 * flowId + 1, txSize);
+            return;
+        }
+        final int chunk = flowId / flowsPerChunk;
+        if (chunks[chunk] == null)
+        {
+            allocate(chunk, flowsPerChunk * (rxSize + txSize));
+        }
+        final long rx = BufferUtil.address(chunks[chunk]) + (long)(flowId % flowsPerChunk) * (rxSize + txSize);
+        rxAddress[flowId] = rx;
+        txAddress[flowId] = rx + rxSize;
+    }
+
+    private long allocate(final int chunk, final int bytes)
+    {
+        chunks[chunk] = BufferUtil.allocateDirectAligned(bytes, PAGE);
+        allocatedBytes += bytes;
+        return BufferUtil.address(chunks[chunk]);
     }
 
     public long rxAddress(final int flowId)

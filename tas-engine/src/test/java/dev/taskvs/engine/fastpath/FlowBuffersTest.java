@@ -73,12 +73,31 @@ class FlowBuffersTest
     }
 
     @Test
-    void ringsLargerThanHalfAChunkGetAChunkEach()
+    void ringsLargerThanAChunkGetAnAllocationEach()
     {
-        final FlowBuffers buffers = new FlowBuffers(8, 1 << 20, 1 << 20);
+        final FlowBuffers buffers = new FlowBuffers(8, 1 << 20, 1 << 18);
         assertEquals(1, buffers.flowsPerChunk());
         buffers.ensure(3);
-        assertEquals(2L << 20, buffers.allocatedBytes());
+        buffers.ensure(3);
+        assertEquals((1L << 20) + (1 << 18), buffers.allocatedBytes());
         assertEquals(0, buffers.rxAddress(3) & 4095);
+        assertEquals(0, buffers.txAddress(3) & 4095);
+        final UnsafeBuffer rx = new UnsafeBuffer(buffers.rxAddress(3), 1 << 20);
+        final UnsafeBuffer tx = new UnsafeBuffer(buffers.txAddress(3), 1 << 18);
+        rx.setMemory(0, 1 << 20, (byte)1);
+        tx.setMemory(0, 1 << 18, (byte)2);
+        assertEquals(1, rx.getByte((1 << 20) - 1), "the TX ring does not overlap the RX ring");
+        assertEquals(2, tx.getByte(0));
+    }
+
+    @Test
+    void ringsExactlyFillingAChunkShareNothing()
+    {
+        final FlowBuffers buffers = new FlowBuffers(4, FlowBuffers.CHUNK_BYTES / 2, FlowBuffers.CHUNK_BYTES / 2);
+        assertEquals(1, buffers.flowsPerChunk());
+        buffers.ensure(0);
+        buffers.ensure(1);
+        assertEquals(2L * FlowBuffers.CHUNK_BYTES, buffers.allocatedBytes());
+        assertEquals(buffers.rxAddress(0) + FlowBuffers.CHUNK_BYTES / 2, buffers.txAddress(0));
     }
 }
