@@ -3,6 +3,7 @@ package dev.taskvs.server.protocol;
 import java.nio.ByteOrder;
 
 import dev.taskvs.client.codec.binary.BinaryProtocol;
+import dev.taskvs.server.ServerConfig;
 import org.agrona.DirectBuffer;
 
 /**
@@ -13,8 +14,8 @@ import org.agrona.DirectBuffer;
  */
 public final class GetKeys
 {
-    /** The longest key memcached accepts (KEY_MAX_LENGTH). */
-    public static final int MAX_KEY_LENGTH = 250;
+    /** The most bytes of a request {@link #find} may need: a binary get's header and the longest key. */
+    public static final int LONGEST_PREFIX = BinaryProtocol.HEADER_LENGTH + ServerConfig.KEY_MAX_LENGTH;
 
     private GetKeys()
     {
@@ -29,15 +30,16 @@ public final class GetKeys
      */
     public static long find(final DirectBuffer buffer, final int at, final int end)
     {
-        if (end - at >= BinaryProtocol.HEADER_LENGTH && buffer.getByte(at) == BinaryProtocol.MAGIC_REQUEST)
+        if (end - at >= BinaryProtocol.HEADER_LENGTH && buffer.getByte(at + BinaryProtocol.MAGIC_OFFSET) == BinaryProtocol.MAGIC_REQUEST)
         {
-            final byte opcode = buffer.getByte(at + 1);
-            final int length = buffer.getShort(at + 2, ByteOrder.BIG_ENDIAN) & 0xFFFF;
+            final byte opcode = buffer.getByte(at + BinaryProtocol.OPCODE_OFFSET);
+            final int length = buffer.getShort(at + BinaryProtocol.KEY_LENGTH_OFFSET, ByteOrder.BIG_ENDIAN) & 0xFFFF;
             final int key = at + BinaryProtocol.HEADER_LENGTH;
             final boolean get = opcode == BinaryProtocol.GET || opcode == BinaryProtocol.GETQ ||
                 opcode == BinaryProtocol.GETK || opcode == BinaryProtocol.GETKQ;
             // A get has no extras: its key follows the header.
-            return get && buffer.getByte(at + 4) == 0 && length > 0 && length <= MAX_KEY_LENGTH &&
+            return get && buffer.getByte(at + BinaryProtocol.EXTRAS_LENGTH_OFFSET) == 0 && length > 0 &&
+                length <= ServerConfig.KEY_MAX_LENGTH &&
                 key + length <= end ? (long)key << 32 | length : -1;
         }
         final int key = keyStart(buffer, at, end);
@@ -80,12 +82,12 @@ public final class GetKeys
      * @param buffer the request's bytes.
      * @param key    what {@link #keyStart} returned.
      * @param end    end of the bytes that may be read.
-     * @return the key's length up to a space, CR or LF, or -1 when none comes within {@link #MAX_KEY_LENGTH}
+     * @return the key's length up to a space, CR or LF, or -1 when none comes within {@link ServerConfig#KEY_MAX_LENGTH}
      * bytes and before {@code end}, or the key is empty.
      */
     public static int keyLength(final DirectBuffer buffer, final int key, final int end)
     {
-        final int limit = Math.min(end, key + MAX_KEY_LENGTH + 1);
+        final int limit = Math.min(end, key + ServerConfig.KEY_MAX_LENGTH + 1);
         for (int i = key; i < limit; i++)
         {
             final byte b = buffer.getByte(i);

@@ -2,6 +2,7 @@ package dev.taskvs.server.protocol;
 
 import java.nio.charset.StandardCharsets;
 
+import dev.taskvs.server.ServerConfig;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
@@ -31,7 +32,7 @@ class GetKeysTest
         assertEquals("k", key("get k\n"));
         assertEquals("key", key("mg key v f t\r\n"));
         assertEquals("key", key("mg key\r\n"));
-        final String longest = "k".repeat(GetKeys.MAX_KEY_LENGTH);
+        final String longest = "k".repeat(ServerConfig.KEY_MAX_LENGTH);
         assertEquals(longest, key("get " + longest + "\r\n"));
     }
 
@@ -48,7 +49,7 @@ class GetKeysTest
         assertEquals(null, key("gets"));
         assertEquals(null, key("get \r\n"), "an empty key");
         assertEquals(null, key("get partial"), "the key's end has not arrived");
-        assertEquals(null, key("get " + "k".repeat(GetKeys.MAX_KEY_LENGTH + 1) + "\r\n"));
+        assertEquals(null, key("get " + "k".repeat(ServerConfig.KEY_MAX_LENGTH + 1) + "\r\n"));
         assertEquals(null, key("\u0080\u0000\u0000\u0003"), "binary");
     }
 
@@ -85,7 +86,26 @@ class GetKeysTest
         assertEquals(null, binaryKey(0x00, 4, "bin:key", 0), "a get with extras is malformed");
         assertEquals(null, binaryKey(0x00, 0, "bin:key", 1), "the key's last byte has not arrived");
         assertEquals(null, binaryKey(0x00, 0, "", 0), "no key");
-        assertEquals(null, binaryKey(0x00, 0, "k".repeat(GetKeys.MAX_KEY_LENGTH + 1), 0));
+        assertEquals(null, binaryKey(0x00, 0, "k".repeat(ServerConfig.KEY_MAX_LENGTH + 1), 0));
+    }
+
+    @Test
+    void longestPrefixHoldsTheLongestKeyOfEveryGet()
+    {
+        final String longest = "k".repeat(ServerConfig.KEY_MAX_LENGTH);
+        final byte[] binary = new byte[GetKeys.LONGEST_PREFIX];
+        final UnsafeBuffer buffer = new UnsafeBuffer(binary);
+        buffer.putByte(0, (byte)0x80);
+        buffer.putShort(2, (short)longest.length(), java.nio.ByteOrder.BIG_ENDIAN);
+        buffer.putInt(8, longest.length(), java.nio.ByteOrder.BIG_ENDIAN);
+        buffer.putStringWithoutLengthAscii(24, longest);
+        assertEquals((24L << 32) | longest.length(), GetKeys.find(buffer, 0, GetKeys.LONGEST_PREFIX), "binary GET");
+        for (final String command : new String[] {"get ", "gets ", "mg "})
+        {
+            final byte[] text = (command + longest + "\r\n").getBytes(StandardCharsets.US_ASCII);
+            assertEquals(longest.length(),
+                (int)GetKeys.find(new UnsafeBuffer(text), 0, Math.min(text.length, GetKeys.LONGEST_PREFIX)), command);
+        }
     }
 
     @Test

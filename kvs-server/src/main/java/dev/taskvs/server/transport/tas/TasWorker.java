@@ -48,8 +48,6 @@ final class TasWorker implements Agent, ConnectionHandler
     private static final byte[] TOO_MANY_CONNECTIONS =
         "ERROR Too many open connections\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final int EVENTS_PER_POLL = 256;
-    /** How far into a request a get's key is looked for: the command, a space and memcached's 250-byte key. */
-    private static final int MAX_WARM_LINE = 260;
     /** A direct window smaller than this is not worth starting: the response would likely spill. */
     private static final int MIN_DIRECT_WINDOW = 128;
     /** Overflow memory an idle connection may keep; more is given back once it drains. */
@@ -272,7 +270,7 @@ final class TasWorker implements Agent, ConnectionHandler
                 continue;
             }
             batchTokens[i] = rx.addressOffset() + flow.rxOffset();
-            batchLengths[i] = Math.min(flow.rxContiguous(), MAX_WARM_LINE);
+            batchLengths[i] = Math.min(flow.rxContiguous(), GetKeys.LONGEST_PREFIX);
             sink += conn.out.readableBytes() + conn.session.bytesNeeded();
         }
         for (int i = 0; i < n; i++)
