@@ -24,6 +24,8 @@ public final class FlowBuffers
     private final int rxSize;
     private final int txSize;
     private final int flowsPerChunk;
+    /** The flow's two rings exceed a chunk: each ring is an allocation of its own (rings go up to 1 GiB each). */
+    private final boolean ringPerAllocation;
     private final ByteBuffer[] chunks;
     private final long[] rxAddress;
     private final long[] txAddress;
@@ -34,9 +36,9 @@ public final class FlowBuffers
         this.rxSize = rxSize;
         this.txSize = txSize;
         final long perFlow = (long)rxSize + txSize;
-        flowsPerChunk = (int)Math.max(1, Math.min(maxFlows, CHUNK_BYTES / perFlow));
-        // A flow whose two rings exceed a chunk gets one allocation per ring (rings go up to 1 GiB each).
-        chunks = new ByteBuffer[perFlow > CHUNK_BYTES ? 2 * maxFlows : (maxFlows + flowsPerChunk - 1) / flowsPerChunk];
+        ringPerAllocation = perFlow > CHUNK_BYTES;
+        flowsPerChunk = ringPerAllocation ? 1 : (int)Math.max(1, Math.min(maxFlows, CHUNK_BYTES / perFlow));
+        chunks = new ByteBuffer[ringPerAllocation ? 2 * maxFlows : (maxFlows + flowsPerChunk - 1) / flowsPerChunk];
         rxAddress = new long[maxFlows];
         txAddress = new long[maxFlows];
     }
@@ -48,7 +50,7 @@ public final class FlowBuffers
         {
             return;
         }
-        if ((long)rxSize + txSize > CHUNK_BYTES)
+        if (ringPerAllocation)
         {
             rxAddress[flowId] = allocate(2 * flowId, rxSize);
             txAddress[flowId] = allocate(2 * flowId + 1, txSize);
