@@ -24,10 +24,11 @@ LOADGEN_JAR=$(ls "$ROOT"/loadgen/target/loadgen-*.jar | grep -v -e sources -e ja
 
 # The modules the code needs, as jdeps finds them, plus what the JVM flags and tools need at run time:
 # java.management/jdk.management (ThreadMXBean CPU and allocation figures), jdk.unsupported (sun.misc.Unsafe
-# for Agrona and jnr), jdk.zipfs (nothing today, cheap insurance for jar-in-jar loaders).
+# for Agrona and jnr), jdk.zipfs (nothing today, cheap insurance for jar-in-jar loaders), jdk.jfr (flight
+# recordings of a run there: SERVER_JAVA_OPTS=-XX:StartFlightRecording=...).
 MODULES=$("$JDEPS" --multi-release 17 --ignore-missing-deps --print-module-deps -q \
     "$SERVER_JAR" "$LOADGEN_JAR" "$ROOT"/kvs-server/target/lib/*.jar "$ROOT"/loadgen/target/lib/*.jar)
-MODULES=$(tr , "\n" <<<"$MODULES,java.management,jdk.management,jdk.unsupported,jdk.zipfs" | awk '!seen[$0]++' | paste -sd, -)
+MODULES=$(tr , "\n" <<<"$MODULES,java.management,jdk.management,jdk.unsupported,jdk.zipfs,jdk.jfr" | awk '!seen[$0]++' | paste -sd, -)
 echo "prepare: jlink modules: $MODULES" >&2
 
 rm -rf "$DEST"

@@ -9,10 +9,13 @@
 # the load generator gets all the others, so the generator is not the co-bottleneck it is on a 2-CPU machine.
 # Configurations (CONFIGS):
 #   engine     kvs-server --stack tas --nic shm --threading dedicated: one fast-path lane on the first server CPU,
-#              one app thread and the slow path on the second; loadgen on its own engine over the shm wire, with
+#              one app thread and the slow path on the second, flow ids shuffled (--flow-id-seed: a fresh server
+#              hands them out lowest first, in the generator's order, which a long-running one does not); loadgen on its own engine over the shm wire, with
 #              a third of its CPUs as lanes (the wire steers each segment to the lane that owns its flow).
 #   memcached  memcached -t 2 (the bundle's copy, or MEMCACHED=path), loadgen on kernel sockets over loopback.
 #   kernel     kvs-server --stack kernel -t 2, loadgen on kernel sockets over loopback.
+#   responder  (only when named) loadgen's store-less responder on the engine, placed as the engine server: what
+#              the generator drives at each count when the server costs next to nothing (its ceiling).
 # Above 20,000 connections the kernel configurations' loadgen spreads them over 127.0.0.1-4 (an ephemeral port
 # range each). Rounds (ROUNDS) run every configuration over every count, round after round, so drift touches all
 # points alike; each round starts each server afresh (its store preloaded by the round's first run). Points that
@@ -21,11 +24,13 @@
 # Results in OUTDIR: results.csv (one row per run), results.json, summary.txt (machine, command, the median of the
 # rounds per point with the range, p99, server CPU per request and how busy loadgen's load threads were, and each
 # configuration's change from the first count), conn-sweep.svg and conn-sweep-cpu.svg, and run-*/ (server log,
-# loadgen output and JSON). Everything is configurable from the environment:
+# loadgen output and JSON, threads-N.txt: each server thread's share of a core over the measured window).
+# Everything is configurable from the environment:
 #   COUNTS="100 1000 5000 10000 20000 50000"  CONFIGS="engine memcached kernel"  ROUNDS=2  WARMUP=2s  DURATION=5s
 #   SERVER_CPUS=2  LG_LANES=<a third of loadgen's CPUs>  LG_THREADS=<the rest>  CONNECT_RATE=20000  CPUS=<nproc>
-#   BUDGET_S=470  SHM_DIR=/dev/shm  IDLE=nap  MEMCACHED=<bundle>/memcached/memcached  JAVA=<bundle>/jre/bin/java
+#   BUDGET_S=470  SHM_DIR=/dev/shm  IDLE=nap  FLOW_ID_SEED=7 (0: ids in order)  MEMCACHED=<bundle>/memcached/memcached  JAVA=<bundle>/jre/bin/java
 #   SERVER_CP, LOADGEN_CP: class paths instead of the bundle's jars (the project's test runs it from its build).
+#   SERVER_JAVA_OPTS: more JVM options for the Java servers (a flight recording, say).
 #   DRY_RUN=1 prints the CPU plan and runs nothing.
 # Needs: bash, taskset (util-linux), awk, timeout (coreutils), /dev/shm. Root only to raise the open-files limit.
 set -uo pipefail
@@ -46,7 +51,9 @@ CPUS="${CPUS:-$(nproc)}"
 BUDGET_S="${BUDGET_S:-470}"
 SHM_DIR="${SHM_DIR:-/dev/shm}"
 IDLE="${IDLE:-nap}"
+FLOW_ID_SEED="${FLOW_ID_SEED:-7}"
 MEMCACHED="${MEMCACHED:-}"
+read -ra SERVER_JAVA <<<"${SERVER_JAVA_OPTS:-}"
 SERVER_IP=10.211.8.1
 LOADGEN_IP=10.211.8.2
 
@@ -92,7 +99,7 @@ plan="server CPUs $server_cpus; loadgen CPUs $lg_cpus$([[ $shared == yes ]] && e
 if [[ -n "${DRY_RUN:-}" ]]; then echo "$plan"; exit 0; fi
 for config in $CONFIGS; do
     [[ "$config" == memcached && ! -x "$MEMCACHED" ]] && { echo "run-conn-sweep: no memcached (set MEMCACHED)" >&2; exit 1; }
-    [[ "$config" =~ ^(engine|memcached|kernel)$ ]] || { echo "run-conn-sweep: unknown configuration $config" >&2; exit 2; }
+    [[ "$config" =~ ^(engine|memcached|kernel|responder)$ ]] || { echo "run-conn-sweep: unknown configuration $config" >&2; exit 2; }
 done
 
 mkdir -p "$OUT"
@@ -110,7 +117,7 @@ echo "config,connections,round,status,ops_per_sec,p50_us,p99_us,p999_us,errors,s
     machine_lines
     [[ -x "$MEMCACHED" ]] && echo "memcached: $(LD_LIBRARY_PATH="$MEMCACHED_LIBS" "$MEMCACHED" -V 2>&1 | head -1) ($MEMCACHED)"
     echo "plan:     $plan"
-    echo "command:  COUNTS=\"$COUNTS\" CONFIGS=\"$CONFIGS\" ROUNDS=$ROUNDS WARMUP=$WARMUP DURATION=$DURATION SERVER_CPUS=$SERVER_CPUS CONNECT_RATE=$CONNECT_RATE IDLE=$IDLE CPUS=$CPUS $0 $OUT"
+    echo "command:  COUNTS=\"$COUNTS\" CONFIGS=\"$CONFIGS\" ROUNDS=$ROUNDS WARMUP=$WARMUP DURATION=$DURATION SERVER_CPUS=$SERVER_CPUS CONNECT_RATE=$CONNECT_RATE IDLE=$IDLE FLOW_ID_SEED=$FLOW_ID_SEED CPUS=$CPUS $0 $OUT"
     echo
 } > "$OUT/summary.txt"
 
@@ -129,10 +136,18 @@ start_server() {
     case "$config" in
         engine)
             rm -f "$WIRE"
-            taskset -c "$server_cpus" "$JAVA" "${JAVA_OPTS[@]}" -cp "$SERVER_CP" dev.taskvs.server.KvsServerMain \
-                --stack tas --nic shm --shm "$WIRE" --ip "$SERVER_IP/24" -p "$port" --threading dedicated \
-                --idle "$IDLE" --stack-cores "$engine_stack" --app-cores 1 -m 256 -c "$LIMIT" --buffer-kb 4 \
+            taskset -c "$server_cpus" "$JAVA" "${JAVA_OPTS[@]}" "${SERVER_JAVA[@]}" -cp "$SERVER_CP" \
+                dev.taskvs.server.KvsServerMain --stack tas --nic shm --shm "$WIRE" --ip "$SERVER_IP/24" -p "$port" --threading dedicated \
+                --idle "$IDLE" --stack-cores "$engine_stack" --app-cores 1 -m 256 -c "$LIMIT" --buffer-kb 4 --flow-id-seed "$FLOW_ID_SEED" \
                 --shm-peer-queues "$lg_lanes" -v > "$log" 2>&1 &
+            ;;
+        responder)
+            rm -f "$WIRE"
+            taskset -c "$server_cpus" "$JAVA" "${JAVA_OPTS[@]}" "${SERVER_JAVA[@]}" -cp "$LOADGEN_CP" \
+                dev.taskvs.loadgen.LoadgenMain responder --stack tas --nic shm --shm "$WIRE" --ip "$SERVER_IP/24" \
+                -p "$port" --threading dedicated --idle "$IDLE" --stack-cores "$engine_stack" --buffer-kb 4 \
+                --flow-id-seed "$FLOW_ID_SEED" --max-flows $(( 2 * LIMIT + 1024 )) --shm-peer-queues "$lg_lanes" \
+                > "$log" 2>&1 &
             ;;
         memcached)
             local user=(); [[ $(id -u) -eq 0 ]] && user=(-u root)
@@ -140,14 +155,15 @@ start_server() {
                 -t 2 -m 256 -c "$KERNEL_LIMIT" -b 4096 "${user[@]}" > "$log" 2>&1 &
             ;;
         kernel)
-            taskset -c "$server_cpus" "$JAVA" "${JAVA_OPTS[@]}" -cp "$SERVER_CP" dev.taskvs.server.KvsServerMain \
-                --stack kernel -p "$port" -l 0.0.0.0 -t 2 -m 256 -c "$KERNEL_LIMIT" -b 4096 > "$log" 2>&1 &
+            taskset -c "$server_cpus" "$JAVA" "${JAVA_OPTS[@]}" "${SERVER_JAVA[@]}" -cp "$SERVER_CP" \
+                dev.taskvs.server.KvsServerMain --stack kernel -p "$port" -l 0.0.0.0 -t 2 -m 256 -c "$KERNEL_LIMIT" -b 4096 > "$log" 2>&1 &
             ;;
     esac
     SERVER_PID=$!
     for ((i = 0; i < 300; i++)); do
         kill -0 "$SERVER_PID" 2>/dev/null || return 1
-        if [[ "$config" == engine ]]; then grep -q 'clients connect to' "$log" 2>/dev/null && return 0
+        if [[ "$config" == engine || "$config" == responder ]]; then
+            grep -q -e 'clients connect to' -e 'responder on the engine' "$log" 2>/dev/null && return 0
         else port_open "$port" && { sleep 0.2; kill -0 "$SERVER_PID" 2>/dev/null; return; }; fi
         sleep 0.1
     done
@@ -157,7 +173,7 @@ start_server() {
 # loadgen's arguments for a configuration and count, into the array LG_ARGS (no more threads than connections).
 loadgen_target() {
     local config=$1 n=$2 port=$3 i threads
-    if [[ "$config" == engine ]]; then
+    if [[ "$config" == engine || "$config" == responder ]]; then
         threads=$(( lg_engine_threads < n ? lg_engine_threads : n ))
         LG_ARGS=(--stack tas --nic shm --shm "$WIRE" --ip "$LOADGEN_IP/24" --server "$SERVER_IP:$port"
             --threading dedicated --idle hybrid --stack-cores "$lg_stack" -t "$threads")
@@ -174,7 +190,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
         dir="$OUT/run-$config-r$round"; mkdir -p "$dir"
         first=yes
         for n in $COUNTS; do
-            if [[ "$config" != engine ]] && (( n + 1024 > FDS )); then
+            if [[ "$config" != engine && "$config" != responder ]] && (( n + 1024 > FDS )); then
                 echo "$config,$n,$round,skipped (ulimit -n $FDS),,,,,,,,," >> "$CSV"; continue
             fi
             elapsed=$(( $(date +%s) - START ))
@@ -209,9 +225,14 @@ for ((round = 1; round <= ROUNDS; round++)); do
             c0=""; c1=""; g0=""; g1=""; w0=0; w1=0
             if await_run_lines "$dir/loadgen-$n.log" 1 "$LG_PID" "$(point_s "$n")"; then
                 c0=$(cpu_ticks "$SERVER_PID"); g0=$(cpu_ticks "$lg_java"); w0=$(date +%s.%N)
+                thread_ticks "$SERVER_PID" > "$dir/.threads-0"
                 if await_run_lines "$dir/loadgen-$n.log" $(( 1 + $(window_lines "$DURATION_S") )) "$LG_PID" "$(point_s "$n")"; then
                     c1=$(cpu_ticks "$SERVER_PID"); g1=$(cpu_ticks "$lg_java"); w1=$(date +%s.%N)
+                    thread_ticks "$SERVER_PID" > "$dir/.threads-1"
+                    thread_busy "$dir/.threads-0" "$dir/.threads-1" "$(awk -v a="$w0" -v b="$w1" 'BEGIN { print b - a }')" \
+                        > "$dir/threads-$n.txt"
                 fi
+                rm -f "$dir/.threads-0" "$dir/.threads-1"
             fi
             wait "$LG_PID"; lg_rc=$?; LG_PID=""
             if [[ $lg_rc -ne 0 || ! -s "$json" ]]; then

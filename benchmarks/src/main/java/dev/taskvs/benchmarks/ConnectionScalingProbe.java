@@ -32,6 +32,8 @@ import java.util.Locale;
  * and asks for N keys instead of 100,000: with 1,000 the store fits the caches, which separates what the store's
  * misses cost from what the connections' state costs. {@code -Dprobe.warmBatches=false} has the server serve each
  * connection in its event instead of as a batch with its gets' store lines loaded first ({@code TasConfig}).
+ * {@code -Dprobe.flowIdSeed=N} shuffles the server engine's flow ids with seed N (default 7, as the sweep runs
+ * the server); 0 hands them out lowest first, so a fresh server walks its per-flow state in the client's order.
  */
 public final class ConnectionScalingProbe
 {
@@ -40,6 +42,7 @@ public final class ConnectionScalingProbe
     static final int PORT = 11211;
     static final int KEYS = Integer.getInteger("probe.keys", 100_000);
     static final boolean WARM_BATCHES = Boolean.parseBoolean(System.getProperty("probe.warmBatches", "true"));
+    static final long FLOW_ID_SEED = Long.getLong("probe.flowIdSeed", 7);
     static final int KEY_SIZE = 16;
     static final int VALUE_SIZE = 64;
     static final int CHUNK = 50_000;
@@ -69,6 +72,7 @@ public final class ConnectionScalingProbe
         config.tas.bufferKb = 4;
         config.tas.invoker = true;
         config.tas.warmBatches = WARM_BATCHES;
+        config.tas.flowIdSeed = FLOW_ID_SEED;
         server = KvsServer.startTas(config, new PacketIo[] {wire.endpointB()});
         transport = server.tas();
         client = new TcpEngine(new EngineContext()
@@ -321,7 +325,8 @@ public final class ConnectionScalingProbe
         {
             throw new IllegalArgumentException("-Dprobe.keys must be >= 1: " + KEYS);
         }
-        System.out.println(KEYS + " keys");
+        System.out.println(KEYS + " keys; server flow ids " +
+            (FLOW_ID_SEED == 0 ? "in order" : "shuffled, seed " + FLOW_ID_SEED));
         for (final String point : points)
         {
             final int n = Integer.parseInt(point.trim());

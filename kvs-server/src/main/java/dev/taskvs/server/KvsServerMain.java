@@ -83,6 +83,11 @@ public final class KvsServerMain implements Callable<Integer>
         description = "Engine flow slots; 0 = 2 x -c + 1024. Default: ${DEFAULT-VALUE}.")
     int maxFlows;
 
+    @Option(names = "--flow-id-seed", defaultValue = "0",
+        description = "0: the engine hands out flow ids lowest first; else it shuffles them with this seed, as a " +
+            "long-running server's closes do (benchmarks). Default: ${DEFAULT-VALUE}.")
+    long flowIdSeed;
+
     @Option(names = "--time-wait-ms", defaultValue = "60000",
         description = "TIME_WAIT after the server closes first, ms. Default: ${DEFAULT-VALUE}.")
     long timeWaitMs;
@@ -206,7 +211,7 @@ public final class KvsServerMain implements Callable<Integer>
             System.out.println("kvs-server " + ServerContext.VERSION + " on the TAS engine (" +
                 server.tas().nicDescription() + ", " + tas.threading + " threading, " + tas.appCores + " app context" +
                 (tas.appCores == 1 ? "" : "s") + ", " + config.memoryLimitMb + " MB, max " + config.maxConnections +
-                " connections)");
+                " connections" + (tas.flowIdSeed == 0 ? "" : ", flow ids shuffled with seed " + tas.flowIdSeed) + ")");
             System.out.println("clients connect to " + server.tas().clientAddress() +
                 ("tap".equals(tas.nic) && !"none".equals(tas.kernelIp) ?
                 " (the kernel's side of " + tas.iface + " is " + tas.kernelAddress() + ")" : ""));
@@ -254,6 +259,7 @@ public final class KvsServerMain implements Callable<Integer>
         c.tas.idle = idle;
         c.tas.bufferKb = bufferKb;
         c.tas.maxFlows = maxFlows;
+        c.tas.flowIdSeed = flowIdSeed;
         c.tas.timeWaitMs = timeWaitMs;
         c.tas.rtoRetries = rtoRetries;
         c.tas.keepaliveSeconds = keepaliveSeconds;

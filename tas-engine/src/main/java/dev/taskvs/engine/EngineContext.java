@@ -24,6 +24,7 @@ public final class EngineContext
     private int rxBufferSize = 64 * 1024;
     private int txBufferSize = 64 * 1024;
     private int maxFlows = 4096;
+    private long flowIdSeed;
     private int maxContexts = 64;
     private int synBacklog = 128;
     private long timeWaitNs = 60_000_000_000L;
@@ -234,6 +235,26 @@ public final class EngineContext
     public int maxFlows()
     {
         return maxFlows;
+    }
+
+    /**
+     * The order in which the slow path hands out flow ids. 0 (the default): lowest first, so a fresh engine's
+     * flows sit side by side in its per-flow tables and rings. Any other value shuffles the free ids once at
+     * start with this seed: the scattered order a long-running engine reaches after many opens and closes, which
+     * benchmarks use so that a fresh engine does not walk its per-flow state in address order.
+     *
+     * @param flowIdSeed 0 for ascending ids, else the shuffle's seed.
+     * @return this.
+     */
+    public EngineContext flowIdSeed(final long flowIdSeed)
+    {
+        this.flowIdSeed = flowIdSeed;
+        return this;
+    }
+
+    public long flowIdSeed()
+    {
+        return flowIdSeed;
     }
 
     public EngineContext maxContexts(final int maxContexts)

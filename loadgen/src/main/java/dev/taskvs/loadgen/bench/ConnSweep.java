@@ -19,6 +19,8 @@ final class ConnSweep
 {
     /** Descriptors a kernel server needs beyond one per connection (listeners, logs, epoll, the JVM's own). */
     static final int KERNEL_FD_MARGIN = 1024;
+    /** The engine servers' --flow-id-seed: any fixed non-zero value, so every sweep meets the same order. */
+    static final String FLOW_ID_SEED = "7";
 
     private ConnSweep()
     {
@@ -100,7 +102,10 @@ final class ConnSweep
             header.add(kind.label);
             final List<double[]> pts = new ArrayList<>();
             final List<double[]> cpu = new ArrayList<>();
-            final List<String> extra = kind.engine() ? List.of("--buffer-kb", "4") : List.of();
+            // Shuffled flow ids: a fresh engine hands them out lowest first, so the server would walk its per-flow
+            // state in the generator's order, in address order, which a long-running server never does.
+            final List<String> extra = kind.engine() ?
+                List.of("--buffer-kb", "4", "--flow-id-seed", FLOW_ID_SEED) : List.of();
             bench.say(kind.label + ": starting for " + most + " connections");
             // memcached refuses a -c above what it may open: stay under this process's limit (inherited).
             // The engine holds connections as flows, not file descriptors: only the kernel servers meet the limit.
@@ -243,7 +248,8 @@ final class ConnSweep
             "--value-size 64 --get-ratio 0.9 --warmup ").append(warmup).append(" --duration ").append(duration)
             .append(" --connect-rate ").append(connectRate).append("` (closed loop; every connection keeps one " +
             "request in flight), the server started once for all points (memcached and kvs-server with `-c` above " +
-            "the largest N, the engine server with `--buffer-kb 4`); over loopback above 20,000 connections " +
+            "the largest N, the engine server with `--buffer-kb 4 --flow-id-seed " + FLOW_ID_SEED + "`, its flow ids " +
+            "shuffled as a long-running server's closes leave them, not handed out in the generator's order); over loopback above 20,000 connections " +
             "loadgen spreads them over 127.0.0.1-4 (one ephemeral port range per address). ")
             .append(rounds == 1 ? "One run per point. Cells: requests/s (" : rounds + " rounds over all the counts " +
                 "(each round runs every count once, so drift on the machine touches every point alike). Cells: the " +

@@ -19,7 +19,8 @@ import java.util.TreeMap;
 public final class ConnSweepPlot
 {
     private static final Map<String, String> LABELS = Map.of("engine", "kvs-server engine, shm",
-        "memcached", "memcached 1.6 (kernel)", "kernel", "kvs-server kernel");
+        "memcached", "memcached 1.6 (kernel)", "kernel", "kvs-server kernel", "responder",
+        "loadgen's responder, shm (generator ceiling)");
 
     private ConnSweepPlot()
     {

@@ -14,9 +14,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * scripts/scaling/run-conn-sweep.sh for real, shrunk to this machine: the three configurations (the engine over
- * a shm wire, memcached and kvs-server on kernel sockets) at two small counts, one round, from this build's
- * classes instead of a jlink bundle. Every run must be ok without errors, and the summary, JSON and plots written.
+ * scripts/scaling/run-conn-sweep.sh for real, shrunk to this machine: the four configurations (the engine over
+ * a shm wire, memcached and kvs-server on kernel sockets, loadgen's responder on the engine) at two small counts,
+ * one round, from this build's classes instead of a jlink bundle. Every run must be ok without errors, and the
+ * summary, JSON, plots and per-thread CPU written.
  */
 class ConnSweepScriptTest
 {
@@ -27,6 +28,7 @@ class ConnSweepScriptTest
         final Path out = dir.resolve("out");
         final ScriptRun run = ScriptRun.run("run-conn-sweep.sh", dir, out, Map.of(
             "MEMCACHED", System.getProperty("kvs.memcached", "/usr/bin/memcached"), "COUNTS", "10 40", "ROUNDS", "1",
+            "CONFIGS", "engine memcached kernel responder",
             "CPUS", "2", "WARMUP", "1s", "DURATION", "4s"), 170);
         final String log = run.log();
         assertTrue(run.finished, "the sweep did not finish:\n" + log);
@@ -34,7 +36,7 @@ class ConnSweepScriptTest
 
         final List<String> csv = Files.readAllLines(out.resolve("results.csv"));
         final List<Map<String, String>> rows = ScriptRun.rows(csv);
-        assertEquals(3 * 2, rows.size(), String.join("\n", csv));
+        assertEquals(4 * 2, rows.size(), String.join("\n", csv));
         for (final Map<String, String> row : rows)
         {
             assertEquals("ok", row.get("status"), row + "\n" + log);
@@ -44,7 +46,7 @@ class ConnSweepScriptTest
             assertTrue(Double.parseDouble(row.get("server_cpu_us_per_req")) > 0, row.toString());
             assertTrue(Double.parseDouble(row.get("loadgen_cpu_cores_busy")) > 0.1, row.toString());
         }
-        assertEquals(List.of("engine", "memcached", "kernel"), rows.stream().map(r -> r.get("config")).distinct()
+        assertEquals(List.of("engine", "memcached", "kernel", "responder"), rows.stream().map(r -> r.get("config")).distinct()
             .toList(), String.join("\n", csv));
 
         final String summary = Files.readString(out.resolve("summary.txt"));
@@ -54,6 +56,13 @@ class ConnSweepScriptTest
         assertTrue(Files.readString(out.resolve("results.json")).contains("\"config\": \"memcached\""));
         assertTrue(Files.readString(out.resolve("conn-sweep.svg")).contains("memcached 1.6 (kernel)"));
         assertTrue(Files.readString(out.resolve("conn-sweep-cpu.svg")).contains("us per request"));
+        assertTrue(Files.readString(out.resolve("conn-sweep.svg")).contains("generator ceiling"));
+        // The engine server's threads apart, and its flow ids shuffled as a long-running server's are.
+        final String threads = Files.readString(out.resolve("run-engine-r1/threads-40.txt"));
+        assertTrue(threads.contains("fast-path-0") && threads.contains("kvs-app-0"), threads);
+        assertTrue(Files.readString(out.resolve("run-engine-r1/server.log"))
+            .contains("flow ids shuffled with seed 7"));
+        assertTrue(Files.readString(out.resolve("run-responder-r1/threads-40.txt")).contains("fast-path-0"));
         try (var files = Files.list(dir))
         {
             assertTrue(files.noneMatch(f -> f.getFileName().toString().endsWith(".wire")), "the wire file was left");

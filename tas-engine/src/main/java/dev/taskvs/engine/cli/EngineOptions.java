@@ -74,6 +74,11 @@ public final class EngineOptions
         description = "Per-flow RX and TX ring size in KiB, a power of two. Default: ${DEFAULT-VALUE}.")
     int bufferKb;
 
+    @Option(names = "--flow-id-seed", defaultValue = "0",
+        description = "0: flow ids lowest first; else shuffled with this seed, as a long-running engine's closes " +
+            "leave them. Default: ${DEFAULT-VALUE}.")
+    long flowIdSeed;
+
     /** @return the backend named by {@code --nic}. */
     public String nic()
     {
@@ -125,6 +130,7 @@ public final class EngineOptions
             .threading(ThreadingMode.valueOf(threading.toUpperCase()))
             .idleStrategy(idle)
             .congestionControl(cc)
+            .flowIdSeed(flowIdSeed)
             .rxBufferSize(bufferKb * 1024)
             .txBufferSize(bufferKb * 1024);
         if (gateway != null)

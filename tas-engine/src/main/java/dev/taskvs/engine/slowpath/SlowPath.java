@@ -31,6 +31,7 @@ import org.agrona.concurrent.ringbuffer.RingBuffer;
 import org.agrona.DeadlineTimerWheel;
 
 import java.util.ArrayDeque;
+import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
 import static dev.taskvs.engine.fastpath.FlowRecord.*;
@@ -165,6 +166,10 @@ public final class SlowPath implements Agent
         for (int i = ctx.maxFlows() - 1; i >= 0; i--)
         {
             freeFlows[freeCount++] = i;
+        }
+        if (ctx.flowIdSeed() != 0)
+        {
+            shuffle(freeFlows, freeCount, new SplittableRandom(ctx.flowIdSeed()));
         }
         int shift = 0;
         while ((ctx.rxBufferSize() >>> shift) > 0xFFFF)
@@ -1564,5 +1569,17 @@ public final class SlowPath implements Agent
             work++;
         }
         return work;
+    }
+
+    /** Fisher-Yates over the first {@code count} entries. */
+    private static void shuffle(final int[] ids, final int count, final SplittableRandom random)
+    {
+        for (int i = count - 1; i > 0; i--)
+        {
+            final int j = random.nextInt(i + 1);
+            final int id = ids[i];
+            ids[i] = ids[j];
+            ids[j] = id;
+        }
     }
 }

@@ -438,4 +438,46 @@ class ConnectionLifecycleTest
             assertEquals(0, pair.a.counter("a slow path: active flows"));
         }
     }
+
+    @Test
+    void shouldHandOutFlowIdsInASeededShuffleAndCarryDataOnThem()
+    {
+        final List<Integer> first = shuffledServerFlowIds(42);
+        assertEquals(first, shuffledServerFlowIds(42), "the same seed gives the same order");
+        assertFalse(first.equals(shuffledServerFlowIds(43)), "another seed, another order");
+        assertEquals(first.size(), first.stream().distinct().count());
+        assertTrue(first.stream().allMatch(id -> id >= 0 && id < 2048));
+        assertFalse(first.equals(first.stream().sorted().toList()), "not ascending: " + first);
+    }
+
+    /** Opens 40 connections to an engine whose ids are shuffled with this seed, sends 100 bytes on each. */
+    private List<Integer> shuffledServerFlowIds(final long seed)
+    {
+        final int count = 40;
+        try (EnginePair pair = pair(c -> c.flowIdSeed(c.name().equals("b") ? seed : 0)))
+        {
+            final Tracker client = new Tracker();
+            final Tracker server = new Tracker();
+            pair.handlerA = client;
+            pair.handlerB = server;
+            pair.appB.listen(PORT);
+            pair.step();
+            for (int i = 0; i < count; i++)
+            {
+                pair.appA.connect(EnginePair.IP_B, PORT);
+            }
+            assertTrue(pair.runUntil(() -> client.open.size() == count && server.open.size() == count, 1_000_000));
+            final UnsafeBuffer bytes = new UnsafeBuffer(new byte[100]);
+            for (int i = 0; i < count; i++)
+            {
+                // The client's engine hands out ids lowest first.
+                assertEquals(i, client.open.get(i).flowId());
+                assertEquals(100, client.open.get(i).write(bytes, 0, 100));
+            }
+            assertTrue(pair.runUntil(() -> server.received == 100L * count, 1_000_000), "received " + server.received);
+            final List<Integer> ids = new ArrayList<>();
+            server.open.forEach(connection -> ids.add(connection.flowId()));
+            return ids;
+        }
+    }
 }

@@ -59,6 +59,8 @@ public final class TasConfig
     public int bufferKb = 64;
     /** --max-flows: engine flow slots; 0 = twice -c plus room for TIME_WAIT. */
     public int maxFlows;
+    /** --flow-id-seed: 0 hands out flow ids lowest first; else they are shuffled with this seed. */
+    public long flowIdSeed;
     /** --time-wait-ms: how long a flow the server closed first stays in TIME_WAIT. */
     public long timeWaitMs = 60_000;
     /** --rto-retries: retransmission timeouts before a silent peer is reset. */

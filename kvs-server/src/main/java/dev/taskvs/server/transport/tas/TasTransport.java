@@ -80,6 +80,7 @@ public final class TasTransport implements AutoCloseable, ConnectionRegistry
                 .rxBufferSize(config.bufferKb * 1024)
                 .txBufferSize(config.bufferKb * 1024)
                 .maxFlows(config.flowSlots(ctx.config().maxConnections))
+                .flowIdSeed(config.flowIdSeed)
                 .maxContexts(config.appCores + 1)
                 .synBacklog(ctx.config().backlog)
                 .timeWaitNs(TimeUnit.MILLISECONDS.toNanos(config.timeWaitMs))
