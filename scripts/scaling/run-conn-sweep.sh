@@ -28,7 +28,8 @@
 # Everything is configurable from the environment:
 #   COUNTS="100 1000 5000 10000 20000 50000"  CONFIGS="engine memcached kernel"  ROUNDS=2  WARMUP=2s  DURATION=5s
 #   SERVER_CPUS=2  LG_LANES=<a third of loadgen's CPUs>  LG_THREADS=<the rest>  CONNECT_RATE=20000  CPUS=<nproc>
-#   BUDGET_S=470  SHM_DIR=/dev/shm  IDLE=nap  FLOW_ID_SEED=7 (0: ids in order)  MEMCACHED=<bundle>/memcached/memcached  JAVA=<bundle>/jre/bin/java
+#   BUDGET_S=470  SHM_DIR=/dev/shm  IDLE=nap  FLOW_ID_SEED=7 (0: ids in order)
+#   ACK_DELAY_US=200 (the engine servers' --ack-delay-us)  MEMCACHED=<bundle>/memcached/memcached  JAVA=<bundle>/jre/bin/java
 #   SERVER_CP, LOADGEN_CP: class paths instead of the bundle's jars (the project's test runs it from its build).
 #   SERVER_JAVA_OPTS: more JVM options for the Java servers (a flight recording, say).
 #   DRY_RUN=1 prints the CPU plan and runs nothing.
@@ -52,6 +53,7 @@ BUDGET_S="${BUDGET_S:-470}"
 SHM_DIR="${SHM_DIR:-/dev/shm}"
 IDLE="${IDLE:-nap}"
 FLOW_ID_SEED="${FLOW_ID_SEED:-7}"
+ACK_DELAY_US="${ACK_DELAY_US:-200}"
 MEMCACHED="${MEMCACHED:-}"
 read -ra SERVER_JAVA <<<"${SERVER_JAVA_OPTS:-}"
 SERVER_IP=10.211.8.1
@@ -117,7 +119,7 @@ echo "config,connections,round,status,ops_per_sec,p50_us,p99_us,p999_us,errors,s
     machine_lines
     [[ -x "$MEMCACHED" ]] && echo "memcached: $(LD_LIBRARY_PATH="$MEMCACHED_LIBS" "$MEMCACHED" -V 2>&1 | head -1) ($MEMCACHED)"
     echo "plan:     $plan"
-    echo "command:  COUNTS=\"$COUNTS\" CONFIGS=\"$CONFIGS\" ROUNDS=$ROUNDS WARMUP=$WARMUP DURATION=$DURATION SERVER_CPUS=$SERVER_CPUS CONNECT_RATE=$CONNECT_RATE IDLE=$IDLE FLOW_ID_SEED=$FLOW_ID_SEED CPUS=$CPUS $0 $OUT"
+    echo "command:  COUNTS=\"$COUNTS\" CONFIGS=\"$CONFIGS\" ROUNDS=$ROUNDS WARMUP=$WARMUP DURATION=$DURATION SERVER_CPUS=$SERVER_CPUS CONNECT_RATE=$CONNECT_RATE IDLE=$IDLE FLOW_ID_SEED=$FLOW_ID_SEED ACK_DELAY_US=$ACK_DELAY_US CPUS=$CPUS $0 $OUT"
     echo
 } > "$OUT/summary.txt"
 
@@ -139,6 +141,7 @@ start_server() {
             taskset -c "$server_cpus" "$JAVA" "${JAVA_OPTS[@]}" "${SERVER_JAVA[@]}" -cp "$SERVER_CP" \
                 dev.taskvs.server.KvsServerMain --stack tas --nic shm --shm "$WIRE" --ip "$SERVER_IP/24" -p "$port" --threading dedicated \
                 --idle "$IDLE" --stack-cores "$engine_stack" --app-cores 1 -m 256 -c "$LIMIT" --buffer-kb 4 --flow-id-seed "$FLOW_ID_SEED" \
+                --ack-delay-us "$ACK_DELAY_US" \
                 --shm-peer-queues "$lg_lanes" -v > "$log" 2>&1 &
             ;;
         responder)
@@ -146,7 +149,7 @@ start_server() {
             taskset -c "$server_cpus" "$JAVA" "${JAVA_OPTS[@]}" "${SERVER_JAVA[@]}" -cp "$LOADGEN_CP" \
                 dev.taskvs.loadgen.LoadgenMain responder --stack tas --nic shm --shm "$WIRE" --ip "$SERVER_IP/24" \
                 -p "$port" --threading dedicated --idle "$IDLE" --stack-cores "$engine_stack" --buffer-kb 4 \
-                --flow-id-seed "$FLOW_ID_SEED" --max-flows $(( 2 * LIMIT + 1024 )) --shm-peer-queues "$lg_lanes" \
+                --flow-id-seed "$FLOW_ID_SEED" --ack-delay-us "$ACK_DELAY_US" --max-flows $(( 2 * LIMIT + 1024 )) --shm-peer-queues "$lg_lanes" \
                 > "$log" 2>&1 &
             ;;
         memcached)

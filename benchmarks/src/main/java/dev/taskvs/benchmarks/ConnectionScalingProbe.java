@@ -73,6 +73,7 @@ public final class ConnectionScalingProbe
         config.tas.invoker = true;
         config.tas.warmBatches = WARM_BATCHES;
         config.tas.flowIdSeed = FLOW_ID_SEED;
+        config.tas.ackDelayUs = Long.getLong("probe.ackDelayUs", config.tas.ackDelayUs);
         server = KvsServer.startTas(config, new PacketIo[] {wire.endpointB()});
         transport = server.tas();
         client = new TcpEngine(new EngineContext()

@@ -88,6 +88,11 @@ public final class KvsServerMain implements Callable<Integer>
             "long-running server's closes do (benchmarks). Default: ${DEFAULT-VALUE}.")
     long flowIdSeed;
 
+    @Option(names = "--ack-delay-us", defaultValue = "200",
+        description = "How long a small request's ACK may wait for the answer to carry it; 0 = at once; keep it " +
+            "well under the clients' minimum RTO. Default: ${DEFAULT-VALUE}.")
+    long ackDelayUs;
+
     @Option(names = "--time-wait-ms", defaultValue = "60000",
         description = "TIME_WAIT after the server closes first, ms. Default: ${DEFAULT-VALUE}.")
     long timeWaitMs;
@@ -260,6 +265,7 @@ public final class KvsServerMain implements Callable<Integer>
         c.tas.bufferKb = bufferKb;
         c.tas.maxFlows = maxFlows;
         c.tas.flowIdSeed = flowIdSeed;
+        c.tas.ackDelayUs = ackDelayUs;
         c.tas.timeWaitMs = timeWaitMs;
         c.tas.rtoRetries = rtoRetries;
         c.tas.keepaliveSeconds = keepaliveSeconds;

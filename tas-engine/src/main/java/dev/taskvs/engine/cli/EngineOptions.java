@@ -79,6 +79,11 @@ public final class EngineOptions
             "leave them. Default: ${DEFAULT-VALUE}.")
     long flowIdSeed;
 
+    @Option(names = "--ack-delay-us", defaultValue = "200",
+        description = "How long a small segment's ACK may wait for the app's answer; 0 = at once. " +
+            "Default: ${DEFAULT-VALUE}.")
+    long ackDelayUs;
+
     /** @return the backend named by {@code --nic}. */
     public String nic()
     {
@@ -131,6 +136,7 @@ public final class EngineOptions
             .idleStrategy(idle)
             .congestionControl(cc)
             .flowIdSeed(flowIdSeed)
+            .ackDelayNs(ackDelayUs * 1000L)
             .rxBufferSize(bufferKb * 1024)
             .txBufferSize(bufferKb * 1024);
         if (gateway != null)

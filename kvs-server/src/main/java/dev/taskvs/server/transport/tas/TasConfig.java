@@ -53,6 +53,11 @@ public final class TasConfig
      * in its event (for measuring the difference).
      */
     public boolean warmBatches = true;
+    /**
+     * --ack-delay-us: how long the ACK of a small request may wait for the answer to carry it; 0 ACKs at once.
+     * Keep it well under the clients' minimum retransmission timeout (10 ms on the engine, 200 ms on Linux).
+     */
+    public long ackDelayUs = 200;
     /** --idle: the idle strategy of every engine thread. */
     public String idle = "nap";
     /** --buffer-kb: per-connection RX and TX ring size in KiB, a power of two. */
@@ -129,6 +134,7 @@ public final class TasConfig
         require(bufferKb >= 2 && bufferKb <= 1 << 20 && Integer.bitCount(bufferKb) == 1, "--buffer-kb", bufferKb,
             "a power of two, 2..1048576");
         require(maxFlows >= 0 && maxFlows <= 1 << 20, "--max-flows", maxFlows, "0..1048576 (0 = from -c)");
+        require(ackDelayUs >= 0 && ackDelayUs <= 100_000, "--ack-delay-us", ackDelayUs, "0..100000 (0 = off)");
         require(timeWaitMs >= 0, "--time-wait-ms", timeWaitMs, ">= 0");
         require(rtoRetries >= 1 && rtoRetries <= 100, "--rto-retries", rtoRetries, "1..100");
         require(keepaliveSeconds >= 0 && keepaliveSeconds <= 2_000_000, "--keepalive-s", keepaliveSeconds,

@@ -81,6 +81,7 @@ public final class TasTransport implements AutoCloseable, ConnectionRegistry
                 .txBufferSize(config.bufferKb * 1024)
                 .maxFlows(config.flowSlots(ctx.config().maxConnections))
                 .flowIdSeed(config.flowIdSeed)
+                .ackDelayNs(TimeUnit.MICROSECONDS.toNanos(config.ackDelayUs))
                 .maxContexts(config.appCores + 1)
                 .synBacklog(ctx.config().backlog)
                 .timeWaitNs(TimeUnit.MILLISECONDS.toNanos(config.timeWaitMs))
