@@ -97,6 +97,8 @@ public final class SlowPath implements Agent
     private final int rcvShift;
     private int scanCursor;
     private long scanCredit;
+    /** Where {@link #warmScan} leaves what it read, so the reads are not compiled away. */
+    private int scanWarmSink;
     private long lastScanNs;
     private int nextEphemeral;
     private int timeWaitCount;
@@ -1213,7 +1215,12 @@ public final class SlowPath implements Agent
         final int visits = (int)(scanCredit >>> 10);
         scanCredit -= (long)visits << 10;
         int work = 0;
-        for (int i = Math.min(visits, liveCount); i > 0; i--)
+        final int count = Math.min(visits, liveCount);
+        if (count > 1)
+        {
+            warmScan(count);
+        }
+        for (int i = count; i > 0; i--)
         {
             if (scanCursor >= liveCount)
             {
@@ -1227,6 +1234,27 @@ public final class SlowPath implements Agent
             }
         }
         return work;
+    }
+
+    /**
+     * Reads the transmit line of every flow this cycle will visit, before visiting any: the reads do not depend on
+     * each other, so their cache misses overlap instead of coming one visit at a time. With tens of thousands of
+     * connections the records are not in cache, a visit is little more than that miss, and every connection is
+     * visited at least once a round (a million visits a second at 50,000 connections).
+     */
+    private void warmScan(final int count)
+    {
+        int cursor = scanCursor;
+        int sum = 0;
+        for (int i = 0; i < count; i++)
+        {
+            if (cursor >= liveCount)
+            {
+                cursor = 0;
+            }
+            sum += state.getInt(FlowRecord.offset(scan.flowId(cursor++)) + SND_UNA_OFFSET);
+        }
+        scanWarmSink += sum;
     }
 
     private void track(final Connection conn)
