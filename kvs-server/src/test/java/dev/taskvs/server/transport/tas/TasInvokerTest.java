@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 import dev.taskvs.engine.EngineContext;
 import dev.taskvs.engine.TcpEngine;
@@ -32,61 +34,97 @@ class TasInvokerTest
     private static final int SERVER_IP = Ipv4Address.parse("10.211.9.2");
     private static final int CLIENT_IP = Ipv4Address.parse("10.211.9.3");
 
-    @Test
-    void shouldServeOnlyWhenInvoked()
+    /** An invoker-mode server and a client engine on the two ends of a loopback wire, one connection open. */
+    private static final class Pair implements AutoCloseable
     {
-        final LoopbackWire wire = new LoopbackWire();
-        final ServerConfig config = new ServerConfig();
-        config.port = 11211;
-        config.tas.ip = "10.211.9.2/24";
-        config.tas.invoker = true;
-        final KvsServer server = KvsServer.startTas(config, new PacketIo[] {wire.endpointB()});
-        final TcpEngine client = new TcpEngine(new EngineContext().name("client").localIp(CLIENT_IP).prefixLength(24)
-            .threading(ThreadingMode.INVOKER), wire.endpointA());
-        try
+        final KvsServer server;
+        final TcpEngine client;
+        final AppContext app;
+        final ConnectionHandler handler;
+        final TcpConnection connection;
+
+        Pair(final Consumer<ServerConfig> configure, final ConnectionHandler handler)
         {
-            final AppContext app = client.newAppContext();
+            final LoopbackWire wire = new LoopbackWire();
+            final ServerConfig config = new ServerConfig();
+            config.port = 11211;
+            config.tas.ip = "10.211.9.2/24";
+            config.tas.invoker = true;
+            configure.accept(config);
+            this.handler = handler;
+            server = KvsServer.startTas(config, new PacketIo[] {wire.endpointB()});
+            client = new TcpEngine(new EngineContext().name("client").localIp(CLIENT_IP).prefixLength(24)
+                .threading(ThreadingMode.INVOKER), wire.endpointA());
+            app = client.newAppContext();
             client.start();
-            final StringBuilder answers = new StringBuilder();
-            final ConnectionHandler handler = new ConnectionHandler()
-            {
-                @Override
-                public void onData(final TcpConnection connection, final int bytes)
-                {
-                    final byte[] data = new byte[connection.readable()];
-                    connection.read(new UnsafeBuffer(data), 0, data.length);
-                    answers.append(new String(data, StandardCharsets.US_ASCII));
-                }
-            };
-            final TcpConnection connection = app.connect(SERVER_IP, 11211);
+            connection = app.connect(SERVER_IP, 11211);
             for (int i = 0; i < 1000 && connection.state() != TcpConnection.State.OPEN; i++)
             {
-                client.invoke();
-                app.poll(handler, 64);
+                stepClient();
                 server.tas().invoke();
             }
             assertEquals(TcpConnection.State.OPEN, connection.state());
+        }
 
-            final byte[] request = "set k 3 0 2\r\nhi\r\nget k\r\n".getBytes(StandardCharsets.US_ASCII);
-            assertEquals(request.length, connection.write(new UnsafeBuffer(request), 0, request.length));
-            for (int i = 0; i < 50; i++)
-            {
-                client.invoke();
-                app.poll(handler, 64);
-            }
-            assertEquals("", answers.toString(), "nothing answers while the server is not invoked");
-            for (int i = 0; i < 1000 && !answers.toString().endsWith("END\r\n"); i++)
+        void stepClient()
+        {
+            client.invoke();
+            app.poll(handler, 64);
+        }
+
+        void send(final String text)
+        {
+            final byte[] bytes = text.getBytes(StandardCharsets.US_ASCII);
+            assertEquals(bytes.length, connection.write(new UnsafeBuffer(bytes), 0, bytes.length));
+        }
+
+        /** Server, then client, until the condition holds (at most 1,000 turns). */
+        void runUntil(final BooleanSupplier done)
+        {
+            for (int i = 0; i < 1000 && !done.getAsBoolean(); i++)
             {
                 server.tas().invoke();
-                client.invoke();
-                app.poll(handler, 64);
+                stepClient();
             }
-            assertEquals("STORED\r\nVALUE k 3 2\r\nhi\r\nEND\r\n", answers.toString());
         }
-        finally
+
+        @Override
+        public void close()
         {
             client.close();
             server.close();
+        }
+    }
+
+    /** Appends everything the client reads. */
+    private static ConnectionHandler reader(final StringBuilder answers)
+    {
+        return new ConnectionHandler()
+        {
+            @Override
+            public void onData(final TcpConnection connection, final int bytes)
+            {
+                final byte[] data = new byte[connection.readable()];
+                connection.read(new UnsafeBuffer(data), 0, data.length);
+                answers.append(new String(data, StandardCharsets.US_ASCII));
+            }
+        };
+    }
+
+    @Test
+    void shouldServeOnlyWhenInvoked()
+    {
+        final StringBuilder answers = new StringBuilder();
+        try (Pair pair = new Pair(config -> { }, reader(answers)))
+        {
+            pair.send("set k 3 0 2\r\nhi\r\nget k\r\n");
+            for (int i = 0; i < 50; i++)
+            {
+                pair.stepClient();
+            }
+            assertEquals("", answers.toString(), "nothing answers while the server is not invoked");
+            pair.runUntil(() -> answers.toString().endsWith("END\r\n"));
+            assertEquals("STORED\r\nVALUE k 3 2\r\nhi\r\nEND\r\n", answers.toString());
         }
     }
 
@@ -106,57 +144,18 @@ class TasInvokerTest
     /** The server's pure ACKs over this many gets answered one after another, with --ack-delay-us as given. */
     private static long pureAcksForRequests(final long ackDelayUs, final int requests)
     {
-        final LoopbackWire wire = new LoopbackWire();
-        final ServerConfig config = new ServerConfig();
-        config.port = 11211;
-        config.tas.ip = "10.211.9.2/24";
-        config.tas.invoker = true;
-        config.tas.ackDelayUs = ackDelayUs;
-        final KvsServer server = KvsServer.startTas(config, new PacketIo[] {wire.endpointB()});
-        final TcpEngine client = new TcpEngine(new EngineContext().name("client").localIp(CLIENT_IP).prefixLength(24)
-            .threading(ThreadingMode.INVOKER), wire.endpointA());
-        try
+        final StringBuilder answers = new StringBuilder();
+        try (Pair pair = new Pair(config -> config.tas.ackDelayUs = ackDelayUs, reader(answers)))
         {
-            final AppContext app = client.newAppContext();
-            client.start();
-            final int[] answers = new int[1];
-            final ConnectionHandler handler = new ConnectionHandler()
-            {
-                @Override
-                public void onData(final TcpConnection connection, final int bytes)
-                {
-                    final byte[] data = new byte[connection.readable()];
-                    connection.read(new UnsafeBuffer(data), 0, data.length);
-                    answers[0] += new String(data, StandardCharsets.US_ASCII).endsWith("END\r\n") ? 1 : 0;
-                }
-            };
-            final TcpConnection connection = app.connect(SERVER_IP, 11211);
-            for (int i = 0; i < 1000 && connection.state() != TcpConnection.State.OPEN; i++)
-            {
-                client.invoke();
-                app.poll(handler, 64);
-                server.tas().invoke();
-            }
-            assertEquals(TcpConnection.State.OPEN, connection.state());
-            final long before = server.tas().engine().counterSum("pure ACKs sent");
-            final byte[] get = "get k\r\n".getBytes(StandardCharsets.US_ASCII);
+            final long before = pair.server.tas().engine().counterSum("pure ACKs sent");
             for (int r = 1; r <= requests; r++)
             {
-                assertEquals(get.length, connection.write(new UnsafeBuffer(get), 0, get.length));
-                for (int i = 0; i < 1000 && answers[0] < r; i++)
-                {
-                    client.invoke();
-                    server.tas().invoke();
-                    app.poll(handler, 64);
-                }
-                assertEquals(r, answers[0]);
+                final String expected = "END\r\n".repeat(r);
+                pair.send("get k\r\n");
+                pair.runUntil(() -> answers.toString().equals(expected));
+                assertEquals(expected, answers.toString());
             }
-            return server.tas().engine().counterSum("pure ACKs sent") - before;
-        }
-        finally
-        {
-            client.close();
-            server.close();
+            return pair.server.tas().engine().counterSum("pure ACKs sent") - before;
         }
     }
 }
