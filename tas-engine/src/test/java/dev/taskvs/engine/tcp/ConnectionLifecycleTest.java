@@ -92,6 +92,20 @@ class ConnectionLifecycleTest
         }
     }
 
+    /** Listens on the server side and opens {@code count} connections to it; both trackers see them all open. */
+    static void connectMany(final EnginePair pair, final Tracker client, final Tracker server, final int count)
+    {
+        pair.handlerA = client;
+        pair.handlerB = server;
+        pair.appB.listen(PORT);
+        pair.step();
+        for (int i = 0; i < count; i++)
+        {
+            pair.appA.connect(EnginePair.IP_B, PORT);
+        }
+        assertTrue(pair.runUntil(() -> client.open.size() == count && server.open.size() == count, 1_000_000));
+    }
+
     private static TcpConnection[] connect(final EnginePair pair, final Tracker client, final Tracker server)
     {
         pair.handlerA = client;
@@ -234,15 +248,7 @@ class ConnectionLifecycleTest
         {
             final Tracker client = new Tracker();
             final Tracker server = new Tracker();
-            pair.handlerA = client;
-            pair.handlerB = server;
-            pair.appB.listen(PORT);
-            pair.step();
-            for (int i = 0; i < 5; i++)
-            {
-                pair.appA.connect(EnginePair.IP_B, PORT);
-            }
-            assertTrue(pair.runUntil(() -> client.open.size() == 5 && server.open.size() == 5, 1_000_000));
+            connectMany(pair, client, server, 5);
             // One closing (its FIN acknowledged, the server has not closed: FIN_WAIT_2), four open: all are reset,
             // and the server, which would otherwise keep them, hears of each.
             client.open.get(0).close();
@@ -458,15 +464,7 @@ class ConnectionLifecycleTest
         {
             final Tracker client = new Tracker();
             final Tracker server = new Tracker();
-            pair.handlerA = client;
-            pair.handlerB = server;
-            pair.appB.listen(PORT);
-            pair.step();
-            for (int i = 0; i < count; i++)
-            {
-                pair.appA.connect(EnginePair.IP_B, PORT);
-            }
-            assertTrue(pair.runUntil(() -> client.open.size() == count && server.open.size() == count, 1_000_000));
+            connectMany(pair, client, server, count);
             final UnsafeBuffer bytes = new UnsafeBuffer(new byte[100]);
             for (int i = 0; i < count; i++)
             {

@@ -16,7 +16,6 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class StalledThreadTimerTest
 {
-    private static final int PORT = 7100;
     private static final int FLOWS = 300;
 
     @Test
@@ -27,15 +26,7 @@ class StalledThreadTimerTest
         {
             final ConnectionLifecycleTest.Tracker client = new ConnectionLifecycleTest.Tracker();
             final ConnectionLifecycleTest.Tracker server = new ConnectionLifecycleTest.Tracker();
-            pair.handlerA = client;
-            pair.handlerB = server;
-            pair.appB.listen(PORT);
-            pair.step();
-            for (int i = 0; i < FLOWS; i++)
-            {
-                pair.appA.connect(EnginePair.IP_B, PORT);
-            }
-            assertTrue(pair.runUntil(() -> client.open.size() == FLOWS && server.open.size() == FLOWS, 1_000_000));
+            ConnectionLifecycleTest.connectMany(pair, client, server, FLOWS);
             pair.runFor(50_000_000L);
 
             // Every flow sends a request; A's lanes put the segments on the wire, then A stops running.
