@@ -241,7 +241,8 @@ public final class EngineContext
      * The order in which the slow path hands out flow ids. 0 (the default): lowest first, so a fresh engine's
      * flows sit side by side in its per-flow tables and rings. Any other value shuffles the free ids once at
      * start with this seed: the scattered order a long-running engine reaches after many opens and closes, which
-     * benchmarks use so that a fresh engine does not walk its per-flow state in address order.
+     * benchmarks use so that a fresh engine does not walk its per-flow state in address order. Scattered ids
+     * also spread the flows over the payload chunks ({@code FlowBuffers}), so more of them are allocated early.
      *
      * @param flowIdSeed 0 for ascending ids, else the shuffle's seed.
      * @return this.
