@@ -10,8 +10,9 @@
 # Configurations (CONFIGS):
 #   engine     kvs-server --stack tas --nic shm --threading dedicated: one fast-path lane on the first server CPU,
 #              one app thread and the slow path on the second, flow ids shuffled (--flow-id-seed: a fresh server
-#              hands them out lowest first, in the generator's order, which a long-running one does not); loadgen on its own engine over the shm wire, with
-#              a third of its CPUs as lanes (the wire steers each segment to the lane that owns its flow).
+#              hands them out lowest first, in the generator's order, which a long-running one does not); loadgen
+#              on its own engine over the shm wire, with a third of its CPUs as lanes (the wire steers each segment
+#              to the lane that owns its flow).
 #   memcached  memcached -t 2 (the bundle's copy, or MEMCACHED=path), loadgen on kernel sockets over loopback.
 #   kernel     kvs-server --stack kernel -t 2, loadgen on kernel sockets over loopback.
 #   responder  (only when named) loadgen's store-less responder on the engine, placed as the engine server: what
@@ -29,7 +30,8 @@
 #   COUNTS="100 1000 5000 10000 20000 50000"  CONFIGS="engine memcached kernel"  ROUNDS=2  WARMUP=2s  DURATION=5s
 #   SERVER_CPUS=2  LG_LANES=<a third of loadgen's CPUs>  LG_THREADS=<the rest>  CONNECT_RATE=20000  CPUS=<nproc>
 #   BUDGET_S=470  SHM_DIR=/dev/shm  IDLE=nap  FLOW_ID_SEED=7 (0: ids in order)
-#   ACK_DELAY_US=200 (the engine servers' --ack-delay-us)  MEMCACHED=<bundle>/memcached/memcached  JAVA=<bundle>/jre/bin/java
+#   ACK_DELAY_US=200 (the engine servers' --ack-delay-us)  MEMCACHED=<bundle>/memcached/memcached
+#   JAVA=<bundle>/jre/bin/java
 #   SERVER_CP, LOADGEN_CP: class paths instead of the bundle's jars (the project's test runs it from its build).
 #   SERVER_JAVA_OPTS: more JVM options for the Java servers (a flight recording, say).
 #   DRY_RUN=1 prints the CPU plan and runs nothing.
@@ -139,9 +141,9 @@ start_server() {
         engine)
             rm -f "$WIRE"
             taskset -c "$server_cpus" "$JAVA" "${JAVA_OPTS[@]}" "${SERVER_JAVA[@]}" -cp "$SERVER_CP" \
-                dev.taskvs.server.KvsServerMain --stack tas --nic shm --shm "$WIRE" --ip "$SERVER_IP/24" -p "$port" --threading dedicated \
-                --idle "$IDLE" --stack-cores "$engine_stack" --app-cores 1 -m 256 -c "$LIMIT" --buffer-kb 4 --flow-id-seed "$FLOW_ID_SEED" \
-                --ack-delay-us "$ACK_DELAY_US" \
+                dev.taskvs.server.KvsServerMain --stack tas --nic shm --shm "$WIRE" --ip "$SERVER_IP/24" -p "$port" \
+                --threading dedicated --idle "$IDLE" --stack-cores "$engine_stack" --app-cores 1 -m 256 -c "$LIMIT" \
+                --buffer-kb 4 --flow-id-seed "$FLOW_ID_SEED" --ack-delay-us "$ACK_DELAY_US" \
                 --shm-peer-queues "$lg_lanes" -v > "$log" 2>&1 &
             ;;
         responder)
@@ -149,8 +151,8 @@ start_server() {
             taskset -c "$server_cpus" "$JAVA" "${JAVA_OPTS[@]}" "${SERVER_JAVA[@]}" -cp "$LOADGEN_CP" \
                 dev.taskvs.loadgen.LoadgenMain responder --stack tas --nic shm --shm "$WIRE" --ip "$SERVER_IP/24" \
                 -p "$port" --threading dedicated --idle "$IDLE" --stack-cores "$engine_stack" --buffer-kb 4 \
-                --flow-id-seed "$FLOW_ID_SEED" --ack-delay-us "$ACK_DELAY_US" --max-flows $(( 2 * LIMIT + 1024 )) --shm-peer-queues "$lg_lanes" \
-                > "$log" 2>&1 &
+                --flow-id-seed "$FLOW_ID_SEED" --ack-delay-us "$ACK_DELAY_US" --max-flows $(( 2 * LIMIT + 1024 )) \
+                --shm-peer-queues "$lg_lanes" > "$log" 2>&1 &
             ;;
         memcached)
             local user=(); [[ $(id -u) -eq 0 ]] && user=(-u root)
@@ -159,7 +161,8 @@ start_server() {
             ;;
         kernel)
             taskset -c "$server_cpus" "$JAVA" "${JAVA_OPTS[@]}" "${SERVER_JAVA[@]}" -cp "$SERVER_CP" \
-                dev.taskvs.server.KvsServerMain --stack kernel -p "$port" -l 0.0.0.0 -t 2 -m 256 -c "$KERNEL_LIMIT" -b 4096 > "$log" 2>&1 &
+                dev.taskvs.server.KvsServerMain --stack kernel -p "$port" -l 0.0.0.0 -t 2 -m 256 -c "$KERNEL_LIMIT" \
+                -b 4096 > "$log" 2>&1 &
             ;;
     esac
     SERVER_PID=$!

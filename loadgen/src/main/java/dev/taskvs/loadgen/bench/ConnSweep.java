@@ -248,9 +248,10 @@ final class ConnSweep
             "--value-size 64 --get-ratio 0.9 --warmup ").append(warmup).append(" --duration ").append(duration)
             .append(" --connect-rate ").append(connectRate).append("` (closed loop; every connection keeps one " +
             "request in flight), the server started once for all points (memcached and kvs-server with `-c` above " +
-            "the largest N, the engine server with `--buffer-kb 4 --flow-id-seed " + FLOW_ID_SEED + "`, its flow ids " +
-            "shuffled as a long-running server's closes leave them, not handed out in the generator's order); over loopback above 20,000 connections " +
-            "loadgen spreads them over 127.0.0.1-4 (one ephemeral port range per address). ")
+            "the largest N, the engine server with `--buffer-kb 4 --flow-id-seed " + FLOW_ID_SEED + "`, its flow " +
+            "ids shuffled as a long-running server's closes leave them, not handed out in the generator's order); " +
+            "over loopback above 20,000 connections loadgen spreads them over 127.0.0.1-4 (one ephemeral port " +
+            "range per address). ")
             .append(rounds == 1 ? "One run per point. Cells: requests/s (" : rounds + " rounds over all the counts " +
                 "(each round runs every count once, so drift on the machine touches every point alike). Cells: the " +
                 "median requests/s (lowest-highest; then medians of ")
