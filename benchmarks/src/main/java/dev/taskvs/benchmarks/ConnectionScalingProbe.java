@@ -231,7 +231,8 @@ public final class ConnectionScalingProbe
     private void open()
     {
         final long[] times = new long[2];
-        final long deadline = System.nanoTime() + 60_000_000_000L;
+        final long startNs = System.nanoTime();
+        final long deadline = startNs + 60_000_000_000L;
         int started = 0;
         while (handler.opened < connections)
         {
@@ -246,7 +247,7 @@ public final class ConnectionScalingProbe
             {
                 throw new IllegalStateException("opened " + handler.opened + " of " + connections + ", " +
                     handler.failures + " failures, the last: " + handler.lastFailure + "; after " +
-                    (System.nanoTime() - deadline + 60_000_000_000L) / 1_000_000 + " ms; client engine: " +
+                    (System.nanoTime() - startNs) / 1_000_000 + " ms; client engine: " +
                     client.nonZeroCounters() + "; server engine: " + transport.engine().nonZeroCounters());
             }
         }

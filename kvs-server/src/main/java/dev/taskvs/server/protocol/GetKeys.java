@@ -30,7 +30,8 @@ public final class GetKeys
      */
     public static long find(final DirectBuffer buffer, final int at, final int end)
     {
-        if (end - at >= BinaryProtocol.HEADER_LENGTH && buffer.getByte(at + BinaryProtocol.MAGIC_OFFSET) == BinaryProtocol.MAGIC_REQUEST)
+        if (end - at >= BinaryProtocol.HEADER_LENGTH &&
+            buffer.getByte(at + BinaryProtocol.MAGIC_OFFSET) == BinaryProtocol.MAGIC_REQUEST)
         {
             final byte opcode = buffer.getByte(at + BinaryProtocol.OPCODE_OFFSET);
             final int length = buffer.getShort(at + BinaryProtocol.KEY_LENGTH_OFFSET, ByteOrder.BIG_ENDIAN) & 0xFFFF;
@@ -82,8 +83,8 @@ public final class GetKeys
      * @param buffer the request's bytes.
      * @param key    what {@link #keyStart} returned.
      * @param end    end of the bytes that may be read.
-     * @return the key's length up to a space, CR or LF, or -1 when none comes within {@link ServerConfig#KEY_MAX_LENGTH}
-     * bytes and before {@code end}, or the key is empty.
+     * @return the key's length up to a space, CR or LF, or -1 when none comes within
+     * {@link ServerConfig#KEY_MAX_LENGTH} bytes and before {@code end}, or the key is empty.
      */
     public static int keyLength(final DirectBuffer buffer, final int key, final int end)
     {

@@ -46,8 +46,8 @@ class ConnSweepScriptTest
             assertTrue(Double.parseDouble(row.get("server_cpu_us_per_req")) > 0, row.toString());
             assertTrue(Double.parseDouble(row.get("loadgen_cpu_cores_busy")) > 0.1, row.toString());
         }
-        assertEquals(List.of("engine", "memcached", "kernel", "responder"), rows.stream().map(r -> r.get("config")).distinct()
-            .toList(), String.join("\n", csv));
+        assertEquals(List.of("engine", "memcached", "kernel", "responder"),
+            rows.stream().map(r -> r.get("config")).distinct().toList(), String.join("\n", csv));
 
         final String summary = Files.readString(out.resolve("summary.txt"));
         assertTrue(summary.contains("command:") && summary.contains("memcached:") &&
