@@ -3,6 +3,7 @@ package dev.taskvs.engine;
 import dev.taskvs.engine.app.AppContext;
 import dev.taskvs.engine.fastpath.FastPath;
 import dev.taskvs.engine.fastpath.FlowBuffers;
+import dev.taskvs.engine.mem.HugePageMemory;
 import dev.taskvs.engine.fastpath.FlowRecord;
 import dev.taskvs.engine.nic.PacketIo;
 import dev.taskvs.engine.proto.FrameValidator;
@@ -65,8 +66,9 @@ public final class TcpEngine implements AutoCloseable
         this.ctx = ctx.conclude();
         this.counters = ctx.counters() != null ? ctx.counters() : EngineCounters.newManager(256 + 64 * queues.length);
         final int maxFlows = ctx.maxFlows();
-        final UnsafeBuffer state = new UnsafeBuffer(
-            BufferUtil.allocateDirectAligned(maxFlows * FlowRecord.LENGTH, 64));
+        final UnsafeBuffer mapped = HugePageMemory.tryMapBuffer(maxFlows * FlowRecord.LENGTH);
+        final UnsafeBuffer state = mapped != null ? mapped :
+            new UnsafeBuffer(BufferUtil.allocateDirectAligned(maxFlows * FlowRecord.LENGTH, 64));
         buffers = new FlowBuffers(maxFlows, ctx.rxBufferSize(), ctx.txBufferSize());
         laneInboxes = new RingBuffer[queues.length];
         for (int i = 0; i < queues.length; i++)

@@ -1,6 +1,8 @@
 package dev.taskvs.engine.fastpath;
 
+import dev.taskvs.engine.mem.HugePageMemory;
 import org.agrona.BufferUtil;
+import org.agrona.UnsafeApi;
 
 import java.nio.ByteBuffer;
 
@@ -13,7 +15,8 @@ import java.nio.ByteBuffer;
  * ring from a page-aligned start: one allocation and no heap objects per chunk instead of a direct buffer (and its
  * cleaner) per ring, and each ring at a fixed place in its pages, as {@link FlowRecord#ringHome} assumes when it
  * spreads the flows' hot lines over the cache sets. Allocated one at a time, rings sat wherever the allocator put
- * them (4,096-byte rings 8,320 bytes apart, each across two pages).
+ * them (4,096-byte rings 8,320 bytes apart, each across two pages). The chunks sit in one mapping on huge pages
+ * ({@link HugePageMemory}) where the system allows it, so thousands of flows' rings need few TLB entries.
  */
 public final class FlowBuffers
 {
@@ -26,7 +29,14 @@ public final class FlowBuffers
     private final int flowsPerChunk;
     /** The flow's two rings exceed a chunk: each ring is an allocation of its own (rings go up to 1 GiB each). */
     private final boolean ringPerAllocation;
+    /** Direct buffers: each chunk where there is no region, or each ring with a ring per allocation. */
     private final ByteBuffer[] chunks;
+    /**
+     * Every chunk's place, mapped up front on huge pages and backed as chunks are first used; null with a ring per
+     * allocation or where it could not be mapped.
+     */
+    private final HugePageMemory region;
+    private final boolean[] chunkUsed;
     private final long[] rxAddress;
     private final long[] txAddress;
     private long allocatedBytes;
@@ -38,7 +48,10 @@ public final class FlowBuffers
         final long perFlow = (long)rxSize + txSize;
         ringPerAllocation = perFlow > CHUNK_BYTES;
         flowsPerChunk = ringPerAllocation ? 1 : (int)Math.max(1, Math.min(maxFlows, CHUNK_BYTES / perFlow));
-        chunks = new ByteBuffer[ringPerAllocation ? 2 * maxFlows : (maxFlows + flowsPerChunk - 1) / flowsPerChunk];
+        final int chunkCount = ringPerAllocation ? 2 * maxFlows : (maxFlows + flowsPerChunk - 1) / flowsPerChunk;
+        region = ringPerAllocation ? null : HugePageMemory.tryMap(chunkCount * flowsPerChunk * perFlow);
+        chunks = new ByteBuffer[region == null ? chunkCount : 0];
+        chunkUsed = new boolean[chunkCount];
         rxAddress = new long[maxFlows];
         txAddress = new long[maxFlows];
     }
@@ -57,11 +70,27 @@ public final class FlowBuffers
             return;
         }
         final int chunk = flowId / flowsPerChunk;
-        if (chunks[chunk] == null)
+        final int chunkBytes = flowsPerChunk * (rxSize + txSize);
+        final long chunkAddress;
+        if (region == null)
         {
-            allocate(chunk, flowsPerChunk * (rxSize + txSize));
+            chunkAddress = chunkUsed[chunk] ? BufferUtil.address(chunks[chunk]) : allocate(chunk, chunkBytes);
         }
-        final long rx = BufferUtil.address(chunks[chunk]) + (long)(flowId % flowsPerChunk) * (rxSize + txSize);
+        else
+        {
+            chunkAddress = region.address() + (long)chunk * chunkBytes;
+            if (!chunkUsed[chunk])
+            {
+                allocatedBytes += chunkBytes;
+                // Back the pages now, on the control path, rather than at a lane's first write.
+                for (int page = 0; page < chunkBytes; page += PAGE)
+                {
+                    UnsafeApi.putByte(chunkAddress + page, (byte)0);
+                }
+            }
+        }
+        chunkUsed[chunk] = true;
+        final long rx = chunkAddress + (long)(flowId % flowsPerChunk) * (rxSize + txSize);
         rxAddress[flowId] = rx;
         txAddress[flowId] = rx + rxSize;
     }

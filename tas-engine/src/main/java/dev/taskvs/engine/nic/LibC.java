@@ -22,6 +22,10 @@ public interface LibC
     int PROT_READ = 0x1;
     int PROT_WRITE = 0x2;
     int MAP_SHARED = 0x1;
+    int MAP_PRIVATE = 0x2;
+    int MAP_ANONYMOUS = 0x20;
+    int MAP_NORESERVE = 0x4000;
+    int MADV_HUGEPAGE = 14;
     int MSG_DONTWAIT = 0x40;
 
     int open(String path, int flags);
@@ -43,6 +47,8 @@ public interface LibC
     Pointer mmap(Pointer address, long length, int protection, int flags, int fd, long offset);
 
     int munmap(Pointer address, long length);
+
+    int madvise(long address, long length, int advice);
 
     long send(int fd, Pointer buffer, long length, int flags);
 

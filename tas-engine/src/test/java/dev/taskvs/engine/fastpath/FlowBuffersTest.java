@@ -1,9 +1,11 @@
 package dev.taskvs.engine.fastpath;
 
+import dev.taskvs.engine.mem.Smaps;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class FlowBuffersTest
 {
@@ -27,6 +29,21 @@ class FlowBuffersTest
         }
         // 100 flows of 8 KiB in chunks of 32: four chunks, not 1,000 flows' worth.
         assertEquals(4L * FlowBuffers.CHUNK_BYTES, buffers.allocatedBytes());
+    }
+
+    @Test
+    void smallRingsLieInOneMappingOnHugePages() throws Exception
+    {
+        final FlowBuffers buffers = new FlowBuffers(4096, 4096, 4096);
+        for (int flow = 0; flow < 1024; flow++)
+        {
+            buffers.ensure(flow);
+        }
+        assertEquals(buffers.rxAddress(0) + 1023L * 8192, buffers.rxAddress(1023), "consecutive across chunks");
+        final String mode = Smaps.thpMode();
+        final long hugeKb = Smaps.anonHugePagesKb(buffers.rxAddress(0));
+        // 8 MiB of rings, backed by ensure(): at least one 2 MiB page unless THP is off.
+        assertTrue(mode.equals("never") ? hugeKb == 0 : hugeKb >= 2048, "THP " + mode + ": " + hugeKb + " kB");
     }
 
     @Test

@@ -1,0 +1,70 @@
+package dev.taskvs.engine.mem;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/** Reads this process's {@code /proc/self/smaps}: what backs the mapping that holds an address. */
+public final class Smaps
+{
+    private Smaps()
+    {
+    }
+
+    /**
+     * @param address any address in a mapping.
+     * @return that mapping's {@code AnonHugePages} in KiB, or -1 when no mapping holds the address.
+     */
+    public static long anonHugePagesKb(final long address) throws IOException
+    {
+        return field(address, "AnonHugePages:");
+    }
+
+    /** @return whether a mapping holds {@code address}. */
+    public static boolean mapped(final long address) throws IOException
+    {
+        return field(address, "Size:") >= 0;
+    }
+
+    /** @return the system's transparent huge page mode: always, madvise or never. */
+    public static String thpMode() throws IOException
+    {
+        final String line = Files.readString(Path.of("/sys/kernel/mm/transparent_hugepage/enabled"));
+        return line.substring(line.indexOf('[') + 1, line.indexOf(']'));
+    }
+
+    private static long field(final long address, final String name) throws IOException
+    {
+        final List<String> lines = Files.readAllLines(Path.of("/proc/self/smaps"));
+        boolean inside = false;
+        for (final String line : lines)
+        {
+            final int dash = line.indexOf('-');
+            final int space = line.indexOf(' ');
+            if (dash > 0 && space > dash && isHex(line, 0, dash))
+            {
+                final long start = Long.parseUnsignedLong(line.substring(0, dash), 16);
+                final long end = Long.parseUnsignedLong(line.substring(dash + 1, space), 16);
+                inside = Long.compareUnsigned(address, start) >= 0 && Long.compareUnsigned(address, end) < 0;
+            }
+            else if (inside && line.startsWith(name))
+            {
+                return Long.parseLong(line.substring(name.length()).replace("kB", "").trim());
+            }
+        }
+        return -1;
+    }
+
+    private static boolean isHex(final String line, final int from, final int to)
+    {
+        for (int i = from; i < to; i++)
+        {
+            if (Character.digit(line.charAt(i), 16) < 0)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+}
