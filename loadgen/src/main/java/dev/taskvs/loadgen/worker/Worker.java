@@ -505,19 +505,21 @@ public final class Worker implements Runnable, StackHandler
 
     private void poll(final long wait) throws IOException
     {
-        switch (idle)
+        // Not a switch: javac makes a switch on an enum a class of its own, loaded at the first poll, when
+        // thousands of open connections may have used up the open-files limit (NoClassDefFoundError at 18,000).
+        if (idle == LoadgenConfig.Idle.SPIN)
         {
-            case SPIN:
-                loop.poll(0, this);
-                break;
-            case BLOCK:
-                loop.poll(Math.max(wait, 1), this);
-                break;
-            default:
-                // Block only in whole milliseconds that end at least 1 ms before the next due send, then poll:
-                // epoll's millisecond timeout would otherwise make sends late by up to a millisecond.
-                loop.poll(wait >= 2 * MILLI ? (wait / MILLI - 1) * MILLI : 0, this);
-                break;
+            loop.poll(0, this);
+        }
+        else if (idle == LoadgenConfig.Idle.BLOCK)
+        {
+            loop.poll(Math.max(wait, 1), this);
+        }
+        else
+        {
+            // Block only in whole milliseconds that end at least 1 ms before the next due send, then poll:
+            // epoll's millisecond timeout would otherwise make sends late by up to a millisecond.
+            loop.poll(wait >= 2 * MILLI ? (wait / MILLI - 1) * MILLI : 0, this);
         }
     }
 
