@@ -95,6 +95,47 @@ public final class TcpConnection
         }
     }
 
+    /**
+     * Loads what handing this connection a data event will touch, for {@link AppContext}'s warm pass: this object,
+     * its RX buffer, the line where the new data starts (the ring's home line when the lane rebased it), the
+     * attached object's header, and the TX lines an answer will be written to. Those are written, not read (a zero
+     * into free room the answer overwrites; the lane never reads past the committed bytes), so the line arrives
+     * owned: where the lane runs on another core it last read that line, and the answer's store would otherwise
+     * wait for the line to change hands with the commit's compare-and-swap (which waits for every earlier store).
+     *
+     * @param rxRebased    the event's rebased flag.
+     * @param txFreedBytes TX bytes the event frees.
+     * @return a sum of what was read, to be kept somewhere.
+     */
+    long warm(final boolean rxRebased, final int txFreedBytes)
+    {
+        final UnsafeBuffer rx = this.rx;
+        if (rx == null || state != State.OPEN)
+        {
+            return 0;
+        }
+        final int rxAt = rxRebased ? FlowRecord.ringHome(flowId, rxMask + 1) : (int)(rxDelivered & rxMask);
+        final Object attachment = this.attachment;
+        final long sink = rx.getByte(rxAt) + (attachment == null || attachment.getClass() == Object.class ? 0 : 1);
+        if (!outputShutdown)
+        {
+            // As rebaseTxWhenEmpty will place the answer once the event's freed bytes are counted.
+            final long freed = txFreed + txFreedBytes;
+            final int txAt = txCommitted == freed && pendingTx == 0 ?
+                FlowRecord.ringHome(flowId, txMask + 1) : (int)(txCommitted & txMask);
+            final int free = txMask + 1 - (int)(txCommitted - freed);
+            if (free > 0)
+            {
+                tx.putByte(txAt, (byte)0);
+            }
+            if (free > 64)
+            {
+                tx.putByte((txAt + 64) & txMask, (byte)0);
+            }
+        }
+        return sink;
+    }
+
     void markClosed()
     {
         state = State.CLOSED;
