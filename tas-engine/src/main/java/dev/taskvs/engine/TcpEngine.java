@@ -118,7 +118,7 @@ public final class TcpEngine implements AutoCloseable
         // sends (ring buffer release/acquire), before any flow refers to it.
         appEvents[id] = newRing(ctx.appEventBytes());
         return new AppContext(id, appEvents[id], slowPathInbox, laneInboxes, buffers, ctx.portPolicy(),
-            ctx.maxFlows());
+            ctx.maxFlows(), ctx.threading() == ThreadingMode.DEDICATED);
     }
 
     /**

@@ -24,6 +24,11 @@ public final class AppContext
     private static final int COMMAND_LENGTH = 32;
     /** Data events held for one warm pass before they are handed out; a fuller stage is handed out first. */
     private static final int STAGE_CAPACITY = 256;
+    /**
+     * With the lanes on this thread, below this many connections their lines stay in the core's caches and the warm
+     * pass only costs (as a lane's own).
+     */
+    private static final int WARM_MIN_CONNECTIONS = 1024;
 
     private final int id;
     private final RingBuffer events;
@@ -32,6 +37,11 @@ public final class AppContext
     private final FlowBuffers buffers;
     private final PortPolicy portPolicy;
     private final TcpConnection[] byFlow;
+    /**
+     * The lanes run on other threads (dedicated threading): the RX lines a lane wrote and the TX lines it read are
+     * in another core's cache at any number of connections, so the warm pass pays off at any number.
+     */
+    private final boolean lanesElsewhere;
     private final Long2ObjectHashMap<TcpConnection> connecting = new Long2ObjectHashMap<>();
     private final UnsafeBuffer command = new UnsafeBuffer(new byte[COMMAND_LENGTH]);
     private final UnsafeBuffer bump = new UnsafeBuffer(new byte[LaneCommands.BUMP_LENGTH]);
@@ -64,6 +74,8 @@ public final class AppContext
      * @param lanes      every lane's inbox.
      * @param buffers    the flows' rings.
      * @param portPolicy which ports may listen.
+     * @param maxFlows   flow ids go up to this.
+     * @param lanesElsewhere whether the lanes run on threads of their own.
      */
     public AppContext(
         final int id,
@@ -72,7 +84,8 @@ public final class AppContext
         final RingBuffer[] lanes,
         final FlowBuffers buffers,
         final PortPolicy portPolicy,
-        final int maxFlows)
+        final int maxFlows,
+        final boolean lanesElsewhere)
     {
         this.id = id;
         this.events = events;
@@ -81,6 +94,7 @@ public final class AppContext
         this.buffers = buffers;
         this.portPolicy = portPolicy;
         this.byFlow = new TcpConnection[maxFlows];
+        this.lanesElsewhere = lanesElsewhere;
     }
 
     public int id()
@@ -376,7 +390,7 @@ public final class AppContext
         {
             return;
         }
-        if (n - stagedNext > 1)
+        if (n - stagedNext > 1 && (lanesElsewhere || openConnections >= WARM_MIN_CONNECTIONS))
         {
             long sink = 0;
             final TcpConnection[] byFlow = this.byFlow;
