@@ -109,6 +109,7 @@ public final class ResponderCommand implements Callable<Integer>
             {
                 // What its engine saw (retransmissions, drops) is the other half of a ceiling run's story.
                 System.out.println("responder engine counters: " + r.engine().nonZeroCounters());
+                System.out.println("responder engine memory: " + r.engine().memoryReport());
                 r.close();
             }));
             Thread.currentThread().join();

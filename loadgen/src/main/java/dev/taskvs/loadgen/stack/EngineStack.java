@@ -236,6 +236,7 @@ public final class EngineStack implements LoadStack
     public void close()
     {
         System.out.println("engine counters: " + engine.nonZeroCounters());
+        System.out.println("engine memory: " + engine.memoryReport());
         CloseHelper.quietClose(engine);
         if (io != null)
         {

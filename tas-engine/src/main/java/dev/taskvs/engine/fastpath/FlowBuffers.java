@@ -102,6 +102,12 @@ public final class FlowBuffers
         return BufferUtil.address(chunks[chunk]);
     }
 
+    /** @return the one mapping every chunk is carved from, or null where chunks are direct buffers. */
+    public HugePageMemory region()
+    {
+        return region;
+    }
+
     public long rxAddress(final int flowId)
     {
         return rxAddress[flowId];

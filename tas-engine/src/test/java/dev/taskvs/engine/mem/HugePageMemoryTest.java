@@ -51,6 +51,27 @@ class HugePageMemoryTest
     }
 
     @Test
+    void usageCountsWhatIsTouchedInTheMappingsOfARange() throws Exception
+    {
+        final HugePageMemory memory = HugePageMemory.tryMap(8 * 1024 * 1024);
+        assertNotNull(memory);
+        final long[] untouched = Smaps.usageKb(memory.address(), memory.address() + memory.length());
+        assertEquals(0, untouched[0], "nothing resident before the first touch");
+        for (long offset = 0; offset < 4 * 1024 * 1024; offset += 4096)
+        {
+            UnsafeApi.putByte(memory.address() + offset, (byte)1);
+        }
+        final long[] touched = Smaps.usageKb(memory.address(), memory.address() + memory.length());
+        assertEquals(4096, touched[0], "the first 4 MiB resident, whatever page size backs them");
+        assertEquals(touched[1], Smaps.anonHugePagesKb(memory.address()), "one mapping");
+        if (!Smaps.thpMode().equals("never"))
+        {
+            assertTrue(touched[1] >= 2048, "huge pages: " + touched[1] + " kB");
+        }
+        assertEquals(0, Smaps.usageKb(0, 4096)[0], "no mapping at address 0");
+    }
+
+    @Test
     void aMappedBufferHasTheAskedLengthAndIsUnmappedOnceUnreachable() throws Exception
     {
         UnsafeBuffer buffer = HugePageMemory.tryMapBuffer(5000);

@@ -394,6 +394,7 @@ public final class TasTransport implements AutoCloseable, ConnectionRegistry
         {
             // What each lane did (packets, drops, frames another lane had to take): one line for logs and sweeps.
             System.err.println("engine counters: " + engine.nonZeroCounters());
+            System.err.println("engine memory: " + engine.memoryReport());
         }
         closeNics();
     }

@@ -5,7 +5,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-/** Reads this process's {@code /proc/self/smaps}: what backs the mapping that holds an address. */
+/**
+ * Reads this process's {@code /proc/self/smaps}: what backs the mappings at some addresses, so an engine can say
+ * whether its flow state got the huge pages it asked for (the kernel may refuse quietly) and tests can check it.
+ */
 public final class Smaps
 {
     private Smaps()
@@ -25,6 +28,40 @@ public final class Smaps
     public static boolean mapped(final long address) throws IOException
     {
         return field(address, "Size:") >= 0;
+    }
+
+    /**
+     * What backs the mappings that overlap {@code [from, to)}: their resident and huge-page kilobytes, summed whole
+     * (a mapping made by {@link HugePageMemory} is one such mapping from its aligned start to its end).
+     *
+     * @param from first address.
+     * @param to   address after the last.
+     * @return {resident KiB, AnonHugePages KiB}.
+     */
+    public static long[] usageKb(final long from, final long to) throws IOException
+    {
+        final long[] usage = new long[2];
+        boolean inside = false;
+        for (final String line : Files.readAllLines(Path.of("/proc/self/smaps")))
+        {
+            final int dash = line.indexOf('-');
+            final int space = line.indexOf(' ');
+            if (dash > 0 && space > dash && isHex(line, 0, dash))
+            {
+                final long start = Long.parseUnsignedLong(line.substring(0, dash), 16);
+                final long end = Long.parseUnsignedLong(line.substring(dash + 1, space), 16);
+                inside = Long.compareUnsigned(start, to) < 0 && Long.compareUnsigned(end, from) > 0;
+            }
+            else if (inside && line.startsWith("Rss:"))
+            {
+                usage[0] += kilobytes(line, "Rss:");
+            }
+            else if (inside && line.startsWith("AnonHugePages:"))
+            {
+                usage[1] += kilobytes(line, "AnonHugePages:");
+            }
+        }
+        return usage;
     }
 
     /** @return the system's transparent huge page mode: always, madvise or never. */
@@ -50,10 +87,15 @@ public final class Smaps
             }
             else if (inside && line.startsWith(name))
             {
-                return Long.parseLong(line.substring(name.length()).replace("kB", "").trim());
+                return kilobytes(line, name);
             }
         }
         return -1;
+    }
+
+    private static long kilobytes(final String line, final String name)
+    {
+        return Long.parseLong(line.substring(name.length()).replace("kB", "").trim());
     }
 
     private static boolean isHex(final String line, final int from, final int to)
