@@ -31,9 +31,8 @@ class ConnectionLifecycleTest
     }
 
     /** Remembers connections and their ends. */
-    static final class Tracker implements ConnectionHandler
+    static final class Tracker extends OpenedConnections
     {
-        final List<TcpConnection> open = new ArrayList<>();
         int closed;
         int resets;
         int lastReset;
@@ -42,18 +41,6 @@ class ConnectionLifecycleTest
         boolean readClosed;
         long received;
         boolean read = true;
-
-        @Override
-        public void onAccepted(final TcpConnection connection)
-        {
-            open.add(connection);
-        }
-
-        @Override
-        public void onConnected(final TcpConnection connection)
-        {
-            open.add(connection);
-        }
 
         @Override
         public void onConnectFailed(final TcpConnection connection, final int reason)
@@ -95,15 +82,7 @@ class ConnectionLifecycleTest
     /** Listens on the server side and opens {@code count} connections to it; both trackers see them all open. */
     static void connectMany(final EnginePair pair, final Tracker client, final Tracker server, final int count)
     {
-        pair.handlerA = client;
-        pair.handlerB = server;
-        pair.appB.listen(PORT);
-        pair.step();
-        for (int i = 0; i < count; i++)
-        {
-            pair.appA.connect(EnginePair.IP_B, PORT);
-        }
-        assertTrue(pair.runUntil(() -> client.open.size() == count && server.open.size() == count, 1_000_000));
+        OpenedConnections.connectMany(pair, client, server, PORT, count);
     }
 
     private static TcpConnection[] connect(final EnginePair pair, final Tracker client, final Tracker server)

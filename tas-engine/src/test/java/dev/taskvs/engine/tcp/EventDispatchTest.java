@@ -1,6 +1,5 @@
 package dev.taskvs.engine.tcp;
 
-import dev.taskvs.engine.app.ConnectionHandler;
 import dev.taskvs.engine.app.TcpConnection;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
@@ -29,24 +28,11 @@ class EventDispatchTest
     private FilterPacketIo filterB;
 
     /** The server side: what it was handed, in order. */
-    private static final class Recorder implements ConnectionHandler
+    private static final class Recorder extends OpenedConnections
     {
-        final List<TcpConnection> open = new ArrayList<>();
         final List<String> events = new ArrayList<>();
         int throwAtData = -1;
         int dataEvents;
-
-        @Override
-        public void onAccepted(final TcpConnection connection)
-        {
-            open.add(connection);
-        }
-
-        @Override
-        public void onConnected(final TcpConnection connection)
-        {
-            open.add(connection);
-        }
 
         @Override
         public void onData(final TcpConnection connection, final int bytes)
@@ -79,16 +65,7 @@ class EventDispatchTest
     private static EnginePair pairWith(final Recorder server, final ConnectionLifecycleTest.Tracker client)
     {
         final EnginePair pair = new EnginePair();
-        pair.handlerA = client;
-        pair.handlerB = server;
-        pair.appB.listen(PORT);
-        pair.step();
-        for (int i = 0; i < CONNECTIONS; i++)
-        {
-            pair.appA.connect(EnginePair.IP_B, PORT);
-        }
-        assertTrue(pair.runUntil(() -> client.open.size() == CONNECTIONS && server.open.size() == CONNECTIONS,
-            1_000_000));
+        OpenedConnections.connectMany(pair, client, server, PORT, CONNECTIONS);
         return pair;
     }
 
@@ -157,7 +134,7 @@ class EventDispatchTest
     {
         final int connections = 1100;
         final int rounds = 4;
-        final Side serverSide = new Side()
+        final OpenedConnections serverSide = new OpenedConnections()
         {
             @Override
             public void onData(final TcpConnection connection, final int bytes)
@@ -173,7 +150,7 @@ class EventDispatchTest
         };
         final StringBuilder mismatches = new StringBuilder();
         final int[] answered = new int[1];
-        final Side clientSide = new Side()
+        final OpenedConnections clientSide = new OpenedConnections()
         {
             @Override
             public void onData(final TcpConnection connection, final int bytes)
@@ -195,17 +172,7 @@ class EventDispatchTest
         };
         try (EnginePair pair = new EnginePair(c -> { }, io -> io, io -> filterB = new FilterPacketIo(io)))
         {
-            pair.handlerA = clientSide;
-            pair.handlerB = serverSide;
-            pair.appB.listen(PORT, connections);
-            pair.step();
-            for (int i = 0; i < connections; i++)
-            {
-                pair.appA.connect(EnginePair.IP_B, PORT);
-            }
-            assertTrue(pair.runUntil(() -> clientSide.open.size() == connections &&
-                serverSide.open.size() == connections, 1_000_000), () -> "open " + clientSide.open.size() + " " +
-                serverSide.open.size() + ", " + pair.b.nonZeroCounters());
+            OpenedConnections.connectMany(pair, clientSide, serverSide, PORT, connections);
             int expected = 0;
             for (int round = 0; round < rounds; round++)
             {
@@ -247,24 +214,6 @@ class EventDispatchTest
             assertEquals(4, c.write(new UnsafeBuffer(bytes), 0, 4));
         }
         return clients.size();
-    }
-
-    /** Keeps the connections it opens or accepts. */
-    private static class Side implements ConnectionHandler
-    {
-        final List<TcpConnection> open = new ArrayList<>();
-
-        @Override
-        public void onAccepted(final TcpConnection connection)
-        {
-            open.add(connection);
-        }
-
-        @Override
-        public void onConnected(final TcpConnection connection)
-        {
-            open.add(connection);
-        }
     }
 
     /** 100 bytes: the asker's port, what it asked, then a pattern that shows any byte out of place. */
