@@ -398,7 +398,8 @@ public final class AppContext
             {
                 final int flowId = FlowRecord.flowIdOf(stagedHandles[i]);
                 final TcpConnection connection = flowId < byFlow.length ? byFlow[flowId] : null;
-                if (connection != null)
+                // Not for an event of an earlier incarnation of the flow id: its freed bytes are not this one's.
+                if (connection != null && connection.handle() == stagedHandles[i])
                 {
                     sink += connection.warm((stagedFlags[i] & AppEvents.FLAG_RX_REBASED) != 0, stagedTxFreed[i]);
                 }
