@@ -1,5 +1,7 @@
 package dev.taskvs.server;
 
+import dev.taskvs.engine.cli.ProcessExit;
+
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -351,7 +353,7 @@ public final class KvsServerMain implements Callable<Integer>
 
     public static void main(final String[] args)
     {
-        System.exit(new CommandLine(new KvsServerMain()).execute(args));
+        ProcessExit.exit("kvs server", () -> new CommandLine(new KvsServerMain()).execute(args));
     }
 
     static final class Version implements CommandLine.IVersionProvider

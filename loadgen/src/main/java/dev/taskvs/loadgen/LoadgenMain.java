@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import dev.taskvs.client.Protocol;
 import dev.taskvs.engine.EngineContext;
 import dev.taskvs.engine.cli.EngineOptions;
+import dev.taskvs.engine.cli.ProcessExit;
 import dev.taskvs.engine.nic.loopback.LoopbackWire;
 import dev.taskvs.engine.proto.Ipv4Address;
 import dev.taskvs.loadgen.report.Outputs;
@@ -568,7 +569,7 @@ public final class LoadgenMain implements Callable<Integer>
 
     public static void main(final String[] args)
     {
-        System.exit(run(args));
+        ProcessExit.exit("loadgen", () -> run(args));
     }
 
     public static int run(final String... args)

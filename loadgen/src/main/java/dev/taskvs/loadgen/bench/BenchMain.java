@@ -1,5 +1,7 @@
 package dev.taskvs.loadgen.bench;
 
+import dev.taskvs.engine.cli.ProcessExit;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -92,7 +94,7 @@ public final class BenchMain implements Callable<Integer>
 
     public static void main(final String[] args)
     {
-        System.exit(new CommandLine(new BenchMain()).execute(args));
+        ProcessExit.exit("kvs bench", () -> new CommandLine(new BenchMain()).execute(args));
     }
 
     static Path root()

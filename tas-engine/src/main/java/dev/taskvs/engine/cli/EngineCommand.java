@@ -30,7 +30,7 @@ public final class EngineCommand
 {
     public static void main(final String[] args)
     {
-        System.exit(commandLine().execute(args));
+        ProcessExit.exit("kvs engine", () -> commandLine().execute(args));
     }
 
     /**
