@@ -24,8 +24,10 @@
 #
 # Results in OUTDIR: results.csv (one row per run), results.json, summary.txt (machine, command, the median of the
 # rounds per point with the range, p99, server CPU per request and how busy loadgen's load threads were, and each
-# configuration's change from the first count), conn-sweep.svg and conn-sweep-cpu.svg, and run-*/ (server log,
-# loadgen output and JSON, threads-N.txt: each server thread's share of a core over the measured window).
+# configuration's change from the first count, and what backed each engine's flow state: resident memory and
+# how much of it on huge pages, from the servers' and loadgen's "engine memory" lines), conn-sweep.svg and
+# conn-sweep-cpu.svg, and run-*/ (server log, loadgen output and JSON, threads-N.txt: each server thread's share of
+# a core over the measured window).
 # Everything is configurable from the environment:
 #   COUNTS="100 1000 5000 10000 20000 50000"  CONFIGS="engine memcached kernel"  ROUNDS=2  WARMUP=2s  DURATION=5s
 #   SERVER_CPUS=2  LG_LANES=<a third of loadgen's CPUs>  LG_THREADS=<the rest>  CONNECT_RATE=20000  CPUS=<nproc>
@@ -252,11 +254,14 @@ for ((round = 1; round <= ROUNDS; round++)); do
             per_req=$(per_request_us "$busy" "$ops")
             lg_busy=$(cores_busy "$g0" "$g1" "$w0" "$w1"); lg_threads_busy=$(json_generator_busy "$json")
             echo "$config,$n,$round,ok,$ops,$p50,$p99,$p999,$errors,$busy,$per_req,$lg_busy,$lg_threads_busy" >> "$CSV"
+            grep -h "^engine memory: " "$dir/loadgen-$n.log" | sed "s/^engine memory: /  $config, $n connections, round $round, loadgen: /" >> "$OUT/.memory"
             printf 'run-conn-sweep: %s, %s connections, round %s of %s: %.0f requests/s, p99 %s us, server %s us CPU per request, loadgen threads %s%% busy, errors %s\n' \
                 "$config" "$n" "$round" "$ROUNDS" "$ops" "$p99" "$per_req" "$lg_threads_busy" "$errors" >&2
         done
         [[ -n "$SERVER_PID" ]] && { stop_pid "$SERVER_PID"; SERVER_PID=""; }
         rm -f "$WIRE"
+        # What backed the engine's flow state (huge pages or not), as the server said at exit after the round.
+        grep -h "engine memory: " "$dir/server.log" 2>/dev/null | sed "s/^.*engine memory: /  $config, round $round, server at exit: /" >> "$OUT/.memory"
     done
 done
 
@@ -294,8 +299,14 @@ csv_to_json "$CSV" "config,status" > "$OUT/results.json"
                   (basecpu > 0 && mc != "" ? sprintf(" (CPU/req %+.0f %%)", 100 * (mc / basecpu - 1)) : "")) }
             if (change != "") printf "  change from %s connections:%s\n", basen, change
             print "" } }' "$CSV"
+    if [[ -s "$OUT/.memory" ]]; then
+        echo "The engines' flow state (resident, and on huge pages; THP $(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null)):"
+        cat "$OUT/.memory"
+        echo
+    fi
     echo "total time: $(( $(date +%s) - START )) s"
 } | tee -a "$OUT/summary.txt"
+rm -f "$OUT/.memory"
 
 "$JAVA" -cp "$LOADGEN_CP" dev.taskvs.loadgen.bench.ConnSweepPlot "$CSV" "$OUT" \
     || echo "run-conn-sweep: could not draw the plots" >&2

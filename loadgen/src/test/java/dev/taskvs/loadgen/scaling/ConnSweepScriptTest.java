@@ -53,6 +53,13 @@ class ConnSweepScriptTest
         assertTrue(summary.contains("command:") && summary.contains("memcached:") &&
             summary.matches("(?s).*engine:\n +10 connections: .*\n +40 connections: .*\n  change from 10 " +
             "connections: 40: [+-][0-9]+ % \\(CPU/req [+-][0-9]+ %\\)\n.*"), summary);
+        // What backed each engine's flow state: the cache server's and the responder's at exit, loadgen's per run.
+        for (final String line : List.of("engine, round 1, server at exit: flow records ",
+            "responder, round 1, server at exit: flow records ", "engine, 40 connections, round 1, loadgen: flow records "))
+        {
+            assertTrue(summary.contains(line), line + "\n" + summary);
+        }
+        assertTrue(summary.contains("on huge pages; rings "), summary);
         assertTrue(Files.readString(out.resolve("results.json")).contains("\"config\": \"memcached\""));
         assertTrue(Files.readString(out.resolve("conn-sweep.svg")).contains("memcached 1.6 (kernel)"));
         assertTrue(Files.readString(out.resolve("conn-sweep-cpu.svg")).contains("us per request"));
