@@ -41,6 +41,13 @@ final class ScriptRun
         final boolean finished = process.waitFor(timeoutSeconds, TimeUnit.SECONDS);
         if (!finished)
         {
+            // SIGTERM first, so the script's trap stops its servers and removes the wire; then whatever is left of
+            // what it started (a forcibly killed script leaves its servers running, holding their ports for the
+            // next run), taken before the script dies and its children go to init.
+            final List<ProcessHandle> started = process.descendants().toList();
+            process.destroy();
+            process.waitFor(15, TimeUnit.SECONDS);
+            started.forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
         }
         return new ScriptRun(log, finished, finished ? process.exitValue() : -1);
