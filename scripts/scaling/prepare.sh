@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds a self-contained bundle for the core-scaling sweep on a machine with no Java and no network:
 # a jlink runtime, the kvs-server and loadgen jars with their dependencies, memcached with its libraries, and
-# run-scaling.sh (core scaling) and run-conn-sweep.sh (connection scalability).
+# run-scaling.sh (core scaling), run-conn-sweep.sh (connection scalability) and run-conn-ab.sh (two builds in
+# that sweep, alternated).
 #
 #   scripts/scaling/prepare.sh [DEST]      # DEST defaults to .runtime/scaling (ignored by git)
 #
@@ -40,8 +41,9 @@ cp "$ROOT"/kvs-server/target/lib/*.jar "$DEST/server/lib/"
 cp "$LOADGEN_JAR" "$DEST/loadgen/loadgen.jar"
 cp "$ROOT"/loadgen/target/lib/*.jar "$DEST/loadgen/lib/"
 # The DPDK shim travels inside tas-engine's jar; the shm wire used by the sweep does not load it.
-cp "$ROOT/scripts/scaling/run-scaling.sh" "$ROOT/scripts/scaling/run-conn-sweep.sh" "$ROOT/scripts/scaling/lib.sh" "$DEST/"
-chmod +x "$DEST/run-scaling.sh" "$DEST/run-conn-sweep.sh"
+cp "$ROOT/scripts/scaling/run-scaling.sh" "$ROOT/scripts/scaling/run-conn-sweep.sh" "$ROOT/scripts/scaling/run-conn-ab.sh" \
+    "$ROOT/scripts/scaling/lib.sh" "$DEST/"
+chmod +x "$DEST/run-scaling.sh" "$DEST/run-conn-sweep.sh" "$DEST/run-conn-ab.sh"
 # memcached for run-conn-sweep.sh, with the libraries it links beyond glibc (libevent, libsasl2, OpenSSL): the
 # target machine need not have them. The project's scripts install memcached here when it is missing.
 MEMCACHED_BIN="$(command -v memcached || true)"
