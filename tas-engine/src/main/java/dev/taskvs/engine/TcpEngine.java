@@ -330,8 +330,7 @@ public final class TcpEngine implements AutoCloseable
     {
         final HugePageMemory rings = buffers.region();
         return "flow records " + (mappedRecords == null ? "on direct buffers" :
-            usage(mappedRecords.addressOffset(),
-                (mappedRecords.capacity() + HugePageMemory.HUGE_PAGE - 1) & -HugePageMemory.HUGE_PAGE)) + "; rings " +
+            usage(mappedRecords.addressOffset(), HugePageMemory.roundUp(mappedRecords.capacity()))) + "; rings " +
             (rings == null ? "on direct buffers" : usage(rings.address(), rings.length()));
     }
 

@@ -82,7 +82,7 @@ public final class HugePageMemory
         {
             throw new IllegalArgumentException("bytes must be positive: " + bytes);
         }
-        final long length = (bytes + HUGE_PAGE - 1) & -HUGE_PAGE;
+        final long length = roundUp(bytes);
         final long mappedLength = length + HUGE_PAGE; // room to align the start
         final LibC libc;
         final Pointer mapped;
@@ -101,9 +101,18 @@ public final class HugePageMemory
             return null;
         }
         final long base = mapped.address();
-        final long aligned = (base + HUGE_PAGE - 1) & -HUGE_PAGE;
+        final long aligned = roundUp(base);
         final boolean advised = libc.madvise(aligned, length, LibC.MADV_HUGEPAGE) == 0;
         return new HugePageMemory(base, mappedLength, aligned, length, advised);
+    }
+
+    /**
+     * @param bytes a length or an address.
+     * @return it rounded up to a whole number of huge pages: what a mapping of {@code bytes} takes.
+     */
+    public static long roundUp(final long bytes)
+    {
+        return (bytes + HUGE_PAGE - 1) & -HUGE_PAGE;
     }
 
     private void unmapWhenUnreachable(final Object owner)

@@ -3,7 +3,7 @@ package dev.taskvs.engine.mem;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
+import java.util.Arrays;
 
 /**
  * Reads this process's {@code /proc/self/smaps}: what backs the mappings at some addresses, so an engine can say
@@ -21,13 +21,13 @@ public final class Smaps
      */
     public static long anonHugePagesKb(final long address) throws IOException
     {
-        return field(address, "AnonHugePages:");
+        return sumKb(address, address + 1, "AnonHugePages:")[0];
     }
 
     /** @return whether a mapping holds {@code address}. */
     public static boolean mapped(final long address) throws IOException
     {
-        return field(address, "Size:") >= 0;
+        return sumKb(address, address + 1, "Size:")[0] >= 0;
     }
 
     /**
@@ -36,11 +36,26 @@ public final class Smaps
      *
      * @param from first address.
      * @param to   address after the last.
-     * @return {resident KiB, AnonHugePages KiB}.
+     * @return {resident KiB, AnonHugePages KiB}, zeros where no mapping overlaps.
      */
     public static long[] usageKb(final long from, final long to) throws IOException
     {
-        final long[] usage = new long[2];
+        final long[] usage = sumKb(from, to, "Rss:", "AnonHugePages:");
+        return new long[] {Math.max(usage[0], 0), Math.max(usage[1], 0)};
+    }
+
+    /** @return the system's transparent huge page mode: always, madvise or never. */
+    public static String thpMode() throws IOException
+    {
+        final String line = Files.readString(Path.of("/sys/kernel/mm/transparent_hugepage/enabled"));
+        return line.substring(line.indexOf('[') + 1, line.indexOf(']'));
+    }
+
+    /** Each named field summed over the mappings that overlap [from, to); all -1 when none does. */
+    private static long[] sumKb(final long from, final long to, final String... names) throws IOException
+    {
+        final long[] sums = new long[names.length];
+        Arrays.fill(sums, -1);
         boolean inside = false;
         for (final String line : Files.readAllLines(Path.of("/proc/self/smaps")))
         {
@@ -51,46 +66,17 @@ public final class Smaps
                 final long start = Long.parseUnsignedLong(line.substring(0, dash), 16);
                 final long end = Long.parseUnsignedLong(line.substring(dash + 1, space), 16);
                 inside = Long.compareUnsigned(start, to) < 0 && Long.compareUnsigned(end, from) > 0;
+                continue;
             }
-            else if (inside && line.startsWith("Rss:"))
+            for (int i = 0; inside && i < names.length; i++)
             {
-                usage[0] += kilobytes(line, "Rss:");
-            }
-            else if (inside && line.startsWith("AnonHugePages:"))
-            {
-                usage[1] += kilobytes(line, "AnonHugePages:");
+                if (line.startsWith(names[i]))
+                {
+                    sums[i] = Math.max(sums[i], 0) + kilobytes(line, names[i]);
+                }
             }
         }
-        return usage;
-    }
-
-    /** @return the system's transparent huge page mode: always, madvise or never. */
-    public static String thpMode() throws IOException
-    {
-        final String line = Files.readString(Path.of("/sys/kernel/mm/transparent_hugepage/enabled"));
-        return line.substring(line.indexOf('[') + 1, line.indexOf(']'));
-    }
-
-    private static long field(final long address, final String name) throws IOException
-    {
-        final List<String> lines = Files.readAllLines(Path.of("/proc/self/smaps"));
-        boolean inside = false;
-        for (final String line : lines)
-        {
-            final int dash = line.indexOf('-');
-            final int space = line.indexOf(' ');
-            if (dash > 0 && space > dash && isHex(line, 0, dash))
-            {
-                final long start = Long.parseUnsignedLong(line.substring(0, dash), 16);
-                final long end = Long.parseUnsignedLong(line.substring(dash + 1, space), 16);
-                inside = Long.compareUnsigned(address, start) >= 0 && Long.compareUnsigned(address, end) < 0;
-            }
-            else if (inside && line.startsWith(name))
-            {
-                return kilobytes(line, name);
-            }
-        }
-        return -1;
+        return sums;
     }
 
     private static long kilobytes(final String line, final String name)
