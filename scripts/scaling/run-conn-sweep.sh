@@ -8,13 +8,17 @@
 # 64 B values, 90 % gets, 100,000 keys of 16 B), but each server is confined to SERVER_CPUS CPUs (default 2) and
 # the load generator gets all the others, so the generator is not the co-bottleneck it is on a 2-CPU machine.
 # Configurations (CONFIGS):
-#   engine     kvs-server --stack tas --nic shm --threading dedicated: one fast-path lane on the first server CPU,
-#              one app thread and the slow path on the second, flow ids shuffled (--flow-id-seed: a fresh server
-#              hands them out lowest first, in the generator's order, which a long-running one does not); loadgen
-#              on its own engine over the shm wire, with a third of its CPUs as lanes (the wire steers each segment
-#              to the lane that owns its flow).
-#   memcached  memcached -t 2 (the bundle's copy, or MEMCACHED=path), loadgen on kernel sockets over loopback.
-#   kernel     kvs-server --stack kernel -t 2, loadgen on kernel sockets over loopback.
+#   engine     kvs-server --stack tas --nic shm --threading dedicated: SERVER_LANES fast-path lanes (default half
+#              the server's CPUs, at least one) on the first server CPUs, as many app threads as CPUs are left and
+#              the slow path beside the last of them (with 2 CPUs: the lane on the first, the app thread and the
+#              slow path on the second); flow ids shuffled (--flow-id-seed: a fresh server hands them out lowest
+#              first, in the generator's order, which a long-running one does not); loadgen on its own engine over
+#              the shm wire, with a third of its CPUs as lanes (the wire steers each segment to the lane that owns
+#              its flow). More server CPUs spread the connections over more lanes and app threads, as the TAS
+#              paper's figure does (20 cores, at most 4,800 connections each).
+#   memcached  memcached -t SERVER_CPUS (the bundle's copy, or MEMCACHED=path), loadgen on kernel sockets over
+#              loopback.
+#   kernel     kvs-server --stack kernel -t SERVER_CPUS, loadgen on kernel sockets over loopback.
 #   responder  (only when named) loadgen's store-less responder on the engine, placed as the engine server: what
 #              the generator drives at each count when the server costs next to nothing (its ceiling).
 # Above 20,000 connections the kernel configurations' loadgen spreads them over 127.0.0.1-4 (an ephemeral port
@@ -30,7 +34,8 @@
 # a core over the measured window).
 # Everything is configurable from the environment:
 #   COUNTS="100 1000 5000 10000 20000 50000"  CONFIGS="engine memcached kernel"  ROUNDS=2  WARMUP=2s  DURATION=5s
-#   SERVER_CPUS=2  LG_LANES=<a third of loadgen's CPUs>  LG_THREADS=<the rest>  CONNECT_RATE=20000  CPUS=<nproc>
+#   SERVER_CPUS=2  SERVER_LANES=<half of SERVER_CPUS>  LG_LANES=<a third of loadgen's CPUs>  LG_THREADS=<the rest>
+#   CONNECT_RATE=20000  CPUS=<nproc>
 #   BUDGET_S=470  SHM_DIR=/dev/shm  IDLE=nap  FLOW_ID_SEED=7 (0: ids in order)
 #   ACK_DELAY_US=200 (the engine servers' --ack-delay-us)  MEMCACHED=<bundle>/memcached/memcached
 #   JAVA=<bundle>/jre/bin/java
@@ -98,10 +103,14 @@ for ((i = 0; i <= lg_lanes; i++)); do lg_stack+="${lg_stack:+,}${lg_cpu_array[i 
 lg_engine_threads=${LG_THREADS:-$(( lg_count - lg_lanes - 1 > 1 ? lg_count - lg_lanes - 1 : 1 ))}
 # On kernel sockets loadgen's threads also carry the kernel's TCP work for what they send (loopback).
 lg_kernel_threads=${LG_THREADS:-$(( lg_count > 2 ? lg_count - 1 : 1 ))}
-# The engine server: its lane on the first server CPU, the slow path on the second (beside the app thread).
-engine_stack="$(cpu 0),$(cpu $(( SERVER_CPUS > 1 ? 1 : 0 )))"
+# The engine server: its lanes on the first server CPUs, its app threads on the rest, the slow path on the last
+# (beside an app thread); one CPU runs them all.
+server_lanes=${SERVER_LANES:-$(( SERVER_CPUS / 2 < 1 ? 1 : SERVER_CPUS / 2 ))}
+server_apps=$(( SERVER_CPUS - server_lanes < 1 ? 1 : SERVER_CPUS - server_lanes ))
+engine_stack="$(cpu_list 0 "$server_lanes"),$(cpu $(( SERVER_CPUS - 1 )))"
+server_threads=$SERVER_CPUS
 
-plan="server CPUs $server_cpus; loadgen CPUs $lg_cpus$([[ $shared == yes ]] && echo ' (shared with the server)'): on the engine $lg_lanes lanes and the slow path on $lg_stack and $lg_engine_threads load threads, on kernel sockets $lg_kernel_threads threads; engine server --stack-cores $engine_stack --app-cores 1; open files $FDS"
+plan="server CPUs $server_cpus; loadgen CPUs $lg_cpus$([[ $shared == yes ]] && echo ' (shared with the server)'): on the engine $lg_lanes lanes and the slow path on $lg_stack and $lg_engine_threads load threads, on kernel sockets $lg_kernel_threads threads; engine server --stack-cores $engine_stack --app-cores $server_apps; memcached and kernel server -t $server_threads; open files $FDS"
 if [[ -n "${DRY_RUN:-}" ]]; then echo "$plan"; exit 0; fi
 for config in $CONFIGS; do
     [[ "$config" == memcached && ! -x "$MEMCACHED" ]] && { echo "run-conn-sweep: no memcached (set MEMCACHED)" >&2; exit 1; }
@@ -123,7 +132,7 @@ echo "config,connections,round,status,ops_per_sec,p50_us,p99_us,p999_us,errors,s
     machine_lines
     [[ -x "$MEMCACHED" ]] && echo "memcached: $(LD_LIBRARY_PATH="$MEMCACHED_LIBS" "$MEMCACHED" -V 2>&1 | head -1) ($MEMCACHED)"
     echo "plan:     $plan"
-    echo "command:  COUNTS=\"$COUNTS\" CONFIGS=\"$CONFIGS\" ROUNDS=$ROUNDS WARMUP=$WARMUP DURATION=$DURATION SERVER_CPUS=$SERVER_CPUS CONNECT_RATE=$CONNECT_RATE IDLE=$IDLE FLOW_ID_SEED=$FLOW_ID_SEED ACK_DELAY_US=$ACK_DELAY_US CPUS=$CPUS $0 $OUT"
+    echo "command:  COUNTS=\"$COUNTS\" CONFIGS=\"$CONFIGS\" ROUNDS=$ROUNDS WARMUP=$WARMUP DURATION=$DURATION SERVER_CPUS=$SERVER_CPUS${SERVER_LANES:+ SERVER_LANES=$SERVER_LANES} CONNECT_RATE=$CONNECT_RATE IDLE=$IDLE FLOW_ID_SEED=$FLOW_ID_SEED ACK_DELAY_US=$ACK_DELAY_US CPUS=$CPUS $0 $OUT"
     echo
 } > "$OUT/summary.txt"
 
@@ -144,7 +153,7 @@ start_server() {
             rm -f "$WIRE"
             taskset -c "$server_cpus" "$JAVA" "${JAVA_OPTS[@]}" "${SERVER_JAVA[@]}" -cp "$SERVER_CP" \
                 dev.taskvs.server.KvsServerMain --stack tas --nic shm --shm "$WIRE" --ip "$SERVER_IP/24" -p "$port" \
-                --threading dedicated --idle "$IDLE" --stack-cores "$engine_stack" --app-cores 1 -m 256 -c "$LIMIT" \
+                --threading dedicated --idle "$IDLE" --stack-cores "$engine_stack" --app-cores "$server_apps" -m 256 -c "$LIMIT" \
                 --buffer-kb 4 --flow-id-seed "$FLOW_ID_SEED" --ack-delay-us "$ACK_DELAY_US" \
                 --shm-peer-queues "$lg_lanes" -v > "$log" 2>&1 &
             ;;
@@ -159,11 +168,11 @@ start_server() {
         memcached)
             local user=(); [[ $(id -u) -eq 0 ]] && user=(-u root)
             LD_LIBRARY_PATH="$MEMCACHED_LIBS" taskset -c "$server_cpus" "$MEMCACHED" -p "$port" -U 0 -l 0.0.0.0 \
-                -t 2 -m 256 -c "$KERNEL_LIMIT" -b 4096 "${user[@]}" > "$log" 2>&1 &
+                -t "$server_threads" -m 256 -c "$KERNEL_LIMIT" -b 4096 "${user[@]}" > "$log" 2>&1 &
             ;;
         kernel)
             taskset -c "$server_cpus" "$JAVA" "${JAVA_OPTS[@]}" "${SERVER_JAVA[@]}" -cp "$SERVER_CP" \
-                dev.taskvs.server.KvsServerMain --stack kernel -p "$port" -l 0.0.0.0 -t 2 -m 256 -c "$KERNEL_LIMIT" \
+                dev.taskvs.server.KvsServerMain --stack kernel -p "$port" -l 0.0.0.0 -t "$server_threads" -m 256 -c "$KERNEL_LIMIT" \
                 -b 4096 > "$log" 2>&1 &
             ;;
     esac

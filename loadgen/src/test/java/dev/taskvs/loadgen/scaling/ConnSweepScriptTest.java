@@ -16,8 +16,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * scripts/scaling/run-conn-sweep.sh for real, shrunk to this machine: the four configurations (the engine over
  * a shm wire, memcached and kvs-server on kernel sockets, loadgen's responder on the engine) at two small counts,
- * one round, from this build's classes instead of a jlink bundle. Every run must be ok without errors, and the
- * summary, JSON, plots and per-thread CPU written.
+ * one round, from this build's classes instead of a jlink bundle, with the servers spread as on a bigger machine
+ * (four server CPUs: two lanes and two app threads for the engine, four threads for the kernel servers; here they
+ * share this machine's two). Every run must be ok without errors, and the summary, JSON, plots and per-thread CPU
+ * written.
  */
 class ConnSweepScriptTest
 {
@@ -29,7 +31,7 @@ class ConnSweepScriptTest
         final ScriptRun run = ScriptRun.run("run-conn-sweep.sh", dir, out, Map.of(
             "MEMCACHED", System.getProperty("kvs.memcached", "/usr/bin/memcached"), "COUNTS", "10 40", "ROUNDS", "1",
             "CONFIGS", "engine memcached kernel responder",
-            "CPUS", "2", "WARMUP", "1s", "DURATION", "4s"), 170);
+            "CPUS", "2", "SERVER_CPUS", "4", "WARMUP", "1s", "DURATION", "4s"), 170);
         final String log = run.log();
         assertTrue(run.finished, "the sweep did not finish:\n" + log);
         assertEquals(0, run.exitValue, log);
@@ -64,15 +66,54 @@ class ConnSweepScriptTest
         assertTrue(Files.readString(out.resolve("conn-sweep.svg")).contains("memcached 1.6 (kernel)"));
         assertTrue(Files.readString(out.resolve("conn-sweep-cpu.svg")).contains("us per request"));
         assertTrue(Files.readString(out.resolve("conn-sweep.svg")).contains("generator ceiling"));
-        // The engine server's threads apart, and its flow ids shuffled as a long-running server's are.
+        // The engine server's threads apart (two lanes, two app threads), and its flow ids shuffled as a
+        // long-running server's are.
         final String threads = Files.readString(out.resolve("run-engine-r1/threads-40.txt"));
-        assertTrue(threads.contains("fast-path-0") && threads.contains("kvs-app-0"), threads);
-        assertTrue(Files.readString(out.resolve("run-engine-r1/server.log"))
-            .contains("flow ids shuffled with seed 7"));
+        for (final String thread : List.of("fast-path-0", "fast-path-1", "kvs-app-0", "kvs-app-1", "slow-path"))
+        {
+            assertTrue(threads.contains(thread), thread + "\n" + threads);
+        }
+        final String serverLog = Files.readString(out.resolve("run-engine-r1/server.log"));
+        assertTrue(serverLog.contains("(2 queues), dedicated threading, 2 app contexts") &&
+            serverLog.contains("flow ids shuffled with seed 7"), serverLog);
+        assertTrue(summary.contains("engine server --stack-cores 0,1,1 --app-cores 2; memcached and kernel server -t 4"),
+            summary);
         assertTrue(Files.readString(out.resolve("run-responder-r1/threads-40.txt")).contains("fast-path-0"));
         try (var files = Files.list(dir))
         {
             assertTrue(files.noneMatch(f -> f.getFileName().toString().endsWith(".wire")), "the wire file was left");
+        }
+    }
+
+    /**
+     * How the servers are laid out on a 16-CPU machine: by default (two server CPUs) one lane, one app thread and
+     * the slow path beside it, as every many-core sweep so far ran; with more, half of them lanes and the rest app
+     * threads, the slow path on the last; SERVER_LANES overrides the split.
+     */
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void shouldSpreadTheServersOverTheirCpus(@TempDir final Path dir) throws Exception
+    {
+        assertPlan(dir, Map.of(), "server CPUs 0,1; loadgen CPUs 2,3,4,5,6,7,8,9,10,11,12,13,14,15: ",
+            "engine server --stack-cores 0,1 --app-cores 1; memcached and kernel server -t 2;");
+        assertPlan(dir, Map.of("SERVER_CPUS", "8"), "server CPUs 0,1,2,3,4,5,6,7; loadgen CPUs 8,9,10,11,12,13,14,15: ",
+            "engine server --stack-cores 0,1,2,3,7 --app-cores 4; memcached and kernel server -t 8;");
+        assertPlan(dir, Map.of("SERVER_CPUS", "6", "SERVER_LANES", "2"), "server CPUs 0,1,2,3,4,5; ",
+            "engine server --stack-cores 0,1,5 --app-cores 4; memcached and kernel server -t 6;");
+    }
+
+    private static void assertPlan(final Path dir, final Map<String, String> env, final String... parts)
+        throws Exception
+    {
+        final Map<String, String> all = new java.util.HashMap<>(env);
+        all.put("CPUS", "16");
+        all.put("DRY_RUN", "1");
+        final ScriptRun run = ScriptRun.run("run-conn-sweep.sh", dir, dir.resolve("out"), all, 20);
+        final String log = run.log();
+        assertEquals(0, run.exitValue, log);
+        for (final String part : parts)
+        {
+            assertTrue(log.contains(part), part + "\n" + log);
         }
     }
 }
