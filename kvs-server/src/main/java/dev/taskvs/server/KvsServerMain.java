@@ -77,6 +77,10 @@ public final class KvsServerMain implements Callable<Integer>
         description = "Engine idle strategy: spin, yield, backoff, nap, park. Default: ${DEFAULT-VALUE}.")
     String idle;
 
+    @Option(names = "--cc", defaultValue = "DCTCP_RATE",
+        description = "Engine congestion control: DCTCP_RATE, TIMELY, CONST_RATE. Default: ${DEFAULT-VALUE}.")
+    dev.taskvs.engine.slowpath.cc.CongestionControlKind cc;
+
     @Option(names = "--buffer-kb", defaultValue = "64",
         description = "Per-connection RX and TX ring, KiB (power of two). Default: ${DEFAULT-VALUE}.")
     int bufferKb;
@@ -264,6 +268,7 @@ public final class KvsServerMain implements Callable<Integer>
         c.tas.appCores = appCores;
         c.tas.threading = threading;
         c.tas.idle = idle;
+        c.tas.cc = cc;
         c.tas.bufferKb = bufferKb;
         c.tas.maxFlows = maxFlows;
         c.tas.flowIdSeed = flowIdSeed;

@@ -214,7 +214,7 @@ public final class EngineOptions
     }
 
     /** @return {@code kernelIp} (with the prefix of {@code ip} when it has none), or the first address of ip's subnet. */
-    static String kernelAddress(final String ip, final String kernelIp)
+    public static String kernelAddress(final String ip, final String kernelIp)
     {
         final int slash = ip.indexOf('/');
         final int prefix = slash < 0 ? 24 : Integer.parseInt(ip.substring(slash + 1));

@@ -3,6 +3,7 @@ package dev.taskvs.server.transport.tas;
 import java.util.Locale;
 
 import dev.taskvs.engine.proto.Ipv4Address;
+import dev.taskvs.engine.slowpath.cc.CongestionControlKind;
 
 /**
  * The engine's settings for {@code --stack tas}, with their defaults; the same option names as the engine's own
@@ -58,6 +59,8 @@ public final class TasConfig
      * Keep it well under the clients' minimum retransmission timeout (10 ms on the engine, 200 ms on Linux).
      */
     public long ackDelayUs = 200;
+    /** --cc: the engine's congestion control, as in the engine's own tools. */
+    public CongestionControlKind cc = CongestionControlKind.DCTCP_RATE;
     /** --idle: the idle strategy of every engine thread. */
     public String idle = "nap";
     /** --buffer-kb: per-connection RX and TX ring size in KiB, a power of two. */
@@ -127,6 +130,10 @@ public final class TasConfig
         {
             throw new IllegalArgumentException("--ip " + ip + " is not an IPv4 address with a prefix (A.B.C.D/NN)");
         }
+        if (cc == null)
+        {
+            throw new IllegalArgumentException("--cc must be one of DCTCP_RATE, TIMELY, CONST_RATE");
+        }
         threading = threading.toLowerCase(Locale.ROOT);
         require("shared".equals(threading) || "dedicated".equals(threading), "--threading " + threading, 0,
             "shared or dedicated");
@@ -173,15 +180,7 @@ public final class TasConfig
     /** @return the kernel side's address for a TAP device: given, or the first address of the engine's subnet. */
     public String kernelAddress()
     {
-        final int slash = ip.indexOf('/');
-        final int prefix = Integer.parseInt(ip.substring(slash + 1));
-        if (kernelIp != null)
-        {
-            return kernelIp.contains("/") ? kernelIp : kernelIp + "/" + prefix;
-        }
-        final int address = Ipv4Address.parse(ip.substring(0, slash));
-        final int mask = prefix == 0 ? 0 : -1 << (32 - prefix);
-        return Ipv4Address.toString((address & mask) + 1) + "/" + prefix;
+        return dev.taskvs.engine.cli.EngineOptions.kernelAddress(ip, kernelIp);
     }
 
     private static void require(final boolean ok, final String what, final long value, final String limit)

@@ -77,6 +77,7 @@ public final class TasTransport implements AutoCloseable, ConnectionRegistry
                 .threading(config.invoker ?
                     ThreadingMode.INVOKER : ThreadingMode.valueOf(config.threading.toUpperCase()))
                 .idleStrategy(config.idle)
+                .congestionControl(config.cc)
                 .rxBufferSize(config.bufferKb * 1024)
                 .txBufferSize(config.bufferKb * 1024)
                 .maxFlows(config.flowSlots(ctx.config().maxConnections))

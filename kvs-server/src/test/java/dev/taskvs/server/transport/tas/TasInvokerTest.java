@@ -17,6 +17,7 @@ import dev.taskvs.engine.nic.PacketIo;
 import dev.taskvs.engine.nic.loopback.LoopbackWire;
 import dev.taskvs.engine.proto.Ipv4Address;
 import dev.taskvs.engine.sched.ThreadingMode;
+import dev.taskvs.engine.slowpath.cc.CongestionControlKind;
 import dev.taskvs.server.KvsServer;
 import dev.taskvs.server.ServerConfig;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -139,6 +140,28 @@ class TasInvokerTest
         final TasConfig tooLong = new TasConfig();
         tooLong.ackDelayUs = 100_001;
         assertThrows(IllegalArgumentException.class, tooLong::conclude);
+    }
+
+    @Test
+    void shouldRunTheCongestionControlItIsGiven()
+    {
+        // The two that are not the default (DCTCP_RATE, which every other test runs).
+        for (final CongestionControlKind kind : new CongestionControlKind[] {CongestionControlKind.TIMELY,
+            CongestionControlKind.CONST_RATE})
+        {
+            final StringBuilder answers = new StringBuilder();
+            try (Pair pair = new Pair(config -> config.tas.cc = kind, reader(answers)))
+            {
+                assertEquals(kind, pair.server.tas().engine().context().congestionControl());
+                pair.send("set k 0 0 2\r\nhi\r\nget k\r\n");
+                pair.runUntil(() -> answers.toString().endsWith("END\r\n"));
+                assertEquals("STORED\r\nVALUE k 0 2\r\nhi\r\nEND\r\n", answers.toString(), kind.toString());
+            }
+        }
+        assertEquals(CongestionControlKind.DCTCP_RATE, new TasConfig().cc, "the engine's own default");
+        final TasConfig none = new TasConfig();
+        none.cc = null;
+        assertThrows(IllegalArgumentException.class, none::conclude);
     }
 
     /** The server's pure ACKs over this many gets answered one after another, with --ack-delay-us as given. */
