@@ -34,6 +34,12 @@ import java.util.Locale;
  * connection in its event instead of as a batch with its gets' store lines loaded first ({@code TasConfig}).
  * {@code -Dprobe.flowIdSeed=N} shuffles the server engine's flow ids with seed N (default 7, as the sweep runs
  * the server); 0 hands them out lowest first, so a fresh server walks its per-flow state in the client's order.
+ * <p>
+ * {@code -Dprobe.toggle=some.Class#field} compares two variants of the code in one run: a static boolean field
+ * (one an experiment adds, read where the variants part) is set false and true in turn, chunk by chunk, and each
+ * variant's chunks are reported apart. On a machine whose speed drifts by 10-30 % over minutes, alternating runs
+ * of two builds cannot show a 5 % difference; chunks a fraction of a second apart, on the same connections and
+ * the same heap, can.
  */
 public final class ConnectionScalingProbe
 {
@@ -43,6 +49,7 @@ public final class ConnectionScalingProbe
     static final int KEYS = Integer.getInteger("probe.keys", 100_000);
     static final boolean WARM_BATCHES = Boolean.parseBoolean(System.getProperty("probe.warmBatches", "true"));
     static final long FLOW_ID_SEED = Long.getLong("probe.flowIdSeed", 7);
+    static final java.lang.reflect.Field TOGGLE = toggle(System.getProperty("probe.toggle"));
     static final int KEY_SIZE = 16;
     static final int VALUE_SIZE = 64;
     static final int CHUNK = 50_000;
@@ -290,6 +297,10 @@ public final class ConnectionScalingProbe
         final double[] client = new double[chunks];
         for (int c = 0; c < chunks; c++)
         {
+            if (TOGGLE != null)
+            {
+                setToggle(c % 2 == 1);
+            }
             times[0] = 0;
             times[1] = 0;
             final long from = handler.answered;
@@ -303,9 +314,71 @@ public final class ConnectionScalingProbe
             throw new IllegalStateException((handler.misses - missesBefore) + " get misses after every key was set");
         }
         final long total = handler.answered - start;
+        if (TOGGLE != null)
+        {
+            setToggle(false);
+            System.out.printf(Locale.ROOT, "%6d connections, %s false: %s%n", connections, TOGGLE.getName(),
+                variant(server, client, 0));
+            System.out.printf(Locale.ROOT, "%6d connections, %s true:  %s%n", connections, TOGGLE.getName(),
+                variant(server, client, 1));
+        }
         Arrays.sort(server);
         Arrays.sort(client);
         return new double[] {server[chunks / 2], server[chunks / 10], client[chunks / 2], client[chunks / 10], total};
+    }
+
+    /** The chunks of one variant of a toggled run (every other chunk, from {@code first}), as a row. */
+    private static String variant(final double[] server, final double[] client, final int first)
+    {
+        final int n = (server.length - first + 1) / 2;
+        final double[] s = new double[n];
+        final double[] c = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            s[i] = server[first + 2 * i];
+            c[i] = client[first + 2 * i];
+        }
+        Arrays.sort(s);
+        Arrays.sort(c);
+        return String.format(Locale.ROOT, "server %7.1f ns/request (quickest tenth %7.1f), client %7.1f (%7.1f); " +
+            "%d chunks", s[n / 2], s[n / 10], c[n / 2], c[n / 10], n);
+    }
+
+    private static java.lang.reflect.Field toggle(final String name)
+    {
+        if (name == null)
+        {
+            return null;
+        }
+        final int hash = name.indexOf('#');
+        try
+        {
+            final java.lang.reflect.Field field = Class.forName(name.substring(0, hash))
+                .getDeclaredField(name.substring(hash + 1));
+            if (field.getType() != boolean.class || !java.lang.reflect.Modifier.isStatic(field.getModifiers()) ||
+                java.lang.reflect.Modifier.isFinal(field.getModifiers()))
+            {
+                throw new IllegalArgumentException("-Dprobe.toggle: not a static, non-final boolean: " + name);
+            }
+            field.setAccessible(true);
+            return field;
+        }
+        catch (final ReflectiveOperationException | StringIndexOutOfBoundsException ex)
+        {
+            throw new IllegalArgumentException("-Dprobe.toggle=Class#field: " + name + ": " + ex, ex);
+        }
+    }
+
+    private static void setToggle(final boolean value)
+    {
+        try
+        {
+            TOGGLE.setBoolean(null, value);
+        }
+        catch (final IllegalAccessException ex)
+        {
+            throw new IllegalStateException(ex);
+        }
     }
 
     void close()
