@@ -21,8 +21,8 @@ import java.util.concurrent.TimeUnit;
  * is the value the previous load returned, as a connection object leads to its buffer and the buffer to its ring)
  * and when it does not ({@code independent}: addresses known up front, as in the engine's warm passes), over
  * {@code mib} MiB of one line per entry in a shuffled order. The ratio says how much a warm pass can win by
- * loading many connections' lines before using any: on the 2-CPU development VM about ten times
- * (BENCHMARKS.md, "Tried and dropped ... the app's warm pass in three steps"). At 16 MiB the set fits the L3 of
+ * loading many connections' lines before using any: on the 2-CPU development VM ten to twenty-five times
+ * (BENCHMARKS.md, "The app's warm pass in three loops, and A/B within one run"). At 16 MiB the set fits the L3 of
  * many machines, so what remains is the TLB and, in a virtual machine, the two-level page walk.
  * <p>
  * {@code ./kvs jmh MissLatency}

@@ -8,9 +8,11 @@ import java.io.StringWriter;
 
 import dev.taskvs.engine.slowpath.cc.CongestionControlKind;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import picocli.CommandLine;
 
 /** The command line's engine options reach the server's configuration as the engine's own tools take them. */
+@Timeout(30)
 class KvsServerMainTest
 {
     @Test

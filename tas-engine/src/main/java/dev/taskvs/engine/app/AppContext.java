@@ -383,7 +383,7 @@ public final class AppContext
      * then what each object leads to: its RX buffer and the line its new data starts on, what the app attached,
      * and the TX lines its answer goes to ({@link TcpConnection#warm}). Within a loop no load waits for a miss of
      * the same loop, so with thousands of connections (most of these lines out of the caches) the misses of many
-     * connections overlap; a miss that waits for another costs about ten times one that does not
+     * connections overlap; a miss that waits for another costs ten to twenty-five times one that does not
      * ({@code MissLatencyBenchmark}). As {@code FastPath.warmFlows} does for the lane's per-flow lines.
      */
     private void dispatchStaged()
