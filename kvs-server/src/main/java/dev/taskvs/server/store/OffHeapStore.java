@@ -195,7 +195,7 @@ public final class OffHeapStore implements Store
     }
 
     @Override
-    public long warmBucket(final DirectBuffer key, final int keyOffset, final int keyLength)
+    public long bucketOf(final DirectBuffer key, final int keyOffset, final int keyLength)
     {
         if (keyLength <= 0 || keyLength > Item.MAX_KEY_LENGTH)
         {
@@ -203,8 +203,14 @@ public final class OffHeapStore implements Store
         }
         final long hash = Keys.hash(key.byteArray(), key.addressOffset() + keyOffset, keyLength);
         final Segment segment = segmentFor(hash);
+        return segment.closed ? 0 : segment.bucket((int)hash);
+    }
+
+    @Override
+    public long warmBucket(final long bucket)
+    {
         // The chain's first item, where find starts: the one line a get's lookup cannot do without.
-        return segment.closed ? 0 : UnsafeApi.getLong(segment.bucket((int)hash));
+        return bucket == 0 ? 0 : UnsafeApi.getLong(bucket);
     }
 
     @Override

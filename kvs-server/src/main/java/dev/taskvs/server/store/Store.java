@@ -112,23 +112,38 @@ public interface Store extends AutoCloseable
     StoreClock clock();
 
     /**
-     * Warming a batch of gets before serving them (as MICA prefetches a batch): the first of two passes, for one
-     * key, loads the key's bucket and returns what the second pass, {@link #warmItem}, loads next. Run over a
-     * whole batch, each pass's loads overlap their cache misses, where serving the gets one by one takes them in
-     * turn. Only a hint, with no effect on the store's contents.
+     * Warming a batch of gets before serving them (as MICA prefetches a batch), in three passes over the batch:
+     * this one, for one key, says where the key's bucket is, computed from the key alone (its hash), with no load
+     * that may miss; then {@link #warmBucket} loads each bucket, then {@link #warmItem} each item a bucket leads to.
+     * Run over a whole batch, each pass's loads overlap their cache misses, where serving the gets one by one
+     * takes them in turn; and a pass that does nothing but load lets many more misses be in flight than one that
+     * also hashes each key (the hashing, not the misses, would fill the core's window). Only hints, with no effect
+     * on the store's contents.
      * <p>
      * Unlike every other method these take no lock and may read memory that another thread is freeing: call
-     * them only from the one thread that uses the store.
+     * them only from the one thread that uses the store, with nothing done to the store between the passes.
      *
-     * @return for {@link #warmItem}; 0 when there is nothing more to load.
+     * @return for {@link #warmBucket}; 0 when there is nothing to load (a key that cannot be stored, a closed store).
      */
-    default long warmBucket(final DirectBuffer key, final int keyOffset, final int keyLength)
+    default long bucketOf(final DirectBuffer key, final int keyOffset, final int keyLength)
     {
         return 0;
     }
 
     /**
-     * The second pass of warming a batch of gets (see {@link #warmBucket}): loads the lines of the item the bucket
+     * The second pass of warming a batch of gets (see {@link #bucketOf}): loads the bucket and returns what the
+     * third pass, {@link #warmItem}, loads next.
+     *
+     * @param bucket what {@link #bucketOf} returned.
+     * @return for {@link #warmItem}; 0 when there is nothing more to load.
+     */
+    default long warmBucket(final long bucket)
+    {
+        return 0;
+    }
+
+    /**
+     * The third pass of warming a batch of gets (see {@link #bucketOf}): loads the lines of the item the bucket
      * led to, reading nothing outside the item.
      *
      * @param token what {@link #warmBucket} returned.

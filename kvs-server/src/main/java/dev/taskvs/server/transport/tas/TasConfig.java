@@ -50,7 +50,7 @@ public final class TasConfig
     public boolean invoker;
     /**
      * Not a command-line option: with one app context, serve the connections that received data in a poll after
-     * it, as a batch whose gets first have their store lines loaded ({@code Store#warmBucket}); false serves each
+     * it, as a batch whose gets first have their store lines loaded ({@code Store#bucketOf}); false serves each
      * in its event (for measuring the difference).
      */
     public boolean warmBatches = true;
