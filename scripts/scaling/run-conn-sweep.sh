@@ -108,9 +108,8 @@ lg_kernel_threads=${LG_THREADS:-$(( lg_count > 2 ? lg_count - 1 : 1 ))}
 server_lanes=${SERVER_LANES:-$(( SERVER_CPUS / 2 < 1 ? 1 : SERVER_CPUS / 2 ))}
 server_apps=$(( SERVER_CPUS - server_lanes < 1 ? 1 : SERVER_CPUS - server_lanes ))
 engine_stack="$(cpu_list 0 "$server_lanes"),$(cpu $(( SERVER_CPUS - 1 )))"
-server_threads=$SERVER_CPUS
 
-plan="server CPUs $server_cpus; loadgen CPUs $lg_cpus$([[ $shared == yes ]] && echo ' (shared with the server)'): on the engine $lg_lanes lanes and the slow path on $lg_stack and $lg_engine_threads load threads, on kernel sockets $lg_kernel_threads threads; engine server --stack-cores $engine_stack --app-cores $server_apps; memcached and kernel server -t $server_threads; open files $FDS"
+plan="server CPUs $server_cpus; loadgen CPUs $lg_cpus$([[ $shared == yes ]] && echo ' (shared with the server)'): on the engine $lg_lanes lanes and the slow path on $lg_stack and $lg_engine_threads load threads, on kernel sockets $lg_kernel_threads threads; engine server --stack-cores $engine_stack --app-cores $server_apps; memcached and kernel server -t $SERVER_CPUS; open files $FDS"
 if [[ -n "${DRY_RUN:-}" ]]; then echo "$plan"; exit 0; fi
 for config in $CONFIGS; do
     [[ "$config" == memcached && ! -x "$MEMCACHED" ]] && { echo "run-conn-sweep: no memcached (set MEMCACHED)" >&2; exit 1; }
@@ -168,11 +167,11 @@ start_server() {
         memcached)
             local user=(); [[ $(id -u) -eq 0 ]] && user=(-u root)
             LD_LIBRARY_PATH="$MEMCACHED_LIBS" taskset -c "$server_cpus" "$MEMCACHED" -p "$port" -U 0 -l 0.0.0.0 \
-                -t "$server_threads" -m 256 -c "$KERNEL_LIMIT" -b 4096 "${user[@]}" > "$log" 2>&1 &
+                -t "$SERVER_CPUS" -m 256 -c "$KERNEL_LIMIT" -b 4096 "${user[@]}" > "$log" 2>&1 &
             ;;
         kernel)
             taskset -c "$server_cpus" "$JAVA" "${JAVA_OPTS[@]}" "${SERVER_JAVA[@]}" -cp "$SERVER_CP" \
-                dev.taskvs.server.KvsServerMain --stack kernel -p "$port" -l 0.0.0.0 -t "$server_threads" -m 256 -c "$KERNEL_LIMIT" \
+                dev.taskvs.server.KvsServerMain --stack kernel -p "$port" -l 0.0.0.0 -t "$SERVER_CPUS" -m 256 -c "$KERNEL_LIMIT" \
                 -b 4096 > "$log" 2>&1 &
             ;;
     esac

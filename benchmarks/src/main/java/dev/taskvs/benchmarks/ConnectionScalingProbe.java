@@ -14,6 +14,8 @@ import dev.taskvs.server.ServerConfig;
 import dev.taskvs.server.transport.tas.TasTransport;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Locale;
@@ -49,7 +51,7 @@ public final class ConnectionScalingProbe
     static final int KEYS = Integer.getInteger("probe.keys", 100_000);
     static final boolean WARM_BATCHES = Boolean.parseBoolean(System.getProperty("probe.warmBatches", "true"));
     static final long FLOW_ID_SEED = Long.getLong("probe.flowIdSeed", 7);
-    static final java.lang.reflect.Field TOGGLE = toggle(System.getProperty("probe.toggle"));
+    static final Field TOGGLE = toggle(System.getProperty("probe.toggle"));
     static final int KEY_SIZE = 16;
     static final int VALUE_SIZE = 64;
     static final int CHUNK = 50_000;
@@ -344,26 +346,30 @@ public final class ConnectionScalingProbe
             "%d chunks", s[n / 2], s[n / 10], c[n / 2], c[n / 10], n);
     }
 
-    private static java.lang.reflect.Field toggle(final String name)
+    private static Field toggle(final String name)
     {
         if (name == null)
         {
             return null;
         }
         final int hash = name.indexOf('#');
+        if (hash < 0)
+        {
+            throw new IllegalArgumentException("-Dprobe.toggle=Class#field: no '#' in " + name);
+        }
         try
         {
-            final java.lang.reflect.Field field = Class.forName(name.substring(0, hash))
+            final Field field = Class.forName(name.substring(0, hash))
                 .getDeclaredField(name.substring(hash + 1));
-            if (field.getType() != boolean.class || !java.lang.reflect.Modifier.isStatic(field.getModifiers()) ||
-                java.lang.reflect.Modifier.isFinal(field.getModifiers()))
+            if (field.getType() != boolean.class || !Modifier.isStatic(field.getModifiers()) ||
+                Modifier.isFinal(field.getModifiers()))
             {
                 throw new IllegalArgumentException("-Dprobe.toggle: not a static, non-final boolean: " + name);
             }
             field.setAccessible(true);
             return field;
         }
-        catch (final ReflectiveOperationException | StringIndexOutOfBoundsException ex)
+        catch (final ReflectiveOperationException ex)
         {
             throw new IllegalArgumentException("-Dprobe.toggle=Class#field: " + name + ": " + ex, ex);
         }
