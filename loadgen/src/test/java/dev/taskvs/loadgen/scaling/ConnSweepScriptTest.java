@@ -16,10 +16,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * scripts/scaling/run-conn-sweep.sh for real, shrunk to this machine: the four configurations (the engine over
  * a shm wire, memcached and kvs-server on kernel sockets, loadgen's responder on the engine) at two small counts,
- * one round, from this build's classes instead of a jlink bundle, with the servers spread as on a bigger machine
- * (four server CPUs: two lanes and two app threads for the engine, four threads for the kernel servers; here they
- * share this machine's two). Every run must be ok without errors, and the summary, JSON, plots and per-thread CPU
- * written.
+ * one round, from this build's classes instead of a jlink bundle, in the default layout (two server CPUs, the
+ * layout the many-core runs use). Every run must be ok without errors, and the summary, JSON, plots and per-thread
+ * CPU written. The engine server spread over four server CPUs (two lanes, two app threads) runs apart, engine
+ * only: with every configuration at four server CPUs on this machine's two, one clean-clone run of four found a
+ * run's CPU window blank.
  */
 class ConnSweepScriptTest
 {
@@ -31,7 +32,7 @@ class ConnSweepScriptTest
         final ScriptRun run = ScriptRun.run("run-conn-sweep.sh", dir, out, Map.of(
             "MEMCACHED", System.getProperty("kvs.memcached", "/usr/bin/memcached"), "COUNTS", "10 40", "ROUNDS", "1",
             "CONFIGS", "engine memcached kernel responder",
-            "CPUS", "2", "SERVER_CPUS", "4", "WARMUP", "1s", "DURATION", "4s"), 170);
+            "CPUS", "2", "WARMUP", "1s", "DURATION", "4s"), 170);
         final String log = run.log();
         assertTrue(run.finished, "the sweep did not finish:\n" + log);
         assertEquals(0, run.exitValue, log);
@@ -66,8 +67,35 @@ class ConnSweepScriptTest
         assertTrue(Files.readString(out.resolve("conn-sweep.svg")).contains("memcached 1.6 (kernel)"));
         assertTrue(Files.readString(out.resolve("conn-sweep-cpu.svg")).contains("us per request"));
         assertTrue(Files.readString(out.resolve("conn-sweep.svg")).contains("generator ceiling"));
-        // The engine server's threads apart (two lanes, two app threads), and its flow ids shuffled as a
-        // long-running server's are.
+        // The engine server's threads apart, and its flow ids shuffled as a long-running server's are.
+        final String threads = Files.readString(out.resolve("run-engine-r1/threads-40.txt"));
+        assertTrue(threads.contains("fast-path-0") && threads.contains("kvs-app-0"), threads);
+        assertTrue(Files.readString(out.resolve("run-engine-r1/server.log"))
+            .contains("flow ids shuffled with seed 7"));
+        assertTrue(Files.readString(out.resolve("run-responder-r1/threads-40.txt")).contains("fast-path-0"));
+        try (var files = Files.list(dir))
+        {
+            assertTrue(files.noneMatch(f -> f.getFileName().toString().endsWith(".wire")), "the wire file was left");
+        }
+    }
+
+    /** The engine server on four server CPUs (shared with loadgen on this machine's two): two lanes, two app threads. */
+    @Test
+    @Timeout(value = 90, unit = TimeUnit.SECONDS)
+    void shouldSpreadTheEngineServerOverItsCpus(@TempDir final Path dir) throws Exception
+    {
+        final Path out = dir.resolve("out");
+        final ScriptRun run = ScriptRun.run("run-conn-sweep.sh", dir, out, Map.of("COUNTS", "40", "ROUNDS", "1",
+            "CONFIGS", "engine", "CPUS", "2", "SERVER_CPUS", "4", "WARMUP", "1s", "DURATION", "4s"), 80);
+        final String log = run.log();
+        assertTrue(run.finished, "the sweep did not finish:\n" + log);
+        assertEquals(0, run.exitValue, log);
+        final List<String> csv = Files.readAllLines(out.resolve("results.csv"));
+        final List<Map<String, String>> rows = ScriptRun.rows(csv);
+        assertEquals(1, rows.size(), String.join("\n", csv));
+        assertEquals("ok", rows.get(0).get("status"), log);
+        assertEquals("0", rows.get(0).get("errors"), log);
+        assertTrue(Double.parseDouble(rows.get(0).get("ops_per_sec")) > 500, rows.toString());
         final String threads = Files.readString(out.resolve("run-engine-r1/threads-40.txt"));
         for (final String thread : List.of("fast-path-0", "fast-path-1", "kvs-app-0", "kvs-app-1", "slow-path"))
         {
@@ -76,13 +104,9 @@ class ConnSweepScriptTest
         final String serverLog = Files.readString(out.resolve("run-engine-r1/server.log"));
         assertTrue(serverLog.contains("(2 queues), dedicated threading, 2 app contexts") &&
             serverLog.contains("flow ids shuffled with seed 7"), serverLog);
+        final String summary = Files.readString(out.resolve("summary.txt"));
         assertTrue(summary.contains("engine server --stack-cores 0,1,1 --app-cores 2; memcached and kernel server -t 4"),
             summary);
-        assertTrue(Files.readString(out.resolve("run-responder-r1/threads-40.txt")).contains("fast-path-0"));
-        try (var files = Files.list(dir))
-        {
-            assertTrue(files.noneMatch(f -> f.getFileName().toString().endsWith(".wire")), "the wire file was left");
-        }
     }
 
     /**
