@@ -89,6 +89,13 @@ json_latency() {
 }
 # How busy loadgen's load threads were, its own figure from the JSON: near 100 % means the generator limits.
 json_generator_busy() { grep -m1 '"cpu_percent_per_thread":' "$1" | sed 's/.*: *//; s/,$//'; }
+# The share of the generator's engine lanes' receive polls that were full over the measured window (blank on
+# kernel sockets): near 100, the lanes, not the server, were the limit.
+json_lanes_full() { grep -m1 '"full_burst_percent":' "$1" | sed 's/.*: *//; s/,$//'; }
+# From a log's last "engine counters:" line, a lane counter summed over the lanes (the counter's label after "lane N: ").
+lane_counter_sum() { grep -h "engine counters: " "$1" 2>/dev/null | tail -1 | tr ',' '\n' \
+    | awk -v label="$2" '{ line = $0; sub(/^.*engine counters: /, "", line); sub(/^ +/, "", line); v = line; sub(/.* /, "", v)
+        sub(/^lane [0-9]+: /, "", line); sub(/ [0-9]+$/, "", line); if (line == label) s += v } END { print s + 0 }'; }
 
 # results.json from a results.csv: numbers stay numbers, except in the columns named in $2 (comma-separated).
 csv_to_json() {

@@ -125,7 +125,7 @@ WARMUP_S=$(secs "$WARMUP"); DURATION_S=$(secs "$DURATION")
 point_s() { awk -v n="$1" -v r="$CONNECT_RATE" -v w="$WARMUP_S" -v d="$DURATION_S" 'BEGIN { printf "%d", 5 + n / r + w + d + 1 }'; }
 
 CSV="$OUT/results.csv"
-echo "config,connections,round,status,ops_per_sec,p50_us,p99_us,p999_us,errors,server_cpu_cores_busy,server_cpu_us_per_req,loadgen_cpu_cores_busy,loadgen_thread_busy_pct" > "$CSV"
+echo "config,connections,round,status,ops_per_sec,p50_us,p99_us,p999_us,errors,server_cpu_cores_busy,server_cpu_us_per_req,loadgen_cpu_cores_busy,loadgen_thread_busy_pct,loadgen_lanes_full_pct" > "$CSV"
 {
     echo "tas-kvs connection-scalability sweep"
     machine_lines
@@ -207,11 +207,11 @@ for ((round = 1; round <= ROUNDS; round++)); do
         first=yes
         for n in $COUNTS; do
             if [[ "$config" != engine && "$config" != responder ]] && (( n + 1024 > FDS )); then
-                echo "$config,$n,$round,skipped (ulimit -n $FDS),,,,,,,,," >> "$CSV"; continue
+                echo "$config,$n,$round,skipped (ulimit -n $FDS),,,,,,,,,," >> "$CSV"; continue
             fi
             elapsed=$(( $(date +%s) - START ))
             if (( elapsed + $(point_s "$n") > BUDGET_S )); then
-                echo "$config,$n,$round,skipped (time budget),,,,,,,,," >> "$CSV"; continue
+                echo "$config,$n,$round,skipped (time budget),,,,,,,,,," >> "$CSV"; continue
             fi
             if [[ -n "$SERVER_PID" ]] && ! kill -0 "$SERVER_PID" 2>/dev/null; then
                 echo "run-conn-sweep: $config round $round: the server exited (see $dir/server.log); starting it again" | tee -a "$OUT/summary.txt" >&2
@@ -221,7 +221,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
                 if ! start_server "$config" "$dir/server.log" "$port"; then
                     echo "run-conn-sweep: $config round $round: the server did not start (see $dir/server.log)" | tee -a "$OUT/summary.txt" >&2
                     stop_pid "$SERVER_PID"; SERVER_PID=""
-                    echo "$config,$n,$round,server failed,,,,,,,,," >> "$CSV"; continue
+                    echo "$config,$n,$round,server failed,,,,,,,,,," >> "$CSV"; continue
                 fi
             fi
             preload=(); [[ $first == no ]] && preload=(--no-preload)
@@ -253,7 +253,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
             wait "$LG_PID"; lg_rc=$?; LG_PID=""
             if [[ $lg_rc -ne 0 || ! -s "$json" ]]; then
                 echo "run-conn-sweep: $config, $n connections, round $round: loadgen failed (rc $lg_rc, see $dir/loadgen-$n.log)" | tee -a "$OUT/summary.txt" >&2
-                echo "$config,$n,$round,loadgen failed,,,,,,,,," >> "$CSV"; continue
+                echo "$config,$n,$round,loadgen failed,,,,,,,,,," >> "$CSV"; continue
             fi
             first=no
             ops=$(json_top "$json" ops_per_sec); errors=$(json_top "$json" errors)
@@ -261,15 +261,27 @@ for ((round = 1; round <= ROUNDS; round++)); do
             busy=$(cores_busy "$c0" "$c1" "$w0" "$w1")
             per_req=$(per_request_us "$busy" "$ops")
             lg_busy=$(cores_busy "$g0" "$g1" "$w0" "$w1"); lg_threads_busy=$(json_generator_busy "$json")
-            echo "$config,$n,$round,ok,$ops,$p50,$p99,$p999,$errors,$busy,$per_req,$lg_busy,$lg_threads_busy" >> "$CSV"
+            lg_full=$(json_lanes_full "$json")
+            echo "$config,$n,$round,ok,$ops,$p50,$p99,$p999,$errors,$busy,$per_req,$lg_busy,$lg_threads_busy,$lg_full" >> "$CSV"
             grep -h "^engine memory: " "$dir/loadgen-$n.log" | sed "s/^engine memory: /  $config, $n connections, round $round, loadgen: /" >> "$OUT/.memory"
-            printf 'run-conn-sweep: %s, %s connections, round %s of %s: %.0f requests/s, p99 %s us, server %s us CPU per request, loadgen threads %s%% busy, errors %s\n' \
-                "$config" "$n" "$round" "$ROUNDS" "$ops" "$p99" "$per_req" "$lg_threads_busy" "$errors" >&2
+            printf 'run-conn-sweep: %s, %s connections, round %s of %s: %.0f requests/s, p99 %s us, server %s us CPU per request, loadgen threads %s%% busy%s, errors %s\n' \
+                "$config" "$n" "$round" "$ROUNDS" "$ops" "$p99" "$per_req" "$lg_threads_busy" \
+                "${lg_full:+, loadgen lanes $lg_full % full}" "$errors" >&2
         done
         [[ -n "$SERVER_PID" ]] && { stop_pid "$SERVER_PID"; SERVER_PID=""; }
         rm -f "$WIRE"
         # What backed the engine's flow state (huge pages or not), as the server said at exit after the round.
         grep -h "engine memory: " "$dir/server.log" 2>/dev/null | sed "s/^.*engine memory: /  $config, round $round, server at exit: /" >> "$OUT/.memory"
+        # How near the server's lanes were to being the limit, over the round (its counters at exit): full receive
+        # polls (frames left waiting), and retries on a full transmit ring (the generator's side not taking frames).
+        if [[ "$config" == engine || "$config" == responder ]] && grep -q "engine counters: " "$dir/server.log" 2>/dev/null; then
+            awk -v c="$config" -v r="$round" -v b="$(lane_counter_sum "$dir/server.log" "receive bursts (polls that found frames)")" \
+                -v f="$(lane_counter_sum "$dir/server.log" "full receive bursts (frames were left waiting)")" \
+                -v t="$(lane_counter_sum "$dir/server.log" "transmit ring full (retried)")" \
+                -v s="$(lane_counter_sum "$dir/server.log" "segments sent")" \
+                'BEGIN { printf "  %s, round %d: receive polls %.1f %% full (%d of %d), %.2f retries on a full transmit ring per segment sent\n",
+                    c, r, (b > 0 ? 100 * f / b : 0), f, b, (s > 0 ? t / s : 0) }' >> "$OUT/.lanes"
+        fi
     done
 done
 
@@ -279,7 +291,8 @@ csv_to_json "$CSV" "config,status" > "$OUT/results.json"
 # loadgen's busy share; then each configuration's change from its first count. (Plain awk: no asort.)
 {
     echo "Closed loop, pipeline 1, 64 B values, 90 % gets; median of $ROUNDS round(s) (lowest-highest), then medians"
-    echo "of p99, the server's CPU per request and how busy loadgen's load threads were."
+    echo "of p99, the server's CPU per request, how busy loadgen's load threads were and, on the engine, how many of"
+    echo "loadgen's lanes' receive polls were full (near 100 %: the generator's lanes were the limit)."
     echo
     awk 'BEGIN { FS = "," }
         function median(list,    n, a, i, j, t) { n = split(list, a, " ");
@@ -292,21 +305,28 @@ csv_to_json "$CSV" "config,status" > "$OUT/results.json"
           if (!($1 in seenc)) { seenc[$1] = 1; configs[++nc] = $1 }
           if (!(key in seenk)) { seenk[key] = 1; counts[$1, ++nk[$1]] = $2 }
           if ($4 == "ok") { ops[key] = ops[key] " " $5; p99[key] = p99[key] " " $7; errs[key] += $9
-                            if ($11 != "") cpu[key] = cpu[key] " " $11; if ($13 != "") lg[key] = lg[key] " " $13 }
+                            if ($11 != "") cpu[key] = cpu[key] " " $11; if ($13 != "") lg[key] = lg[key] " " $13
+                            if ($14 != "") full[key] = full[key] " " $14 }
           else if (!(key in why)) why[key] = $4 }
         END {
           for (c = 1; c <= nc; c++) { cf = configs[c]; printf "%s:\n", cf; base = ""; basecpu = ""; change = ""
             for (k = 1; k <= nk[cf]; k++) { n = counts[cf, k]; key = cf SUBSEP n
               if (ops[key] == "") { printf "  %7s connections: %s\n", n, why[key]; continue }
-              m = median(ops[key]); mc = median(cpu[key]); ml = median(lg[key])
-              printf "  %7s connections: %10.0f requests/s (%.0f-%.0f)  p99 %9.1f us  server %s us/req  loadgen threads %s busy  errors %d%s\n",
+              m = median(ops[key]); mc = median(cpu[key]); ml = median(lg[key]); mf = median(full[key])
+              printf "  %7s connections: %10.0f requests/s (%.0f-%.0f)  p99 %9.1f us  server %s us/req  loadgen threads %s busy%s  errors %d%s\n",
                   n, m, lo(ops[key]), hi(ops[key]), median(p99[key]), (mc == "" ? "-" : sprintf("%6.3f", mc)),
-                  (ml == "" ? "-" : sprintf("%5.1f%%", ml)), errs[key], (key in why ? "  (a round: " why[key] ")" : "")
+                  (ml == "" ? "-" : sprintf("%5.1f%%", ml)), (mf == "" ? "" : sprintf("  lanes full %5.1f%%", mf)),
+                  errs[key], (key in why ? "  (a round: " why[key] ")" : "")
               if (base == "") { base = m; basecpu = mc; basen = n }
               else change = change sprintf("%s %s: %+.0f %%%s", (change == "" ? "" : ","), n, (base > 0 ? 100 * (m / base - 1) : 0),
                   (basecpu > 0 && mc != "" ? sprintf(" (CPU/req %+.0f %%)", 100 * (mc / basecpu - 1)) : "")) }
             if (change != "") printf "  change from %s connections:%s\n", basen, change
             print "" } }' "$CSV"
+    if [[ -s "$OUT/.lanes" ]]; then
+        echo "The engine servers' lanes over each round (their counters at exit):"
+        cat "$OUT/.lanes"
+        echo
+    fi
     if [[ -s "$OUT/.memory" ]]; then
         echo "The engines' flow state (resident, and on huge pages; THP $(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null)):"
         cat "$OUT/.memory"
@@ -314,7 +334,7 @@ csv_to_json "$CSV" "config,status" > "$OUT/results.json"
     fi
     echo "total time: $(( $(date +%s) - START )) s"
 } | tee -a "$OUT/summary.txt"
-rm -f "$OUT/.memory"
+rm -f "$OUT/.memory" "$OUT/.lanes"
 
 "$JAVA" -cp "$LOADGEN_CP" dev.taskvs.loadgen.bench.ConnSweepPlot "$CSV" "$OUT" \
     || echo "run-conn-sweep: could not draw the plots" >&2

@@ -146,6 +146,7 @@ public final class Loadgen implements Closeable
         workers.forEach(w -> w.submit(phase));
 
         final SelfCheck check = new SelfCheck(workers);
+        long[] lanesAtStart = null;
         boolean measuring = false;
         long lastCompleted = sum(WorkerStats.COMPLETED);
         long lastMeasured = 0;
@@ -156,6 +157,7 @@ public final class Loadgen implements Closeable
             if (!measuring && now >= measureStartNs)
             {
                 check.begin();
+                lanesAtStart = laneBursts();
                 measuring = true;
             }
             final long wake = Math.min(nextTick, measuring ? Long.MAX_VALUE : measureStartNs);
@@ -187,14 +189,29 @@ public final class Loadgen implements Closeable
         if (!measuring)
         {
             check.begin();
+            lanesAtStart = laneBursts();
         }
         check.end(result);
+        final long[] lanesAtEnd = laneBursts();
+        if (lanesAtStart != null && lanesAtEnd != null)
+        {
+            result.laneBurstSize = ((EngineStack)stack).burstSize();
+            result.laneBursts = lanesAtEnd[0] - lanesAtStart[0];
+            result.laneFullBursts = lanesAtEnd[1] - lanesAtStart[1];
+            result.laneSegments = lanesAtEnd[2] - lanesAtStart[2];
+        }
         sampleWorkers(result, interval);
         latency.add(interval);
         final long[] after = counters();
         fill(result, before, after);
         Warnings.check(config, result);
         return result;
+    }
+
+    /** @return the engine lanes' receive polls so far ({@link EngineStack#laneBursts}), or null on kernel sockets. */
+    private long[] laneBursts()
+    {
+        return stack instanceof EngineStack ? ((EngineStack)stack).laneBursts() : null;
     }
 
     private void logInterval(final Histogram interval, final double fromSeconds, final double toSeconds)

@@ -1,6 +1,7 @@
 package dev.taskvs.loadgen;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -112,14 +113,22 @@ class LoadgenMainTest
     }
 
     @Test
-    void tasStackOnTheLoopbackWireShouldRunAgainstItsInProcessResponder()
+    void tasStackOnTheLoopbackWireShouldRunAgainstItsInProcessResponder() throws Exception
     {
+        final Path json = dir.resolve("tas.json");
         final Captured r = run("--stack", "tas", "--nic", "loopback", "--ip", "10.211.92.2/24", "--server",
-            "10.211.92.1:11211", "-c", "4", "-d", "4", "--keys", "500", "--warmup", "200ms", "--duration", "500ms");
+            "10.211.92.1:11211", "-c", "4", "-d", "4", "--keys", "500", "--warmup", "200ms", "--duration", "500ms",
+            "--json", json.toString());
         assertEquals(0, r.status, r.out + r.err);
         assertTrue(r.err.contains("stack tas: engine 10.211.92.2/24 over loopback to an in-process engine " +
             "responder at 10.211.92.1:11211"), r.err);
         assertTrue(r.out.contains("errors       none"), r.out);
+        // How full the generator's own lanes ran over the measured window: what says whether they were its limit.
+        assertTrue(r.out.matches("(?s).*\nengine lanes [0-9.]+% of receive polls full \\([0-9,]+ of [0-9,]+\\), " +
+            "[0-9.]+ segments a poll of 32 at most\n.*"), r.out);
+        final String j = Files.readString(json);
+        assertTrue(j.contains("\"engine_lanes\"") && j.contains("\"burst_size\": 32") &&
+            j.contains("\"full_burst_percent\"") && j.matches("(?s).*\"receive_bursts\": [1-9][0-9]*,.*"), j);
     }
 
     @Test
@@ -145,6 +154,8 @@ class LoadgenMainTest
             {
                 assertTrue(j.contains(key), key + " missing in " + j);
             }
+            // Kernel sockets have no lanes to report.
+            assertFalse(j.contains("engine_lanes") || r.out.contains("engine lanes"), j);
             assertTrue(Files.readString(hgrm).contains("Percentile"), "hgrm");
             assertTrue(Files.readString(log).contains("#[StartTime:"), "hdr log");
             final String svg = Files.readString(plot);

@@ -19,6 +19,8 @@ public final class Measurement
     public long requests;
     public long errors;
     public double loadgenCpuPercent;
+    /** On the engine, the share of loadgen's lanes' receive polls that were full (its lanes the limit near 100). */
+    public double loadgenLanesFullPercent = Double.NaN;
     /** Server CPU per request over whole progress seconds of the measured window, microseconds; NaN if unknown. */
     public double serverCpuUsPerRequest = Double.NaN;
     /** Server CPU over the same window as a share of one core (100 = one core busy). */
@@ -46,6 +48,8 @@ public final class Measurement
         m.max = number(json, "max", latency);
         final int gen = json.indexOf("\"generator\"");
         m.loadgenCpuPercent = gen < 0 ? Double.NaN : number(json, "cpu_percent_per_thread", gen);
+        final int lanes = json.indexOf("\"engine_lanes\"");
+        m.loadgenLanesFullPercent = lanes < 0 ? Double.NaN : number(json, "full_burst_percent", lanes);
         return m;
     }
 
@@ -63,7 +67,9 @@ public final class Measurement
     @Override
     public String toString()
     {
-        return String.format(Locale.ROOT, "%,.0f req/s, p50 %s p99 %s p99.99 %s, server CPU %s/req, errors %d",
-            opsPerSec, Table.us(p50), Table.us(p99), Table.us(p9999), Table.cpu(serverCpuUsPerRequest), errors);
+        return String.format(Locale.ROOT, "%,.0f req/s, p50 %s p99 %s p99.99 %s, server CPU %s/req, errors %d%s",
+            opsPerSec, Table.us(p50), Table.us(p99), Table.us(p9999), Table.cpu(serverCpuUsPerRequest), errors,
+            Double.isNaN(loadgenLanesFullPercent) ? "" :
+            String.format(Locale.ROOT, ", loadgen lanes %.0f%% full", loadgenLanesFullPercent));
     }
 }

@@ -63,6 +63,16 @@ public final class Outputs
         gen.put("gc_count", r.gcCount);
         gen.put("gc_ms", r.gcMillis);
         m.put("generator", gen);
+        if (r.laneBurstSize > 0)
+        {
+            final Map<String, Object> lanes = new LinkedHashMap<>();
+            lanes.put("burst_size", r.laneBurstSize);
+            lanes.put("receive_bursts", r.laneBursts);
+            lanes.put("full_bursts", r.laneFullBursts);
+            lanes.put("full_burst_percent", r.fullBurstPercent());
+            lanes.put("segments_per_burst", r.laneBursts == 0 ? 0.0 : (double)r.laneSegments / r.laneBursts);
+            m.put("engine_lanes", lanes);
+        }
         final List<Object> series = new ArrayList<>();
         for (final RunResult.Interval i : r.timeSeries)
         {

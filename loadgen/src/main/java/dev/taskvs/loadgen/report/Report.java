@@ -76,6 +76,12 @@ public final class Report
             "%d GC (%d ms), %d reconnects%n", r.generatorCpuPercent,
             r.generatorAllocatedBytes < 0 ? "unknown bytes" : String.format(Locale.ROOT, "%,d B",
             r.generatorAllocatedBytes), r.gcCount, r.gcMillis, r.reconnects));
+        if (r.laneBurstSize > 0)
+        {
+            b.append(String.format(Locale.ROOT, "engine lanes %.1f%% of receive polls full (%,d of %,d), %.1f segments " +
+                "a poll of %d at most%n", r.fullBurstPercent(), r.laneFullBursts, r.laneBursts,
+                r.laneBursts == 0 ? 0.0 : (double)r.laneSegments / r.laneBursts, r.laneBurstSize));
+        }
         for (final String w : r.warnings)
         {
             b.append("WARNING: ").append(w).append('\n');

@@ -59,11 +59,25 @@ public final class RunResult
     public final Map<ErrorKind, Long> errors = new EnumMap<>(ErrorKind.class);
 
     public double generatorCpuPercent;
+    /** On the engine: frames a lane takes per poll at most; 0 on kernel sockets (the lane figures are unset). */
+    public int laneBurstSize;
+    /** On the engine, over the measured window, summed over the lanes: polls that found frames. */
+    public long laneBursts;
+    /** ... polls that filled the whole burst (frames were left waiting). */
+    public long laneFullBursts;
+    /** ... segments received. */
+    public long laneSegments;
     public long generatorAllocatedBytes = -1;
     public long gcCount;
     public long gcMillis;
     public final List<Interval> timeSeries = new ArrayList<>();
     public final List<String> warnings = new ArrayList<>();
+
+    /** @return the share of the lanes' receive polls that were full, in per cent (0 with no polls). */
+    public double fullBurstPercent()
+    {
+        return laneBursts == 0 ? 0 : 100.0 * laneFullBursts / laneBursts;
+    }
 
     public RunResult(final Histogram latency, final Histogram getLatency, final Histogram setLatency,
         final Histogram service, final Histogram lag)

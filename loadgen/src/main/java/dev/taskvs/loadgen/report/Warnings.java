@@ -41,6 +41,13 @@ public final class Warnings
                 "loadgen threads were busy %.0f%% of the time: the generator may be what limits throughput%s",
                 r.generatorCpuPercent, config.idle == LoadgenConfig.Idle.SPIN ? " (expected with --idle spin)" : ""));
         }
+        if (r.laneBurstSize > 0 && r.laneBursts >= 1000 && r.fullBurstPercent() > 50)
+        {
+            // A lane that keeps up with its wire rarely finds more frames than one poll takes.
+            r.warnings.add(String.format(Locale.ROOT,
+                "the generator's engine lanes filled %.0f%% of their receive polls: they may be what limits " +
+                "throughput; give them more cores (--stack-cores)", r.fullBurstPercent()));
+        }
         if (r.gcCount > 0)
         {
             r.warnings.add(String.format(Locale.ROOT, "%d GC collection(s) (%d ms) during the measurement", r.gcCount,

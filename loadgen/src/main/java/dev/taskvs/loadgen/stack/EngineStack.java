@@ -221,6 +221,26 @@ public final class EngineStack implements LoadStack
         return engine;
     }
 
+    /**
+     * The lanes' receive polls so far, summed over the lanes: polls that found frames, polls that filled the whole
+     * burst (frames were left waiting: the lanes are behind), and segments received. Two readings around a
+     * measured window say whether the generator's own lanes were its limit.
+     *
+     * @return {bursts, full bursts, segments}.
+     */
+    public long[] laneBursts()
+    {
+        return new long[] {engine.counterSum(": receive bursts (polls that found frames)"),
+            engine.counterSum(": full receive bursts (frames were left waiting)"),
+            engine.counterSum(": segments received")};
+    }
+
+    /** @return frames a lane takes per receive poll at most. */
+    public int burstSize()
+    {
+        return engine.context().burstSize();
+    }
+
     @Override
     public synchronized StackLoop newLoop(final int capacity)
     {

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The bench's pieces, and one tiny real run (memcached against the kernel kvs-server, 1 s each). */
@@ -61,6 +62,15 @@ class BenchTest
         assertEquals(50, m.p9999, 1e-9);
         assertEquals(3, m.errors);
         assertEquals(42, m.loadgenCpuPercent, 1e-9);
+        // Kernel sockets: no lanes.
+        assertTrue(Double.isNaN(m.loadgenLanesFullPercent));
+        assertFalse(m.toString().contains("lanes"), m.toString());
+
+        final Measurement engine = Measurement.fromJson(json.replace("  }\n}\n", "  },\n  \"engine_lanes\": {\n" +
+            "    \"burst_size\": 32,\n    \"receive_bursts\": 1000,\n    \"full_bursts\": 975,\n" +
+            "    \"full_burst_percent\": 97.500,\n    \"segments_per_burst\": 31.200\n  }\n}\n"));
+        assertEquals(97.5, engine.loadgenLanesFullPercent, 1e-9);
+        assertTrue(engine.toString().endsWith(", loadgen lanes 98% full"), engine.toString());
     }
 
     @Test

@@ -48,6 +48,17 @@ class ConnSweepScriptTest
             // Read between loadgen's progress lines: always inside the measured phase, so never blank.
             assertTrue(Double.parseDouble(row.get("server_cpu_us_per_req")) > 0, row.toString());
             assertTrue(Double.parseDouble(row.get("loadgen_cpu_cores_busy")) > 0.1, row.toString());
+            // How full loadgen's lanes ran: a share on the engine, nothing on kernel sockets.
+            final String full = row.get("loadgen_lanes_full_pct");
+            if (row.get("config").equals("engine") || row.get("config").equals("responder"))
+            {
+                final double pct = Double.parseDouble(full);
+                assertTrue(pct >= 0 && pct <= 100, row.toString());
+            }
+            else
+            {
+                assertEquals("", full, row.toString());
+            }
         }
         assertEquals(List.of("engine", "memcached", "kernel", "responder"),
             rows.stream().map(r -> r.get("config")).distinct().toList(), String.join("\n", csv));
@@ -63,6 +74,12 @@ class ConnSweepScriptTest
             assertTrue(summary.contains(line), line + "\n" + summary);
         }
         assertTrue(summary.contains("on huge pages; rings "), summary);
+        // How near each engine server's lanes came to being the limit, from its counters at exit.
+        for (final String config : List.of("engine", "responder"))
+        {
+            assertTrue(summary.matches("(?s).*\n  " + config + ", round 1: receive polls [0-9.]+ % full \\([0-9]+ of " +
+                "[1-9][0-9]*\\), [0-9.]+ retries on a full transmit ring per segment sent\n.*"), summary);
+        }
         assertTrue(Files.readString(out.resolve("results.json")).contains("\"config\": \"memcached\""));
         assertTrue(Files.readString(out.resolve("conn-sweep.svg")).contains("memcached 1.6 (kernel)"));
         assertTrue(Files.readString(out.resolve("conn-sweep-cpu.svg")).contains("us per request"));

@@ -263,6 +263,10 @@ public final class FastPath implements Agent
         if (received > 0)
         {
             counters.receiveBursts.incrementRelease();
+            if (received == rxBatch.capacity())
+            {
+                counters.fullBursts.incrementRelease();
+            }
             io.release(rxBatch);
         }
         return received;

@@ -37,6 +37,11 @@ public final class LaneCounters
      */
     public final AtomicCounter receiveBursts;
     /**
+     * Receive polls that filled the whole burst: frames were waiting beyond it, so the lane is behind its wire.
+     * Over {@link #receiveBursts}, how near the lane is to being the limit (a lane that keeps up rarely fills one).
+     */
+    public final AtomicCounter fullBursts;
+    /**
      * Bumps from the apps (a flow's TX bytes committed and RX bytes consumed, one message). Over requests served,
      * 1 when each answer's bump also carried its request's release.
      */
@@ -71,6 +76,7 @@ public final class LaneCounters
         txNoRoom = counters.newCounter(prefix + ": transmit ring full (retried)");
         ackBeyondSent = counters.newCounter(prefix + ": drops: ACK beyond SND.MAX");
         receiveBursts = counters.newCounter(prefix + ": receive bursts (polls that found frames)");
+        fullBursts = counters.newCounter(prefix + ": full receive bursts (frames were left waiting)");
         appBumps = counters.newCounter(prefix + ": app bumps (TX committed and RX consumed, one message)");
     }
 }

@@ -168,6 +168,8 @@ class ThreadedBackendsTest
             final long frames = segments + engine.counter(prefix + "frames to slow path");
             final long bursts = engine.counter(prefix + "receive bursts (polls that found frames)");
             assertTrue(bursts > 0 && bursts <= frames, prefix + bursts + " bursts for " + frames + " frames");
+            final long full = engine.counter(prefix + "full receive bursts (frames were left waiting)");
+            assertTrue(full >= 0 && full <= bursts, prefix + full + " full of " + bursts + " bursts");
             assertEquals(0, engine.counter(prefix + "frames steered to another lane"), prefix + "steered frames");
         }
     }

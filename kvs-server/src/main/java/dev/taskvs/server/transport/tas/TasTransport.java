@@ -308,6 +308,7 @@ public final class TasTransport implements AutoCloseable, ConnectionRegistry
                 counters.getOrDefault(prefix + "go-back-N on timeout", 0L)));
             sink.stat(name + "retransmitted_bytes", value(counters, prefix + "bytes retransmitted"));
             sink.stat(name + "receive_bursts", value(counters, prefix + "receive bursts (polls that found frames)"));
+            sink.stat(name + "full_bursts", value(counters, prefix + "full receive bursts (frames were left waiting)"));
             sink.stat(name + "app_bumps",
                 value(counters, prefix + "app bumps (TX committed and RX consumed, one message)"));
             sink.stat(name + "to_slow_path", value(counters, prefix + "frames to slow path"));

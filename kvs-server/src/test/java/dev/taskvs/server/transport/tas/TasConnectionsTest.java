@@ -98,6 +98,9 @@ class TasConnectionsTest
             // Requests and handshakes came in bursts. Over TAP a poll often finds one frame, and SYNs and the
             // kernel's own frames are not in packets_in, so bursts may outnumber it: only counted is checked.
             assertTrue(Long.parseLong(tas.get("lane0_receive_bursts")) > 0, tas.toString());
+            // A burst is full only when it is one of them.
+            assertTrue(Long.parseLong(tas.get("lane0_full_bursts")) <= Long.parseLong(tas.get("lane0_receive_bursts")),
+                tas.toString());
             // Each request was released and answered from the event handler: one bump to the lane carries both.
             assertEquals(Integer.toString(count), tas.get("lane0_app_bumps"), tas.toString());
             System.out.println("[tas] " + count + " connections held: JVM resident " + (rssKb() - rssBefore) +
