@@ -21,10 +21,16 @@
 #   kernel     kvs-server --stack kernel -t SERVER_CPUS, loadgen on kernel sockets over loopback.
 #   responder  (only when named) loadgen's store-less responder on the engine, placed as the engine server: what
 #              the generator drives at each count when the server costs next to nothing (its ceiling).
-# Above 20,000 connections the kernel configurations' loadgen spreads them over 127.0.0.1-4 (an ephemeral port
-# range each). Rounds (ROUNDS) run every configuration over every count, round after round, so drift touches all
-# points alike; each round starts each server afresh (its store preloaded by the round's first run). Points that
-# would not finish within BUDGET_S (default 470 s) are skipped, as are kernel points above the open-files limit.
+# The kernel configurations need a descriptor per connection in the server and in loadgen; where one process may
+# not open as many as the largest count needs (the open-files hard limit, which only CAP_SYS_RESOURCE raises),
+# every kernel point runs as shards, so that the curve changes with the connections alone: as many server
+# processes as the largest count takes (ports P, P+1, ...; SERVER_CPUS threads split between them, rounded up) and
+# as many loadgen processes, each driving its slice of the connections and of the 100,000 keys at its own server
+# through loopback addresses of its own; requests/s and errors are summed, the latency percentiles the worst
+# shard's, CPU the sum over the processes. PROCESS_FDS lowers the per-process limit (tests); MAX_SHARDS (8) caps
+# the processes, above which the kernel points are skipped. Rounds (ROUNDS) run every configuration over every
+# count, round after round, so drift touches all points alike; each round starts each server afresh (its store
+# preloaded by the round's first run). Points that would not finish within BUDGET_S (default 470 s) are skipped.
 #
 # Results in OUTDIR: results.csv (one row per run), results.json, summary.txt (machine, command, the median of the
 # rounds per point with the range, p99, server CPU per request and how busy loadgen's load threads were, and each
@@ -36,7 +42,7 @@
 #   COUNTS="100 1000 5000 10000 20000 50000"  CONFIGS="engine memcached kernel"  ROUNDS=2  WARMUP=2s  DURATION=5s
 #   SERVER_CPUS=2  SERVER_LANES=<half of SERVER_CPUS>  LG_LANES=<a third of loadgen's CPUs>  LG_THREADS=<the rest>
 #   CONNECT_RATE=20000  CPUS=<nproc>
-#   BUDGET_S=470  SHM_DIR=/dev/shm  IDLE=nap  FLOW_ID_SEED=7 (0: ids in order)
+#   BUDGET_S=470  SHM_DIR=/dev/shm  IDLE=nap  FLOW_ID_SEED=7 (0: ids in order)  PROCESS_FDS=<ulimit -n>  MAX_SHARDS=8
 #   ACK_DELAY_US=200 (the engine servers' --ack-delay-us)  MEMCACHED=<bundle>/memcached/memcached
 #   JAVA=<bundle>/jre/bin/java
 #   SERVER_CP, LOADGEN_CP: class paths instead of the bundle's jars (the project's test runs it from its build).
@@ -89,7 +95,21 @@ FDS=$(ulimit -n)
 # The servers' connection limit (-c): the largest count plus room; for the kernel servers no more than the
 # descriptors allow (memcached sets its open-files limit to -c and exits when it cannot).
 LIMIT=$(( max_count + 1000 ))
-KERNEL_LIMIT=$(( LIMIT < FDS ? LIMIT : FDS ))
+PROCESS_FDS="${PROCESS_FDS:-$FDS}"
+(( PROCESS_FDS > FDS )) && PROCESS_FDS=$FDS
+KERNEL_LIMIT=$(( LIMIT < PROCESS_FDS ? LIMIT : PROCESS_FDS ))
+# Connections one kernel-socket process holds at most (room left for its other descriptors), and so how many
+# server and loadgen processes a kernel point takes.
+PER_PROCESS=$(( PROCESS_FDS - 1024 ))
+(( PER_PROCESS >= 10 )) || { echo "run-conn-sweep: open files $PROCESS_FDS leave no room for connections" >&2; exit 2; }
+MAX_SHARDS="${MAX_SHARDS:-8}"
+shards_for() {
+    if [[ "$2" == engine || "$2" == responder ]] || (( $1 <= PER_PROCESS )); then echo 1
+    else echo $(( ($1 + PER_PROCESS - 1) / PER_PROCESS )); fi
+}
+# Every kernel point runs in as many processes as the largest count takes, so that the kernel curves change with
+# the connections alone, not with how many processes serve them.
+kernel_shards=$(shards_for "$max_count" kernel)
 
 # CPUs: the server on the first SERVER_CPUS, loadgen on the rest (all of them, shared, when fewer than 2 remain).
 server_cpus=$(dedupe "$(cpu_list 0 "$SERVER_CPUS")")
@@ -109,7 +129,7 @@ server_lanes=${SERVER_LANES:-$(( SERVER_CPUS / 2 < 1 ? 1 : SERVER_CPUS / 2 ))}
 server_apps=$(( SERVER_CPUS - server_lanes < 1 ? 1 : SERVER_CPUS - server_lanes ))
 engine_stack="$(cpu_list 0 "$server_lanes"),$(cpu $(( SERVER_CPUS - 1 )))"
 
-plan="server CPUs $server_cpus; loadgen CPUs $lg_cpus$([[ $shared == yes ]] && echo ' (shared with the server)'): on the engine $lg_lanes lanes and the slow path on $lg_stack and $lg_engine_threads load threads, on kernel sockets $lg_kernel_threads threads; engine server --stack-cores $engine_stack --app-cores $server_apps; memcached and kernel server -t $SERVER_CPUS; open files $FDS"
+plan="server CPUs $server_cpus; loadgen CPUs $lg_cpus$([[ $shared == yes ]] && echo ' (shared with the server)'): on the engine $lg_lanes lanes and the slow path on $lg_stack and $lg_engine_threads load threads, on kernel sockets $lg_kernel_threads threads; engine server --stack-cores $engine_stack --app-cores $server_apps; memcached and kernel server -t $SERVER_CPUS$( (( kernel_shards > 1 )) && echo " in $kernel_shards processes of -t $(( (SERVER_CPUS + kernel_shards - 1) / kernel_shards )) (with as many loadgens)"); open files $FDS, so a kernel process holds at most $PER_PROCESS connections"
 if [[ -n "${DRY_RUN:-}" ]]; then echo "$plan"; exit 0; fi
 for config in $CONFIGS; do
     [[ "$config" == memcached && ! -x "$MEMCACHED" ]] && { echo "run-conn-sweep: no memcached (set MEMCACHED)" >&2; exit 1; }
@@ -125,28 +145,30 @@ WARMUP_S=$(secs "$WARMUP"); DURATION_S=$(secs "$DURATION")
 point_s() { awk -v n="$1" -v r="$CONNECT_RATE" -v w="$WARMUP_S" -v d="$DURATION_S" 'BEGIN { printf "%d", 5 + n / r + w + d + 1 }'; }
 
 CSV="$OUT/results.csv"
-echo "config,connections,round,status,ops_per_sec,p50_us,p99_us,p999_us,errors,server_cpu_cores_busy,server_cpu_us_per_req,loadgen_cpu_cores_busy,loadgen_thread_busy_pct,loadgen_lanes_full_pct" > "$CSV"
+echo "config,connections,round,status,ops_per_sec,p50_us,p99_us,p999_us,errors,server_cpu_cores_busy,server_cpu_us_per_req,loadgen_cpu_cores_busy,loadgen_thread_busy_pct,loadgen_lanes_full_pct,processes" > "$CSV"
 {
     echo "tas-kvs connection-scalability sweep"
     machine_lines
     [[ -x "$MEMCACHED" ]] && echo "memcached: $(LD_LIBRARY_PATH="$MEMCACHED_LIBS" "$MEMCACHED" -V 2>&1 | head -1) ($MEMCACHED)"
     echo "plan:     $plan"
-    echo "command:  COUNTS=\"$COUNTS\" CONFIGS=\"$CONFIGS\" ROUNDS=$ROUNDS WARMUP=$WARMUP DURATION=$DURATION SERVER_CPUS=$SERVER_CPUS${SERVER_LANES:+ SERVER_LANES=$SERVER_LANES} CONNECT_RATE=$CONNECT_RATE IDLE=$IDLE FLOW_ID_SEED=$FLOW_ID_SEED ACK_DELAY_US=$ACK_DELAY_US CPUS=$CPUS $0 $OUT"
+    echo "command:  COUNTS=\"$COUNTS\" CONFIGS=\"$CONFIGS\" ROUNDS=$ROUNDS WARMUP=$WARMUP DURATION=$DURATION SERVER_CPUS=$SERVER_CPUS${SERVER_LANES:+ SERVER_LANES=$SERVER_LANES} CONNECT_RATE=$CONNECT_RATE IDLE=$IDLE FLOW_ID_SEED=$FLOW_ID_SEED ACK_DELAY_US=$ACK_DELAY_US CPUS=$CPUS${PROCESS_FDS:+ PROCESS_FDS=$PROCESS_FDS} MAX_SHARDS=$MAX_SHARDS $0 $OUT"
     echo
 } > "$OUT/summary.txt"
 
-SERVER_PID=""
-LG_PID=""
+SERVER_PID=""      # the first of SERVER_PIDS
+SERVER_PIDS=()
+cur_shards=0
+LG_PIDS=()
 WIRE="$SHM_DIR/tas-kvs-connsweep-$$.wire"
 # timeout runs loadgen in its own process group, out of reach of a terminal's Ctrl-C: stop it here.
-cleanup() { [[ -n "$LG_PID" ]] && stop_pid "$LG_PID"; [[ -n "$SERVER_PID" ]] && stop_pid "$SERVER_PID"; rm -f "$WIRE"; }
+cleanup() { local p; for p in "${LG_PIDS[@]}" "${SERVER_PIDS[@]}"; do stop_pid "$p"; done; rm -f "$WIRE"; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 start_server() {
-    local config=$1 log=$2 port=$3 i
+    local config=$1 log=$2 port=$3 threads=${4:-$SERVER_CPUS} limit=${5:-$KERNEL_LIMIT} i
     case "$config" in
         engine)
             rm -f "$WIRE"
@@ -167,15 +189,16 @@ start_server() {
         memcached)
             local user=(); [[ $(id -u) -eq 0 ]] && user=(-u root)
             LD_LIBRARY_PATH="$MEMCACHED_LIBS" taskset -c "$server_cpus" "$MEMCACHED" -p "$port" -U 0 -l 0.0.0.0 \
-                -t "$SERVER_CPUS" -m 256 -c "$KERNEL_LIMIT" -b 4096 "${user[@]}" > "$log" 2>&1 &
+                -t "$threads" -m 256 -c "$limit" -b 4096 "${user[@]}" > "$log" 2>&1 &
             ;;
         kernel)
             taskset -c "$server_cpus" "$JAVA" "${JAVA_OPTS[@]}" "${SERVER_JAVA[@]}" -cp "$SERVER_CP" \
-                dev.taskvs.server.KvsServerMain --stack kernel -p "$port" -l 0.0.0.0 -t "$SERVER_CPUS" -m 256 -c "$KERNEL_LIMIT" \
+                dev.taskvs.server.KvsServerMain --stack kernel -p "$port" -l 0.0.0.0 -t "$threads" -m 256 -c "$limit" \
                 -b 4096 > "$log" 2>&1 &
             ;;
     esac
     SERVER_PID=$!
+    SERVER_PIDS+=("$SERVER_PID")
     for ((i = 0; i < 300; i++)); do
         kill -0 "$SERVER_PID" 2>/dev/null || return 1
         if [[ "$config" == engine || "$config" == responder ]]; then
@@ -186,17 +209,45 @@ start_server() {
     return 1
 }
 
+# A configuration's servers in SHARDS processes (ports PORT, PORT+1, ...; logs server.log, or server-shard1.log,
+# server-shard2.log, ...), the server CPUs' threads split between them.
+# False when one does not start.
+start_servers() {
+    local config=$1 dir=$2 port=$3 shards=$4 s threads limit log
+    threads=$(( (SERVER_CPUS + shards - 1) / shards ))
+    limit=$(( shards == 1 ? KERNEL_LIMIT : (PER_PROCESS + 1024 < KERNEL_LIMIT ? PER_PROCESS + 1024 : KERNEL_LIMIT) ))
+    for ((s = 0; s < shards; s++)); do
+        log="$dir/server.log"; (( shards > 1 )) && log="$dir/server-shard$(( s + 1 )).log"
+        start_server "$config" "$log" $(( port + s )) "$threads" "$limit" || return 1
+    done
+    SERVER_PID=${SERVER_PIDS[0]}; cur_shards=$shards
+}
+stop_servers() { local p; for p in "${SERVER_PIDS[@]}"; do stop_pid "$p"; done; SERVER_PIDS=(); SERVER_PID=""; cur_shards=0; }
+servers_alive() { local p; for p in "${SERVER_PIDS[@]}"; do kill -0 "$p" 2>/dev/null || return 1; done; }
+# CPU ticks (user + system) summed over processes; empty when one cannot be read.
+cpu_ticks_all() {
+    local p t sum=0
+    for p in "$@"; do t=$(cpu_ticks "$p"); [[ -n "$t" ]] || { echo ""; return 0; }; sum=$(( sum + t )); done
+    echo "$sum"
+}
+
 # loadgen's arguments for a configuration and count, into the array LG_ARGS (no more threads than connections).
+# With SHARDS (kernel configurations), for shard K (0, 1, ...) of that many loadgen processes: N is its slice of
+# the connections, the load threads are split as the servers' are, and it connects to four loopback addresses of
+# its own (127.0.0.4K+1 to 4K+4): the kernel's ephemeral ports (about 28,000) are a range per destination address,
+# and the connections of the last minute's points hold theirs in TIME_WAIT.
 loadgen_target() {
-    local config=$1 n=$2 port=$3 i threads
+    local config=$1 n=$2 port=$3 shards=${4:-1} shard=${5:-0} i threads
     if [[ "$config" == engine || "$config" == responder ]]; then
         threads=$(( lg_engine_threads < n ? lg_engine_threads : n ))
         LG_ARGS=(--stack tas --nic shm --shm "$WIRE" --ip "$LOADGEN_IP/24" --server "$SERVER_IP:$port"
             --threading dedicated --idle hybrid --stack-cores "$lg_stack" -t "$threads")
     else
-        threads=$(( lg_kernel_threads < n ? lg_kernel_threads : n ))
+        threads=$(( (lg_kernel_threads + shards - 1) / shards ))
+        threads=$(( threads < n ? threads : n ))
         LG_ARGS=(--stack kernel -t "$threads")
-        for ((i = 1; i <= (n > 20000 ? 4 : 1); i++)); do LG_ARGS+=(--server "127.0.0.$i:$port"); done
+        if (( shards > 1 )); then for ((i = 1; i <= 4; i++)); do LG_ARGS+=(--server "127.0.0.$(( 4 * shard + i )):$port"); done
+        else for ((i = 1; i <= (n > 20000 ? 4 : 1); i++)); do LG_ARGS+=(--server "127.0.0.$i:$port"); done; fi
     fi
 }
 
@@ -206,69 +257,93 @@ for ((round = 1; round <= ROUNDS; round++)); do
         dir="$OUT/run-$config-r$round"; mkdir -p "$dir"
         first=yes
         for n in $COUNTS; do
-            if [[ "$config" != engine && "$config" != responder ]] && (( n + 1024 > FDS )); then
-                echo "$config,$n,$round,skipped (ulimit -n $FDS),,,,,,,,,," >> "$CSV"; continue
+            shards=$kernel_shards; [[ "$config" == engine || "$config" == responder ]] && shards=1
+            if (( shards > MAX_SHARDS )); then
+                echo "$config,$n,$round,skipped (more than $MAX_SHARDS processes at ulimit -n $PROCESS_FDS),,,,,,,,,,," >> "$CSV"; continue
             fi
             elapsed=$(( $(date +%s) - START ))
             if (( elapsed + $(point_s "$n") > BUDGET_S )); then
-                echo "$config,$n,$round,skipped (time budget),,,,,,,,,," >> "$CSV"; continue
+                echo "$config,$n,$round,skipped (time budget),,,,,,,,,,," >> "$CSV"; continue
             fi
-            if [[ -n "$SERVER_PID" ]] && ! kill -0 "$SERVER_PID" 2>/dev/null; then
-                echo "run-conn-sweep: $config round $round: the server exited (see $dir/server.log); starting it again" | tee -a "$OUT/summary.txt" >&2
-                SERVER_PID=""; first=yes
+            if (( ${#SERVER_PIDS[@]} > 0 && shards != cur_shards )); then
+                # Another number of server processes: a fresh set, preloaded by its first run.
+                stop_servers; first=yes
             fi
-            if [[ -z "$SERVER_PID" ]]; then
-                if ! start_server "$config" "$dir/server.log" "$port"; then
-                    echo "run-conn-sweep: $config round $round: the server did not start (see $dir/server.log)" | tee -a "$OUT/summary.txt" >&2
-                    stop_pid "$SERVER_PID"; SERVER_PID=""
-                    echo "$config,$n,$round,server failed,,,,,,,,,," >> "$CSV"; continue
+            if (( ${#SERVER_PIDS[@]} > 0 )) && ! servers_alive; then
+                echo "run-conn-sweep: $config round $round: the server exited (see $dir/server*.log); starting it again" | tee -a "$OUT/summary.txt" >&2
+                stop_servers; first=yes
+            fi
+            if (( ${#SERVER_PIDS[@]} == 0 )); then
+                if ! start_servers "$config" "$dir" "$port" "$shards"; then
+                    echo "run-conn-sweep: $config round $round: the server did not start (see $dir/server*.log)" | tee -a "$OUT/summary.txt" >&2
+                    stop_servers
+                    echo "$config,$n,$round,server failed,,,,,,,,,,," >> "$CSV"; continue
                 fi
             fi
             preload=(); [[ $first == no ]] && preload=(--no-preload)
-            json="$dir/loadgen-$n.json"
-            loadgen_target "$config" "$n" "$port"
             # Computed here, not in the background command: a command substitution there would be a child of
             # loadgen's timeout for a moment, and child_of could take it for loadgen.
             lg_timeout=$(( $(point_s "$n") + 60 ))
-            timeout "$lg_timeout" taskset -c "$lg_cpus" "$JAVA" "${JAVA_OPTS[@]}" -cp "$LOADGEN_CP" \
-                dev.taskvs.loadgen.LoadgenMain "${LG_ARGS[@]}" --connections "$n" \
-                --pipeline 1 --keys 100000 --key-size 16 --get-ratio 0.9 --value-size 64 -w "$WARMUP" -D "$DURATION" \
-                --connect-rate "$CONNECT_RATE" --connect-timeout 10s --json "$json" "${preload[@]}" \
-                > "$dir/loadgen-$n.log" 2>&1 &
-            LG_PID=$!
-            lg_java=$(child_of "$LG_PID")
-            # CPU over whole seconds of the measured phase, between two of loadgen's progress lines.
+            # One loadgen, or one per server shard with its slice of the connections and keys (loadgen-N.json and
+            # loadgen-N.log for the first, loadgen-N-shardK.* for the others).
+            LG_PIDS=(); jsons=(); lg_javas=()
+            for ((k = 0; k < shards; k++)); do
+                part=$(( n / shards + (k < n % shards ? 1 : 0) ))
+                name="loadgen-$n"; (( k > 0 )) && name="loadgen-$n-shard$(( k + 1 ))"
+                loadgen_target "$config" "$part" $(( port + k )) "$shards" "$k"
+                timeout "$lg_timeout" taskset -c "$lg_cpus" "$JAVA" "${JAVA_OPTS[@]}" -cp "$LOADGEN_CP" \
+                    dev.taskvs.loadgen.LoadgenMain "${LG_ARGS[@]}" --connections "$part" \
+                    --pipeline 1 --keys $(( 100000 / shards )) --key-size 16 --get-ratio 0.9 --value-size 64 -w "$WARMUP" \
+                    -D "$DURATION" --connect-rate $(( CONNECT_RATE / shards )) --connect-timeout 10s --json "$dir/$name.json" \
+                    "${preload[@]}" > "$dir/$name.log" 2>&1 &
+                LG_PIDS+=("$!"); jsons+=("$dir/$name.json")
+            done
+            LG_PID=${LG_PIDS[0]}
+            for p in "${LG_PIDS[@]}"; do lg_javas+=("$(child_of "$p")"); done
+            # CPU over whole seconds of the measured phase, between two of the first loadgen's progress lines.
             c0=""; c1=""; g0=""; g1=""; w0=0; w1=0
             if await_run_lines "$dir/loadgen-$n.log" 1 "$LG_PID" "$(point_s "$n")"; then
-                c0=$(cpu_ticks "$SERVER_PID"); g0=$(cpu_ticks "$lg_java"); w0=$(date +%s.%N)
-                thread_ticks "$SERVER_PID" > "$dir/.threads-0"
+                c0=$(cpu_ticks_all "${SERVER_PIDS[@]}"); g0=$(cpu_ticks_all "${lg_javas[@]}"); w0=$(date +%s.%N)
+                for p in "${SERVER_PIDS[@]}"; do thread_ticks "$p"; done > "$dir/.threads-0"
                 if await_run_lines "$dir/loadgen-$n.log" $(( 1 + $(window_lines "$DURATION_S") )) "$LG_PID" "$(point_s "$n")"; then
-                    c1=$(cpu_ticks "$SERVER_PID"); g1=$(cpu_ticks "$lg_java"); w1=$(date +%s.%N)
-                    thread_ticks "$SERVER_PID" > "$dir/.threads-1"
+                    c1=$(cpu_ticks_all "${SERVER_PIDS[@]}"); g1=$(cpu_ticks_all "${lg_javas[@]}"); w1=$(date +%s.%N)
+                    for p in "${SERVER_PIDS[@]}"; do thread_ticks "$p"; done > "$dir/.threads-1"
                     thread_busy "$dir/.threads-0" "$dir/.threads-1" "$(awk -v a="$w0" -v b="$w1" 'BEGIN { print b - a }')" \
                         > "$dir/threads-$n.txt"
                 fi
                 rm -f "$dir/.threads-0" "$dir/.threads-1"
             fi
-            wait "$LG_PID"; lg_rc=$?; LG_PID=""
-            if [[ $lg_rc -ne 0 || ! -s "$json" ]]; then
-                echo "run-conn-sweep: $config, $n connections, round $round: loadgen failed (rc $lg_rc, see $dir/loadgen-$n.log)" | tee -a "$OUT/summary.txt" >&2
-                echo "$config,$n,$round,loadgen failed,,,,,,,,,," >> "$CSV"; continue
+            lg_rc=0
+            for p in "${LG_PIDS[@]}"; do wait "$p" || lg_rc=$?; done
+            LG_PIDS=(); LG_PID=""
+            missing=no; for j in "${jsons[@]}"; do [[ -s "$j" ]] || missing=yes; done
+            if [[ $lg_rc -ne 0 || $missing == yes ]]; then
+                echo "run-conn-sweep: $config, $n connections, round $round: loadgen failed (rc $lg_rc, see $dir/loadgen-$n*.log)" | tee -a "$OUT/summary.txt" >&2
+                echo "$config,$n,$round,loadgen failed,,,,,,,,,,," >> "$CSV"; continue
             fi
             first=no
-            ops=$(json_top "$json" ops_per_sec); errors=$(json_top "$json" errors)
-            p50=$(json_latency "$json" p50); p99=$(json_latency "$json" p99); p999=$(json_latency "$json" p999)
+            # Over the shards: requests/s and errors summed, percentiles the worst shard's, loadgen's busy share the
+            # mean (one shard: its own figures).
+            ops=0; errors=0; p50=0; p99=0; p999=0; lg_threads_busy=0
+            for j in "${jsons[@]}"; do
+                ops=$(awk -v a="$ops" -v b="$(json_top "$j" ops_per_sec)" 'BEGIN { printf "%.3f", a + b }')
+                errors=$(( errors + $(json_top "$j" errors) ))
+                p50=$(awk -v a="$p50" -v b="$(json_latency "$j" p50)" 'BEGIN { print (b + 0 > a + 0 ? b : a) }')
+                p99=$(awk -v a="$p99" -v b="$(json_latency "$j" p99)" 'BEGIN { print (b + 0 > a + 0 ? b : a) }')
+                p999=$(awk -v a="$p999" -v b="$(json_latency "$j" p999)" 'BEGIN { print (b + 0 > a + 0 ? b : a) }')
+                lg_threads_busy=$(awk -v a="$lg_threads_busy" -v b="$(json_generator_busy "$j")" -v k="$shards" 'BEGIN { printf "%.3f", a + b / k }')
+            done
             busy=$(cores_busy "$c0" "$c1" "$w0" "$w1")
             per_req=$(per_request_us "$busy" "$ops")
-            lg_busy=$(cores_busy "$g0" "$g1" "$w0" "$w1"); lg_threads_busy=$(json_generator_busy "$json")
-            lg_full=$(json_lanes_full "$json")
-            echo "$config,$n,$round,ok,$ops,$p50,$p99,$p999,$errors,$busy,$per_req,$lg_busy,$lg_threads_busy,$lg_full" >> "$CSV"
+            lg_busy=$(cores_busy "$g0" "$g1" "$w0" "$w1")
+            lg_full=$(json_lanes_full "${jsons[0]}")
+            echo "$config,$n,$round,ok,$ops,$p50,$p99,$p999,$errors,$busy,$per_req,$lg_busy,$lg_threads_busy,$lg_full,$shards" >> "$CSV"
             grep -h "^engine memory: " "$dir/loadgen-$n.log" | sed "s/^engine memory: /  $config, $n connections, round $round, loadgen: /" >> "$OUT/.memory"
-            printf 'run-conn-sweep: %s, %s connections, round %s of %s: %.0f requests/s, p99 %s us, server %s us CPU per request, loadgen threads %s%% busy%s, errors %s\n' \
+            printf 'run-conn-sweep: %s, %s connections, round %s of %s: %.0f requests/s, p99 %s us, server %s us CPU per request, loadgen threads %s%% busy%s%s, errors %s\n' \
                 "$config" "$n" "$round" "$ROUNDS" "$ops" "$p99" "$per_req" "$lg_threads_busy" \
-                "${lg_full:+, loadgen lanes $lg_full % full}" "$errors" >&2
+                "${lg_full:+, loadgen lanes $lg_full % full}" "$( (( shards > 1 )) && echo ", $shards server and $shards loadgen processes")" "$errors" >&2
         done
-        [[ -n "$SERVER_PID" ]] && { stop_pid "$SERVER_PID"; SERVER_PID=""; }
+        stop_servers
         rm -f "$WIRE"
         # What backed the engine's flow state (huge pages or not), as the server said at exit after the round.
         grep -h "engine memory: " "$dir/server.log" 2>/dev/null | sed "s/^.*engine memory: /  $config, round $round, server at exit: /" >> "$OUT/.memory"
@@ -306,17 +381,18 @@ csv_to_json "$CSV" "config,status" > "$OUT/results.json"
           if (!(key in seenk)) { seenk[key] = 1; counts[$1, ++nk[$1]] = $2 }
           if ($4 == "ok") { ops[key] = ops[key] " " $5; p99[key] = p99[key] " " $7; errs[key] += $9
                             if ($11 != "") cpu[key] = cpu[key] " " $11; if ($13 != "") lg[key] = lg[key] " " $13
-                            if ($14 != "") full[key] = full[key] " " $14 }
+                            if ($14 != "") full[key] = full[key] " " $14; if ($15 + 0 > procs[key] + 0) procs[key] = $15 }
           else if (!(key in why)) why[key] = $4 }
         END {
           for (c = 1; c <= nc; c++) { cf = configs[c]; printf "%s:\n", cf; base = ""; basecpu = ""; change = ""
             for (k = 1; k <= nk[cf]; k++) { n = counts[cf, k]; key = cf SUBSEP n
               if (ops[key] == "") { printf "  %7s connections: %s\n", n, why[key]; continue }
               m = median(ops[key]); mc = median(cpu[key]); ml = median(lg[key]); mf = median(full[key])
-              printf "  %7s connections: %10.0f requests/s (%.0f-%.0f)  p99 %9.1f us  server %s us/req  loadgen threads %s busy%s  errors %d%s\n",
+              printf "  %7s connections: %10.0f requests/s (%.0f-%.0f)  p99 %9.1f us  server %s us/req  loadgen threads %s busy%s  errors %d%s%s\n",
                   n, m, lo(ops[key]), hi(ops[key]), median(p99[key]), (mc == "" ? "-" : sprintf("%6.3f", mc)),
                   (ml == "" ? "-" : sprintf("%5.1f%%", ml)), (mf == "" ? "" : sprintf("  lanes full %5.1f%%", mf)),
-                  errs[key], (key in why ? "  (a round: " why[key] ")" : "")
+                  errs[key], (procs[key] > 1 ? sprintf("  (%d server and %d loadgen processes)", procs[key], procs[key]) : ""),
+                  (key in why ? "  (a round: " why[key] ")" : "")
               if (base == "") { base = m; basecpu = mc; basen = n }
               else change = change sprintf("%s %s: %+.0f %%%s", (change == "" ? "" : ","), n, (base > 0 ? 100 * (m / base - 1) : 0),
                   (basecpu > 0 && mc != "" ? sprintf(" (CPU/req %+.0f %%)", 100 * (mc / basecpu - 1)) : "")) }

@@ -86,8 +86,8 @@ public final class BenchMain implements Callable<Integer>
 
     @Option(names = "--sweep-connections", split = ",",
         description = "Connection counts of --conn-sweep. Default: 100,1000,5000,10000,20000,50000 " +
-        "(--quick 100,1000,10000,50000), plus the largest thousand the kernel servers can hold under the open " +
-        "files limit when some count is above it (18000 under 20000).")
+        "(--quick 100,1000,10000,50000). Where the largest is more than one process may open, the kernel servers " +
+        "run in as many processes (each with a loadgen of its own) at every count.")
     List<Integer> sweepConnections;
 
     private final long started = System.nanoTime();

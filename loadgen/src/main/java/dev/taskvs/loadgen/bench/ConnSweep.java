@@ -21,31 +21,27 @@ final class ConnSweep
     static final int KERNEL_FD_MARGIN = 1024;
     /** The engine servers' --flow-id-seed: any fixed non-zero value, so every sweep meets the same order. */
     static final String FLOW_ID_SEED = "7";
+    /** The most processes a sharded kernel point may take; above, the point is skipped. */
+    static final int MAX_SHARDS = 8;
+    /** The kernel servers' threads in one process: the bench's two CPUs (Setup's -t 2). */
+    static final int KERNEL_SERVER_THREADS = 2;
 
     private ConnSweep()
     {
     }
 
     /**
-     * The default counts plus one where the kernel servers meet the open-files limit: the largest thousand that
-     * still fits, so Linux's curve reaches as far as the machine lets it instead of stopping at the last listed
-     * count below the limit (10,000 under a limit of 20,000, with 18,000 possible).
+     * How many processes a kernel point takes: one, unless its connections need more descriptors than one process
+     * may open (the open-files limit, {@code limit}; -1 when unknown), then as many as hold them all.
      */
-    static List<Integer> withKernelCeiling(final List<Integer> counts, final long limit)
+    static int shards(final int connections, final long limit)
     {
-        if (limit <= 0 || counts.stream().noneMatch(n -> n + (long)KERNEL_FD_MARGIN > limit))
+        if (limit <= KERNEL_FD_MARGIN || connections + (long)KERNEL_FD_MARGIN <= limit)
         {
-            return counts;
+            return 1;
         }
-        final long ceiling = (limit - KERNEL_FD_MARGIN) / 1000 * 1000;
-        if (ceiling < 1000 || counts.contains((int)ceiling))
-        {
-            return counts;
-        }
-        final List<Integer> out = new ArrayList<>(counts);
-        out.add((int)ceiling);
-        out.sort(null);
-        return out;
+        final long perProcess = limit - KERNEL_FD_MARGIN;
+        return (int)((connections + perProcess - 1) / perProcess);
     }
 
     /** The soft limit on open files of this process (raised by ./kvs to the hard limit), or -1. */
@@ -71,11 +67,8 @@ final class ConnSweep
             bench.kinds(List.of(Setup.Kind.MEMCACHED, Setup.Kind.KVS_KERNEL, Setup.Kind.KVS_SHM,
                 Setup.Kind.RESPONDER_SHM));
         final long limit = openFileLimit(Machine.read("/proc/self/limits"));
-        final List<Integer> listed = bench.sweepConnections != null ? bench.sweepConnections : bench.quick ?
+        final List<Integer> counts = bench.sweepConnections != null ? bench.sweepConnections : bench.quick ?
             List.of(100, 1000, 10_000, 50_000) : List.of(100, 1000, 5000, 10_000, 20_000, 50_000);
-        // Counts given on the command line are run as given.
-        final List<Integer> counts = bench.sweepConnections == null && kinds.stream().anyMatch(k -> !k.engine()) ?
-            withKernelCeiling(listed, limit) : listed;
         final int most = counts.stream().mapToInt(Integer::intValue).max().orElse(100);
         final Machine machine = Machine.current();
         final String loadBefore = Machine.loadAverage();
@@ -109,13 +102,27 @@ final class ConnSweep
             bench.say(kind.label + ": starting for " + most + " connections");
             // memcached refuses a -c above what it may open: stay under this process's limit (inherited).
             // The engine holds connections as flows, not file descriptors: only the kernel servers meet the limit.
+            // More connections than one process may open: every point of the kind in as many server processes
+            // (and loadgens) as the largest takes, so that its curve changes with the connections alone.
+            final int kindShards = kind.engine() ? 1 : shards(most, limit);
+            final int perShard = (most + kindShards - 1) / kindShards;
             final int serverLimit = kind.engine() ? most + 1000 :
-                (int)Math.min(most + 1000L, limit > 0 ? limit - 256 : most + 1000L);
-            try (Setup setup = new Setup(kind, rawDir, serverLimit, extra))
+                (int)Math.min(perShard + 1000L, limit > 0 ? limit - 256 : perShard + 1000L);
+            final List<Setup> setups = new ArrayList<>();
+            for (int s = 0; s < kindShards; s++)
+            {
+                setups.add(kindShards == 1 ? new Setup(kind, rawDir, serverLimit, extra) : new Setup(kind, rawDir,
+                    serverLimit, extra, (KERNEL_SERVER_THREADS + kindShards - 1) / kindShards, "-shard" + (s + 1)));
+            }
+            final Setup setup = setups.get(0);
+            try
             {
                 try
                 {
-                    setup.start();
+                    for (final Setup each : setups)
+                    {
+                        each.start();
+                    }
                 }
                 catch (final RuntimeException | IOException ex)
                 {
@@ -139,7 +146,7 @@ final class ConnSweep
                     for (int i = 0; i < counts.size(); i++)
                     {
                         final int n = counts.get(i);
-                        if (!kind.engine() && limit > 0 && n + (long)KERNEL_FD_MARGIN > limit)
+                        if (kindShards > MAX_SHARDS)
                         {
                             cells[i][k] = "skipped (ulimit -n " + limit + ")";
                             continue;
@@ -160,8 +167,11 @@ final class ConnSweep
                         final String name = "sweep-" + kind.id + "-" + n + (rounds > 1 ? "-r" + (round + 1) : "");
                         try
                         {
-                            final Measurement m = LoadgenRun.run(setup.loadgenPrefix(), args, setup.serverPid(),
-                                rawDir, name, 90 + n / connectRate * 3L);
+                            final Measurement m = kindShards == 1 ?
+                                LoadgenRun.run(setup.loadgenPrefix(), args, setup.serverPid(), rawDir, name,
+                                    90 + n / connectRate * 3L) :
+                                LoadgenRun.runShards(setup.loadgenPrefix(), shardArgs(setups, n, args), pids(setups),
+                                    rawDir, name, 90 + n / connectRate * 3L);
                             runs.get(i).add(m);
                             bench.say(String.format(Locale.ROOT, "%s, %,d connections (round %d of %d): %s",
                                 kind.label, n, round + 1, rounds, m));
@@ -172,7 +182,7 @@ final class ConnSweep
                             cells[i][k] = "failed";
                             notes.add(kind.label + ", " + n + " connections: " + BenchMain.oneLine(ex));
                             bench.say(kind.label + ", " + n + " connections: failed: " + BenchMain.oneLine(ex));
-                            if (!setup.serverAlive())
+                            if (setups.stream().anyMatch(each -> !each.serverAlive()))
                             {
                                 notes.add(kind.label + ": the server stopped: " + setup.serverLogTail());
                                 serverStopped = true;
@@ -203,6 +213,13 @@ final class ConnSweep
                 }
                 changes.add(kind.label + ": " + change("requests/s", counts, rates) + "; " +
                     change("server CPU per request", counts, cpus));
+            }
+            finally
+            {
+                for (final Setup each : setups)
+                {
+                    each.close();
+                }
             }
             points.add(pts.toArray(new double[0][]));
             cpuPoints.add(cpu.toArray(new double[0][]));
@@ -250,8 +267,9 @@ final class ConnSweep
             "request in flight), the server started once for all points (memcached and kvs-server with `-c` above " +
             "the largest N, the engine server with `--buffer-kb 4 --flow-id-seed " + FLOW_ID_SEED + "`, its flow " +
             "ids shuffled as a long-running server's closes leave them, not handed out in the generator's order); " +
-            "over loopback above 20,000 connections loadgen spreads them over 127.0.0.1-4 (one ephemeral port " +
-            "range per address). ")
+            "over loopback a loadgen holding more than 20,000 connections spreads them over 127.0.0.1-4, and each " +
+            "of several loadgens (the kernel servers in processes, below) uses four addresses of its own (one " +
+            "ephemeral port range per address). ")
             .append(rounds == 1 ? "One run per point. Cells: requests/s (" : rounds + " rounds over all the counts " +
                 "(each round runs every count once, so drift on the machine touches every point alike). Cells: the " +
                 "median requests/s (lowest-highest; then medians of ")
@@ -271,12 +289,15 @@ final class ConnSweep
         {
             b.append("- ").append(n).append('\n');
         }
-        if (!counts.equals(listed))
+        if (kinds.stream().anyMatch(kind -> !kind.engine()) && shards(most, limit) > 1)
         {
-            counts.stream().filter(n -> !listed.contains(n)).forEach(n -> b.append(String.format(Locale.ROOT,
-                "- %,d connections: the largest count the kernel servers can hold under the open files limit of " +
-                "%d (one descriptor per connection plus %d), added so that their curves reach as far as this " +
-                "machine allows.%n", n, limit, KERNEL_FD_MARGIN)));
+            final int shards = shards(most, limit);
+            b.append(String.format(Locale.ROOT, "- The kernel servers in %d processes at every count: %,d " +
+                "connections need more descriptors than one process may open under the open files limit of %d (one " +
+                "a connection plus %d). Each serves its slice with %d thread(s) (the bench's %d split between them), " +
+                "each with a loadgen of its own holding its slice of the connections and keys; requests/s are " +
+                "summed, latency is the worst process's.%n", shards, most, limit, KERNEL_FD_MARGIN,
+                (KERNEL_SERVER_THREADS + shards - 1) / shards, KERNEL_SERVER_THREADS));
         }
         b.append("- With pipeline 1, each request is a round trip per connection: with N connections the load " +
             "generator's one thread and the server each handle N sockets' readiness (epoll on the kernel paths, " +
@@ -288,6 +309,51 @@ final class ConnSweep
             bench.say("wrote the conn-sweep section of " + md);
         }
         return 0;
+    }
+
+    /**
+     * One loadgen's arguments per server of a sharded kernel point, from the point's {@code args} (whose target is
+     * the first server's): each its slice of the connections, of the keys (so the servers hold the key space once
+     * between them) and of the connect rate, aimed at its own server through four loopback addresses of its own
+     * (127.0.0.4s+1 to 4s+4): the kernel's ephemeral ports, about 28,000, are a range per destination address, and
+     * the connections of the last minute's points still hold theirs in TIME_WAIT.
+     */
+    static List<List<String>> shardArgs(final List<Setup> setups, final int n, final List<String> args)
+    {
+        final int shards = setups.size();
+        final List<List<String>> out = new ArrayList<>();
+        for (int s = 0; s < shards; s++)
+        {
+            final int part = n / shards + (s < n % shards ? 1 : 0);
+            final List<String> a = new ArrayList<>();
+            for (int i = 0; i < args.size(); i++)
+            {
+                final String arg = args.get(i);
+                if (arg.equals("--server"))
+                {
+                    i++;
+                    continue;
+                }
+                a.add(arg);
+                if (i + 1 < args.size() && (arg.equals("--connections") || arg.equals("--keys") ||
+                    arg.equals("--connect-rate")))
+                {
+                    final long value = Long.parseLong(args.get(++i));
+                    a.add(Long.toString(arg.equals("--connections") ? part : Math.max(1, value / shards)));
+                }
+            }
+            for (int i = 1; i <= 4; i++)
+            {
+                a.addAll(List.of("--server", "127.0.0." + (4 * s + i) + ":" + setups.get(s).port()));
+            }
+            out.add(a);
+        }
+        return out;
+    }
+
+    private static long[] pids(final List<Setup> setups)
+    {
+        return setups.stream().mapToLong(Setup::serverPid).toArray();
     }
 
     /** @return the median of the values that are numbers, NaN when none is. */

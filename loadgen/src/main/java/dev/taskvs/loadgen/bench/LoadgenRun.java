@@ -98,71 +98,128 @@ public final class LoadgenRun
     public static Measurement run(final List<String> prefix, final List<String> args, final long serverPid,
         final Path dir, final String name, final long timeoutSeconds) throws IOException, InterruptedException
     {
-        final Path json = dir.resolve(name + ".json");
-        final Path hgrm = dir.resolve(name + ".hgrm");
-        final Path log = dir.resolve(name + ".txt");
-        Files.deleteIfExists(json);
-        final List<String> command = new ArrayList<>(prefix);
-        command.addAll(Setup.javaCommand("loadgen", "dev.taskvs.loadgen.LoadgenMain"));
-        command.addAll(args);
-        command.addAll(List.of("--json", json.toString(), "--hgrm", hgrm.toString()));
-        Files.writeString(dir.resolve(name + ".cmd"), String.join(" ", command) + "\n");
-        final Process p = new ProcessBuilder(command).redirectOutput(log.toFile()).start();
+        return runShards(prefix, List.of(args), new long[] {serverPid}, dir, name, timeoutSeconds);
+    }
+
+    /**
+     * Runs one loadgen per entry of {@code args} at once, each against its own server (a point with more connections
+     * than one process may open: loadgen and the kernel servers need a descriptor each), and returns their results
+     * together: requests/s, requests and errors summed, latency percentiles and the maximum the worst of them, the
+     * generator's CPU the mean. The servers' CPU is read, summed over {@code serverPids}, at each progress line of
+     * the first loadgen (they start together and run the same phases), and over their summed measured rate gives
+     * the CPU per request. The first one's files are {@code dir/name.*}, the others' {@code dir/name-shardK.*}.
+     */
+    public static Measurement runShards(final List<String> prefix, final List<List<String>> args,
+        final long[] serverPids, final Path dir, final String name, final long timeoutSeconds)
+        throws IOException, InterruptedException
+    {
+        final int shards = args.size();
+        final List<Process> processes = new ArrayList<>();
+        final List<Path> jsons = new ArrayList<>();
+        final List<Path> hgrms = new ArrayList<>();
+        final List<StringBuilder> stderrs = new ArrayList<>();
+        final List<Thread> readers = new ArrayList<>();
         final CpuWindow window = new CpuWindow();
-        final StringBuilder stderr = new StringBuilder();
-        final Thread reader = new Thread(() ->
+        try
         {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8)))
+            for (int k = 0; k < shards; k++)
             {
-                String line;
-                while ((line = r.readLine()) != null)
+                final String file = k == 0 ? name : name + "-shard" + (k + 1);
+                final Path json = dir.resolve(file + ".json");
+                final Path hgrm = dir.resolve(file + ".hgrm");
+                Files.deleteIfExists(json);
+                final List<String> command = new ArrayList<>(prefix);
+                command.addAll(Setup.javaCommand("loadgen", "dev.taskvs.loadgen.LoadgenMain"));
+                command.addAll(args.get(k));
+                command.addAll(List.of("--json", json.toString(), "--hgrm", hgrm.toString()));
+                Files.writeString(dir.resolve(file + ".cmd"), String.join(" ", command) + "\n");
+                final Process p = new ProcessBuilder(command).redirectOutput(dir.resolve(file + ".txt").toFile()).start();
+                processes.add(p);
+                jsons.add(json);
+                hgrms.add(hgrm);
+                final StringBuilder stderr = new StringBuilder();
+                stderrs.add(stderr);
+                // The first loadgen's progress lines time the servers' CPU readings; the others' are only kept.
+                final boolean timing = k == 0;
+                final Thread reader = new Thread(() ->
                 {
-                    final long ticks = ProcCpu.ticks(serverPid);
-                    if (!progress(line, window, ticks))
+                    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getErrorStream(),
+                        StandardCharsets.UTF_8)))
                     {
-                        synchronized (stderr)
+                        String line;
+                        while ((line = r.readLine()) != null)
                         {
-                            stderr.append(line).append('\n');
+                            if (!timing || !progress(line, window, ticks(serverPids)))
+                            {
+                                synchronized (stderr)
+                                {
+                                    stderr.append(line).append('\n');
+                                }
+                            }
                         }
                     }
+                    catch (final IOException ignored)
+                    {
+                        // the process went away
+                    }
+                }, "loadgen-stderr-" + k);
+                reader.setDaemon(true);
+                reader.start();
+                readers.add(reader);
+            }
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+            for (final Process p : processes)
+            {
+                if (!p.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS))
+                {
+                    throw new IllegalStateException("loadgen did not finish within " + timeoutSeconds + " s");
                 }
             }
-            catch (final IOException ignored)
+        }
+        finally
+        {
+            for (final Process p : processes)
             {
-                // the process went away
+                if (p.isAlive())
+                {
+                    p.destroyForcibly();
+                    p.waitFor(5, TimeUnit.SECONDS);
+                }
             }
-        }, "loadgen-stderr");
-        reader.setDaemon(true);
-        reader.start();
-        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS))
-        {
-            p.destroyForcibly();
-            p.waitFor(5, TimeUnit.SECONDS);
-            throw new IllegalStateException("loadgen did not finish within " + timeoutSeconds + " s");
         }
-        final long ticksAtExit = ProcCpu.ticks(serverPid);
-        reader.join(2000);
-        final String err;
-        synchronized (stderr)
+        final long ticksAtExit = ticks(serverPids);
+        final List<Measurement> parts = new ArrayList<>();
+        for (int k = 0; k < shards; k++)
         {
-            err = stderr.toString().trim();
+            readers.get(k).join(2000);
+            final String err;
+            synchronized (stderrs.get(k))
+            {
+                err = stderrs.get(k).toString().trim();
+            }
+            final String file = k == 0 ? name : name + "-shard" + (k + 1);
+            Files.writeString(dir.resolve(file + ".err"), err + "\n");
+            final Process p = processes.get(k);
+            if (p.exitValue() == 2 && err.contains("--nic dpdk"))
+            {
+                throw new Refused(err.lines().reduce((a, b) -> b).orElse(err));
+            }
+            if (!Files.exists(jsons.get(k)))
+            {
+                throw new IllegalStateException("loadgen exited " + p.exitValue() + " without a result: " +
+                    lastLines(err, 2));
+            }
+            final Measurement m = Measurement.fromJson(Files.readString(jsons.get(k)));
+            m.hgrm = hgrms.get(k);
+            parts.add(m);
         }
-        Files.writeString(dir.resolve(name + ".err"), err + "\n");
-        if (p.exitValue() == 2 && err.contains("--nic dpdk"))
-        {
-            throw new Refused(err.lines().reduce((a, b) -> b).orElse(err));
-        }
-        if (!Files.exists(json))
-        {
-            throw new IllegalStateException("loadgen exited " + p.exitValue() + " without a result: " +
-                lastLines(err, 2));
-        }
-        final Measurement m = Measurement.fromJson(Files.readString(json));
-        m.hgrm = hgrm;
+        final Measurement m = parts.size() == 1 ? parts.get(0) : Measurement.combine(parts);
         if (window.requests > 0)
         {
-            m.serverCpuUsPerRequest = window.usPerRequest();
             m.serverCpuPercent = window.percentOfCore();
+            // The window counted the first loadgen's requests; the servers served all of them at the summed rate.
+            m.serverCpuUsPerRequest = parts.size() == 1 ? window.usPerRequest() :
+                m.serverCpuPercent / 100 * 1e6 / m.opsPerSec;
         }
         else if (window.startTicks >= 0 && ticksAtExit >= 0)
         {
@@ -171,6 +228,22 @@ public final class LoadgenRun
             m.serverCpuUsPerRequest = ProcCpu.usPerRequest(ticksAtExit - window.startTicks, m.requests);
         }
         return m;
+    }
+
+    /** @return the CPU ticks of the processes summed, or -1 when one cannot be read. */
+    static long ticks(final long[] pids)
+    {
+        long sum = 0;
+        for (final long pid : pids)
+        {
+            final long t = ProcCpu.ticks(pid);
+            if (t < 0)
+            {
+                return -1;
+            }
+            sum += t;
+        }
+        return sum;
     }
 
     static String lastLines(final String text, final int n)

@@ -1,6 +1,7 @@
 package dev.taskvs.loadgen.bench;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -26,6 +27,8 @@ public final class Measurement
     /** Server CPU over the same window as a share of one core (100 = one core busy). */
     public double serverCpuPercent = Double.NaN;
     public Path hgrm;
+    /** How many loadgen processes (and servers) the run was split over; 1 but for a sharded sweep point. */
+    public int processes = 1;
 
     /** Fills the fields loadgen wrote: {@code ops_per_sec}, {@code latency_us.*}, {@code errors}, ... */
     public static Measurement fromJson(final String json)
@@ -53,6 +56,34 @@ public final class Measurement
         return m;
     }
 
+    /**
+     * Several loadgens' results as one (a sweep point split over processes): rates, requests and errors summed,
+     * latency percentiles and the maximum the worst of them, the generator's CPU the mean.
+     */
+    static Measurement combine(final List<Measurement> parts)
+    {
+        final Measurement m = new Measurement();
+        double cpu = 0;
+        for (final Measurement p : parts)
+        {
+            m.opsPerSec += p.opsPerSec;
+            m.targetRate += p.targetRate;
+            m.achievedRate += p.achievedRate;
+            m.requests += p.requests;
+            m.errors += p.errors;
+            m.p50 = Math.max(m.p50, p.p50);
+            m.p99 = Math.max(m.p99, p.p99);
+            m.p999 = Math.max(m.p999, p.p999);
+            m.p9999 = Math.max(m.p9999, p.p9999);
+            m.max = Math.max(m.max, p.max);
+            cpu += p.loadgenCpuPercent;
+        }
+        m.loadgenCpuPercent = cpu / parts.size();
+        m.hgrm = parts.get(0).hgrm;
+        m.processes = parts.size();
+        return m;
+    }
+
     /** The first {@code "key": number} at or after {@code from}. */
     static double number(final String json, final String key, final int from)
     {
@@ -70,6 +101,7 @@ public final class Measurement
         return String.format(Locale.ROOT, "%,.0f req/s, p50 %s p99 %s p99.99 %s, server CPU %s/req, errors %d%s",
             opsPerSec, Table.us(p50), Table.us(p99), Table.us(p9999), Table.cpu(serverCpuUsPerRequest), errors,
             Double.isNaN(loadgenLanesFullPercent) ? "" :
-            String.format(Locale.ROOT, ", loadgen lanes %.0f%% full", loadgenLanesFullPercent));
+            String.format(Locale.ROOT, ", loadgen lanes %.0f%% full", loadgenLanesFullPercent)) +
+            (processes > 1 ? ", " + processes + " server and " + processes + " loadgen processes" : "");
     }
 }

@@ -68,18 +68,35 @@ public final class Setup implements AutoCloseable
     private final Path work;
     private final int connectionLimit;
     private final List<String> extraServerArgs;
+    /** The kernel servers' threads (-t). */
+    private final int serverThreads;
+    /** Tells this server's log apart from others of the same kind (a sharded sweep point runs several). */
+    private final String logSuffix;
     private final List<Runnable> cleanups = new ArrayList<>();
     private Process server;
+    private int port;
     private File serverLog;
     private final List<String> loadgenPrefix = new ArrayList<>();
     private final List<String> loadgenTarget = new ArrayList<>();
 
     public Setup(final Kind kind, final Path work, final int connectionLimit, final List<String> extraServerArgs)
     {
+        this(kind, work, connectionLimit, extraServerArgs, 2, "");
+    }
+
+    /**
+     * @param serverThreads the kernel servers' threads (memcached's and kvs-server's -t).
+     * @param logSuffix     added to the server log's name: {@code <kind>-server<suffix>.log}.
+     */
+    public Setup(final Kind kind, final Path work, final int connectionLimit, final List<String> extraServerArgs,
+        final int serverThreads, final String logSuffix)
+    {
         this.kind = kind;
         this.work = work;
         this.connectionLimit = connectionLimit;
         this.extraServerArgs = extraServerArgs;
+        this.serverThreads = serverThreads;
+        this.logSuffix = logSuffix;
     }
 
     /** The java executable running this bench. */
@@ -115,6 +132,12 @@ public final class Setup implements AutoCloseable
         return server.pid();
     }
 
+    /** @return the port the server listens on (on 0.0.0.0 for the kernel servers), once started. */
+    public int port()
+    {
+        return port;
+    }
+
     /** Starts what the configuration needs and its server; returns when the server is ready. */
     public void start() throws IOException, InterruptedException
     {
@@ -127,7 +150,8 @@ public final class Setup implements AutoCloseable
             {
                 port = freePort();
                 command = new ArrayList<>(List.of(memcached(), "-p", Integer.toString(port), "-U", "0", "-l",
-                    "0.0.0.0", "-t", "2", "-m", "256", "-c", Integer.toString(connectionLimit), "-b", "4096"));
+                    "0.0.0.0", "-t", Integer.toString(serverThreads), "-m", "256", "-c", Integer.toString(connectionLimit),
+                    "-b", "4096"));
                 if ("root".equals(System.getProperty("user.name")))
                 {
                     command.addAll(List.of("-u", "root"));
@@ -142,7 +166,8 @@ public final class Setup implements AutoCloseable
             {
                 port = freePort();
                 command = javaCommand("kvs-server", "dev.taskvs.server.KvsServerMain");
-                command.addAll(List.of("--stack", "kernel", "-p", Integer.toString(port), "-l", "0.0.0.0", "-t", "2",
+                command.addAll(List.of("--stack", "kernel", "-p", Integer.toString(port), "-l", "0.0.0.0", "-t",
+                    Integer.toString(serverThreads),
                     "-m", "256", "-c", Integer.toString(connectionLimit), "-b", "4096"));
                 for (int i = 1; i <= loopbackTargets(); i++)
                 {
@@ -204,8 +229,9 @@ public final class Setup implements AutoCloseable
                 throw new IllegalStateException(kind.toString());
         }
         command.addAll(extraServerArgs);
-        serverLog = work.resolve(kind.id + "-server.log").toFile();
+        serverLog = work.resolve(kind.id + "-server" + logSuffix + ".log").toFile();
         server = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(serverLog).start();
+        this.port = port;
         awaitReady(port);
     }
 

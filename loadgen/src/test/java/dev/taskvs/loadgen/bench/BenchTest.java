@@ -107,17 +107,69 @@ class BenchTest
     }
 
     @Test
-    void connSweepAddsTheLargestCountTheKernelServersCanHoldUnderTheOpenFilesLimit()
+    void connSweepSplitsAKernelPointOverAsManyProcessesAsTheOpenFilesLimitTakes()
     {
-        final List<Integer> counts = List.of(100, 1000, 10_000, 20_000, 50_000);
-        assertEquals(List.of(100, 1000, 10_000, 18_000, 20_000, 50_000), ConnSweep.withKernelCeiling(counts, 20_000));
-        assertEquals(counts, ConnSweep.withKernelCeiling(counts, 1_048_576), "every count fits");
-        assertEquals(counts, ConnSweep.withKernelCeiling(counts, -1), "limit unknown");
-        assertEquals(List.of(100, 19_000, 50_000), ConnSweep.withKernelCeiling(List.of(100, 50_000), 20_024));
-        assertEquals(List.of(100, 1000, 9000, 10_000), ConnSweep.withKernelCeiling(List.of(100, 1000, 10_000),
-            11_000));
-        assertEquals(List.of(100, 9000, 10_000), ConnSweep.withKernelCeiling(List.of(100, 9000, 10_000), 11_000),
-            "already listed");
+        // 20,000 descriptors leave 18,976 connections a process.
+        assertEquals(1, ConnSweep.shards(10_000, 20_000));
+        assertEquals(1, ConnSweep.shards(18_976, 20_000));
+        assertEquals(2, ConnSweep.shards(18_977, 20_000));
+        assertEquals(2, ConnSweep.shards(20_000, 20_000));
+        assertEquals(3, ConnSweep.shards(50_000, 20_000));
+        assertEquals(1, ConnSweep.shards(50_000, 1_048_576), "every count fits");
+        assertEquals(1, ConnSweep.shards(50_000, -1), "limit unknown");
+    }
+
+    @Test
+    void shouldGiveEachShardItsSliceAndLoopbackAddressesOfItsOwn()
+    {
+        final Path work = Path.of("/nonexistent");
+        final List<Setup> setups = List.of(new Setup(Setup.Kind.MEMCACHED, work, 20_000, List.of(), 1, "-shard1"),
+            new Setup(Setup.Kind.MEMCACHED, work, 20_000, List.of(), 1, "-shard2"),
+            new Setup(Setup.Kind.MEMCACHED, work, 20_000, List.of(), 1, "-shard3"));
+        final List<String> args = List.of("--connections", "50000", "--pipeline", "1", "--keys", "100000",
+            "--connect-rate", "20000", "--no-preload", "--server", "127.0.0.1:11211", "--server", "127.0.0.2:11211");
+        final List<List<String>> shards = ConnSweep.shardArgs(setups, 50_000, args);
+        assertEquals(3, shards.size());
+        // Not started: their ports read 0.
+        assertEquals(List.of("--connections", "16667", "--pipeline", "1", "--keys", "33333", "--connect-rate", "6666",
+            "--no-preload", "--server", "127.0.0.1:0", "--server", "127.0.0.2:0", "--server", "127.0.0.3:0",
+            "--server", "127.0.0.4:0"), shards.get(0));
+        assertEquals("16666", shards.get(2).get(1));
+        assertEquals(List.of("--server", "127.0.0.9:0", "--server", "127.0.0.10:0", "--server", "127.0.0.11:0",
+            "--server", "127.0.0.12:0"), shards.get(2).subList(9, 17));
+    }
+
+    @Test
+    void shouldCombineShardedLoadgenResults()
+    {
+        final Measurement a = new Measurement();
+        a.opsPerSec = 40_000;
+        a.requests = 200_000;
+        a.errors = 1;
+        a.p50 = 900;
+        a.p99 = 3000;
+        a.p9999 = 9000;
+        a.max = 12_000;
+        a.loadgenCpuPercent = 30;
+        final Measurement b = new Measurement();
+        b.opsPerSec = 35_000;
+        b.requests = 175_000;
+        b.p50 = 1000;
+        b.p99 = 2500;
+        b.p9999 = 9500;
+        b.max = 11_000;
+        b.loadgenCpuPercent = 50;
+        final Measurement m = Measurement.combine(List.of(a, b));
+        assertEquals(75_000, m.opsPerSec, 1e-9);
+        assertEquals(375_000, m.requests);
+        assertEquals(1, m.errors);
+        assertEquals(1000, m.p50, 1e-9, "the worst shard's");
+        assertEquals(3000, m.p99, 1e-9);
+        assertEquals(9500, m.p9999, 1e-9);
+        assertEquals(12_000, m.max, 1e-9);
+        assertEquals(40, m.loadgenCpuPercent, 1e-9);
+        assertEquals(2, m.processes);
+        assertTrue(m.toString().endsWith(", 2 server and 2 loadgen processes"), m.toString());
     }
 
     @Test

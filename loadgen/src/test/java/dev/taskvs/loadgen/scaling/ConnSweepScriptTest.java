@@ -48,6 +48,7 @@ class ConnSweepScriptTest
             // Read between loadgen's progress lines: always inside the measured phase, so never blank.
             assertTrue(Double.parseDouble(row.get("server_cpu_us_per_req")) > 0, row.toString());
             assertTrue(Double.parseDouble(row.get("loadgen_cpu_cores_busy")) > 0.1, row.toString());
+            assertEquals("1", row.get("processes"), row.toString());
             // How full loadgen's lanes ran: a share on the engine, nothing on kernel sockets.
             final String full = row.get("loadgen_lanes_full_pct");
             if (row.get("config").equals("engine") || row.get("config").equals("responder"))
@@ -96,6 +97,57 @@ class ConnSweepScriptTest
         }
     }
 
+    /**
+     * Above what one process may open, the kernel points run as shards: here at most 100 connections a process, so
+     * the largest count, 250, takes three memcached processes and three loadgens, and every count runs that way
+     * (each loadgen with its slice of the connections and keys, the rates summed).
+     */
+    @Test
+    @Timeout(value = 90, unit = TimeUnit.SECONDS)
+    void shouldShardTheKernelServersAboveWhatOneProcessMayOpen(@TempDir final Path dir) throws Exception
+    {
+        final Path out = dir.resolve("out");
+        final ScriptRun run = ScriptRun.run("run-conn-sweep.sh", dir, out, Map.of(
+            "MEMCACHED", System.getProperty("kvs.memcached", "/usr/bin/memcached"), "COUNTS", "40 250", "ROUNDS", "1",
+            "CONFIGS", "memcached", "CPUS", "2", "PROCESS_FDS", "1124", "WARMUP", "1s", "DURATION", "3s"), 80);
+        final String log = run.log();
+        assertTrue(run.finished, "the sweep did not finish:\n" + log);
+        assertEquals(0, run.exitValue, log);
+        final List<Map<String, String>> rows = ScriptRun.rows(Files.readAllLines(out.resolve("results.csv")));
+        assertEquals(2, rows.size(), rows.toString());
+        final Path runDir = out.resolve("run-memcached-r1");
+        for (final Map<String, String> row : rows)
+        {
+            assertEquals("ok", row.get("status"), log);
+            assertEquals("3", row.get("processes"), row.toString());
+            assertEquals("0", row.get("errors"), log);
+            assertTrue(Double.parseDouble(row.get("server_cpu_us_per_req")) > 0, row.toString());
+            // The point's rate is the three loadgens' together, each holding its slice of the connections.
+            final int n = Integer.parseInt(row.get("connections"));
+            double sum = 0;
+            for (int shard = 1; shard <= 3; shard++)
+            {
+                final String json = Files.readString(runDir.resolve("loadgen-" + n + (shard == 1 ? "" : "-shard" +
+                    shard) + ".json"));
+                assertTrue(json.contains("\"connections\": " + (n / 3 + (shard - 1 < n % 3 ? 1 : 0)) + ","), json);
+                assertTrue(json.contains("\"keys\": 33333"), json);
+                final java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"ops_per_sec\": ([0-9.]+)")
+                    .matcher(json);
+                assertTrue(m.find(), json);
+                sum += Double.parseDouble(m.group(1));
+            }
+            assertEquals(sum, Double.parseDouble(row.get("ops_per_sec")), 1.0, row.toString());
+        }
+        for (int shard = 1; shard <= 3; shard++)
+        {
+            assertTrue(Files.exists(runDir.resolve("server-shard" + shard + ".log")), "shard " + shard);
+        }
+        final String summary = Files.readString(out.resolve("summary.txt"));
+        assertTrue(summary.contains("(3 server and 3 loadgen processes)") && summary.contains(
+            "memcached and kernel server -t 2 in 3 processes of -t 1 (with as many loadgens); open files ") &&
+            summary.contains("so a kernel process holds at most 100 connections"), summary);
+    }
+
     /** The engine server on four server CPUs (shared with loadgen on this machine's two): two lanes, two app threads. */
     @Test
     @Timeout(value = 90, unit = TimeUnit.SECONDS)
@@ -135,12 +187,14 @@ class ConnSweepScriptTest
     @Timeout(value = 30, unit = TimeUnit.SECONDS)
     void shouldSpreadTheServersOverTheirCpus(@TempDir final Path dir) throws Exception
     {
-        assertPlan(dir, Map.of(), "server CPUs 0,1; loadgen CPUs 2,3,4,5,6,7,8,9,10,11,12,13,14,15: ",
+        assertPlan(dir, Map.of("COUNTS", "100 10000"), "server CPUs 0,1; loadgen CPUs 2,3,4,5,6,7,8,9,10,11,12,13,14,15: ",
             "engine server --stack-cores 0,1 --app-cores 1; memcached and kernel server -t 2;");
+        // 50,000 connections under 20,000 open files: the kernel servers in three processes, their threads split.
         assertPlan(dir, Map.of("SERVER_CPUS", "8"), "server CPUs 0,1,2,3,4,5,6,7; loadgen CPUs 8,9,10,11,12,13,14,15: ",
-            "engine server --stack-cores 0,1,2,3,7 --app-cores 4; memcached and kernel server -t 8;");
+            "engine server --stack-cores 0,1,2,3,7 --app-cores 4; memcached and kernel server -t 8 in 3 processes of " +
+            "-t 3 (with as many loadgens); open files ", "so a kernel process holds at most 18976 connections");
         assertPlan(dir, Map.of("SERVER_CPUS", "6", "SERVER_LANES", "2"), "server CPUs 0,1,2,3,4,5; ",
-            "engine server --stack-cores 0,1,5 --app-cores 4; memcached and kernel server -t 6;");
+            "engine server --stack-cores 0,1,5 --app-cores 4; memcached and kernel server -t 6 in 3 processes of -t 2");
     }
 
     private static void assertPlan(final Path dir, final Map<String, String> env, final String... parts)
@@ -149,6 +203,8 @@ class ConnSweepScriptTest
         final Map<String, String> all = new java.util.HashMap<>(env);
         all.put("CPUS", "16");
         all.put("DRY_RUN", "1");
+        // The lent machines' limit, whatever this one's is.
+        all.put("PROCESS_FDS", "20000");
         final ScriptRun run = ScriptRun.run("run-conn-sweep.sh", dir, dir.resolve("out"), all, 20);
         final String log = run.log();
         assertEquals(0, run.exitValue, log);
