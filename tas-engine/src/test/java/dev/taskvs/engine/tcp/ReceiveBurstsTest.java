@@ -1,5 +1,6 @@
 package dev.taskvs.engine.tcp;
 
+import dev.taskvs.engine.app.ConnectionHandler;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -16,6 +17,16 @@ class ReceiveBurstsTest
     private static final String BURSTS = " lane 0: receive bursts (polls that found frames)";
     private static final String FULL = " lane 0: full receive bursts (frames were left waiting)";
 
+    /** Engine a's client connects to engine b's server. */
+    private static void connect(final EnginePair pair, final ConnectionHandler client, final ConnectionHandler server)
+    {
+        pair.handlerA = client;
+        pair.handlerB = server;
+        pair.appB.listen(PORT);
+        pair.step();
+        pair.appA.connect(EnginePair.IP_B, PORT);
+    }
+
     @Test
     void shouldCountFullBurstsWhenFramesWaitBeyondTheBurst()
     {
@@ -23,11 +34,7 @@ class ReceiveBurstsTest
         {
             final StreamApps.PatternPeer client = new StreamApps.PatternPeer(200_000, 0, 5, 5);
             final StreamApps.PatternPeer server = new StreamApps.PatternPeer(0, 0, 5, 5);
-            pair.handlerA = client;
-            pair.handlerB = server;
-            pair.appB.listen(PORT);
-            pair.step();
-            pair.appA.connect(EnginePair.IP_B, PORT);
+            connect(pair, client, server);
             assertTrue(pair.runUntil(() -> server.received == 200_000, 200_000), "received " + server.received);
             assertEquals(0, server.mismatches);
 
@@ -45,13 +52,8 @@ class ReceiveBurstsTest
     {
         try (EnginePair pair = new EnginePair(c -> c.burstSize(32)))
         {
-            final StreamApps.EchoServer server = new StreamApps.EchoServer();
             final StreamApps.PatternPeer client = new StreamApps.PatternPeer(64, 64, 7, 7);
-            pair.handlerA = client;
-            pair.handlerB = server;
-            pair.appB.listen(PORT);
-            pair.step();
-            pair.appA.connect(EnginePair.IP_B, PORT);
+            connect(pair, client, new StreamApps.EchoServer());
             assertTrue(pair.runUntil(() -> client.received == 64, 100_000), "received " + client.received);
             assertEquals(0, client.mismatches);
 
