@@ -101,15 +101,18 @@ KERNEL_LIMIT=$(( LIMIT < PROCESS_FDS ? LIMIT : PROCESS_FDS ))
 # Connections one kernel-socket process holds at most (room left for its other descriptors), and so how many
 # server and loadgen processes a kernel point takes.
 PER_PROCESS=$(( PROCESS_FDS - 1024 ))
-(( PER_PROCESS >= 10 )) || { echo "run-conn-sweep: open files $PROCESS_FDS leave no room for connections" >&2; exit 2; }
 MAX_SHARDS="${MAX_SHARDS:-8}"
+# More than MAX_SHARDS when a process has no room for connections at all (the kernel points are then skipped).
 shards_for() {
     if [[ "$2" == engine || "$2" == responder ]] || (( $1 <= PER_PROCESS )); then echo 1
+    elif (( PER_PROCESS < 1 )); then echo $(( MAX_SHARDS + 1 ))
     else echo $(( ($1 + PER_PROCESS - 1) / PER_PROCESS )); fi
 }
 # Every kernel point runs in as many processes as the largest count takes, so that the kernel curves change with
 # the connections alone, not with how many processes serve them.
+# (At most MAX_SHARDS: counts beyond what they hold are skipped.)
 kernel_shards=$(shards_for "$max_count" kernel)
+(( kernel_shards > MAX_SHARDS )) && kernel_shards=$MAX_SHARDS
 
 # CPUs: the server on the first SERVER_CPUS, loadgen on the rest (all of them, shared, when fewer than 2 remain).
 server_cpus=$(dedupe "$(cpu_list 0 "$SERVER_CPUS")")
@@ -258,7 +261,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
         first=yes
         for n in $COUNTS; do
             shards=$kernel_shards; [[ "$config" == engine || "$config" == responder ]] && shards=1
-            if (( shards > MAX_SHARDS )); then
+            if (( $(shards_for "$n" "$config") > shards )); then
                 echo "$config,$n,$round,skipped (more than $MAX_SHARDS processes at ulimit -n $PROCESS_FDS),,,,,,,,,,," >> "$CSV"; continue
             fi
             elapsed=$(( $(date +%s) - START ))
@@ -287,14 +290,16 @@ for ((round = 1; round <= ROUNDS; round++)); do
             # One loadgen, or one per server shard with its slice of the connections and keys (loadgen-N.json and
             # loadgen-N.log for the first, loadgen-N-shardK.* for the others).
             LG_PIDS=(); jsons=(); lg_javas=()
-            for ((k = 0; k < shards; k++)); do
-                part=$(( n / shards + (k < n % shards ? 1 : 0) ))
+            # Never a loadgen without connections: with fewer connections than servers, some servers stay idle.
+            loadgens=$(( shards < n ? shards : n ))
+            for ((k = 0; k < loadgens; k++)); do
+                part=$(( n / loadgens + (k < n % loadgens ? 1 : 0) ))
                 name="loadgen-$n"; (( k > 0 )) && name="loadgen-$n-shard$(( k + 1 ))"
                 loadgen_target "$config" "$part" $(( port + k )) "$shards" "$k"
                 timeout "$lg_timeout" taskset -c "$lg_cpus" "$JAVA" "${JAVA_OPTS[@]}" -cp "$LOADGEN_CP" \
                     dev.taskvs.loadgen.LoadgenMain "${LG_ARGS[@]}" --connections "$part" \
-                    --pipeline 1 --keys $(( 100000 / shards )) --key-size 16 --get-ratio 0.9 --value-size 64 -w "$WARMUP" \
-                    -D "$DURATION" --connect-rate $(( CONNECT_RATE / shards )) --connect-timeout 10s --json "$dir/$name.json" \
+                    --pipeline 1 --keys $(( 100000 / loadgens )) --key-size 16 --get-ratio 0.9 --value-size 64 -w "$WARMUP" \
+                    -D "$DURATION" --connect-rate $(( CONNECT_RATE / loadgens )) --connect-timeout 10s --json "$dir/$name.json" \
                     "${preload[@]}" > "$dir/$name.log" 2>&1 &
                 LG_PIDS+=("$!"); jsons+=("$dir/$name.json")
             done
@@ -327,11 +332,11 @@ for ((round = 1; round <= ROUNDS; round++)); do
             ops=0; errors=0; p50=0; p99=0; p999=0; lg_threads_busy=0
             for j in "${jsons[@]}"; do
                 ops=$(awk -v a="$ops" -v b="$(json_top "$j" ops_per_sec)" 'BEGIN { printf "%.3f", a + b }')
-                errors=$(( errors + $(json_top "$j" errors) ))
+                e=$(json_top "$j" errors); errors=$(( errors + ${e:-0} ))
                 p50=$(awk -v a="$p50" -v b="$(json_latency "$j" p50)" 'BEGIN { print (b + 0 > a + 0 ? b : a) }')
                 p99=$(awk -v a="$p99" -v b="$(json_latency "$j" p99)" 'BEGIN { print (b + 0 > a + 0 ? b : a) }')
                 p999=$(awk -v a="$p999" -v b="$(json_latency "$j" p999)" 'BEGIN { print (b + 0 > a + 0 ? b : a) }')
-                lg_threads_busy=$(awk -v a="$lg_threads_busy" -v b="$(json_generator_busy "$j")" -v k="$shards" 'BEGIN { printf "%.3f", a + b / k }')
+                lg_threads_busy=$(awk -v a="$lg_threads_busy" -v b="$(json_generator_busy "$j")" -v k="${#jsons[@]}" 'BEGIN { printf "%.3f", a + b / k }')
             done
             busy=$(cores_busy "$c0" "$c1" "$w0" "$w1")
             per_req=$(per_request_us "$busy" "$ops")

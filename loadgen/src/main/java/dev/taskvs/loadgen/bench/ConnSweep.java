@@ -32,16 +32,21 @@ final class ConnSweep
 
     /**
      * How many processes a kernel point takes: one, unless its connections need more descriptors than one process
-     * may open (the open-files limit, {@code limit}; -1 when unknown), then as many as hold them all.
+     * may open (the open-files limit, {@code limit}; -1 when unknown), then as many as hold them all; more than
+     * {@link #MAX_SHARDS} when a process has no room for connections at all.
      */
     static int shards(final int connections, final long limit)
     {
-        if (limit <= KERNEL_FD_MARGIN || connections + (long)KERNEL_FD_MARGIN <= limit)
+        if (limit <= 0 || connections + (long)KERNEL_FD_MARGIN <= limit)
         {
             return 1;
         }
+        if (limit <= KERNEL_FD_MARGIN)
+        {
+            return MAX_SHARDS + 1;
+        }
         final long perProcess = limit - KERNEL_FD_MARGIN;
-        return (int)((connections + perProcess - 1) / perProcess);
+        return (int)Math.min(MAX_SHARDS + 1L, (connections + perProcess - 1) / perProcess);
     }
 
     /** The soft limit on open files of this process (raised by ./kvs to the hard limit), or -1. */
@@ -104,7 +109,8 @@ final class ConnSweep
             // The engine holds connections as flows, not file descriptors: only the kernel servers meet the limit.
             // More connections than one process may open: every point of the kind in as many server processes
             // (and loadgens) as the largest takes, so that its curve changes with the connections alone.
-            final int kindShards = kind.engine() ? 1 : shards(most, limit);
+            // At most MAX_SHARDS: counts beyond what they hold are skipped.
+            final int kindShards = kind.engine() ? 1 : Math.min(MAX_SHARDS, shards(most, limit));
             final int perShard = (most + kindShards - 1) / kindShards;
             final int serverLimit = kind.engine() ? most + 1000 :
                 (int)Math.min(perShard + 1000L, limit > 0 ? limit - 256 : perShard + 1000L);
@@ -146,7 +152,7 @@ final class ConnSweep
                     for (int i = 0; i < counts.size(); i++)
                     {
                         final int n = counts.get(i);
-                        if (kindShards > MAX_SHARDS)
+                        if (!kind.engine() && shards(n, limit) > kindShards)
                         {
                             cells[i][k] = "skipped (ulimit -n " + limit + ")";
                             continue;
@@ -184,7 +190,9 @@ final class ConnSweep
                             bench.say(kind.label + ", " + n + " connections: failed: " + BenchMain.oneLine(ex));
                             if (setups.stream().anyMatch(each -> !each.serverAlive()))
                             {
-                                notes.add(kind.label + ": the server stopped: " + setup.serverLogTail());
+                                final Setup dead = setups.stream().filter(each -> !each.serverAlive()).findFirst()
+                                    .orElse(setup);
+                                notes.add(kind.label + ": the server stopped: " + dead.serverLogTail());
                                 serverStopped = true;
                                 break;
                             }
@@ -291,7 +299,7 @@ final class ConnSweep
         }
         if (kinds.stream().anyMatch(kind -> !kind.engine()) && shards(most, limit) > 1)
         {
-            final int shards = shards(most, limit);
+            final int shards = Math.min(MAX_SHARDS, shards(most, limit));
             b.append(String.format(Locale.ROOT, "- The kernel servers in %d processes at every count: %,d " +
                 "connections need more descriptors than one process may open under the open files limit of %d (one " +
                 "a connection plus %d). Each serves its slice with %d thread(s) (the bench's %d split between them), " +
@@ -320,7 +328,8 @@ final class ConnSweep
      */
     static List<List<String>> shardArgs(final List<Setup> setups, final int n, final List<String> args)
     {
-        final int shards = setups.size();
+        // Never a loadgen without connections: with fewer connections than servers, some servers stay idle.
+        final int shards = Math.min(setups.size(), n);
         final List<List<String>> out = new ArrayList<>();
         for (int s = 0; s < shards; s++)
         {

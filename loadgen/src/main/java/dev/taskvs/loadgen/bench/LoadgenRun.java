@@ -218,8 +218,8 @@ public final class LoadgenRun
         {
             m.serverCpuPercent = window.percentOfCore();
             // The window counted the first loadgen's requests; the servers served all of them at the summed rate.
-            m.serverCpuUsPerRequest = parts.size() == 1 ? window.usPerRequest() :
-                m.serverCpuPercent / 100 * 1e6 / m.opsPerSec;
+            m.serverCpuUsPerRequest = parts.size() == 1 ? window.usPerRequest() : m.opsPerSec > 0 ?
+                m.serverCpuPercent / 100 * 1e6 / m.opsPerSec : Double.NaN;
         }
         else if (window.startTicks >= 0 && ticksAtExit >= 0)
         {

@@ -117,6 +117,9 @@ class BenchTest
         assertEquals(3, ConnSweep.shards(50_000, 20_000));
         assertEquals(1, ConnSweep.shards(50_000, 1_048_576), "every count fits");
         assertEquals(1, ConnSweep.shards(50_000, -1), "limit unknown");
+        assertEquals(ConnSweep.MAX_SHARDS + 1, ConnSweep.shards(50_000, 4096), "more than the processes allowed");
+        assertEquals(ConnSweep.MAX_SHARDS + 1, ConnSweep.shards(2000, 1024), "no room for connections");
+        assertEquals(1, ConnSweep.shards(10, 1100), "what fits runs in one");
     }
 
     @Test
@@ -137,6 +140,10 @@ class BenchTest
         assertEquals("16666", shards.get(2).get(1));
         assertEquals(List.of("--server", "127.0.0.9:0", "--server", "127.0.0.10:0", "--server", "127.0.0.11:0",
             "--server", "127.0.0.12:0"), shards.get(2).subList(9, 17));
+        // Fewer connections than servers: a loadgen per connection, none without.
+        final List<List<String>> two = ConnSweep.shardArgs(setups, 2, args);
+        assertEquals(2, two.size());
+        assertEquals("1", two.get(1).get(1));
     }
 
     @Test
