@@ -282,7 +282,8 @@ final class ConnSweep
                 "(each round runs every count once, so drift on the machine touches every point alike). Cells: the " +
                 "median requests/s (lowest-highest; then medians of ")
             .append("p99 latency, the server's CPU time per request from /proc over the measured window, and how " +
-                "busy the load generator's thread was).\n\n");
+                "busy the load generator's thread was; on the engine also how many of the generator's lane polls " +
+                "were full, which near 100 % says its lanes, not the server, were the limit).\n\n");
         b.append(Table.plainMarkdown(table)).append('\n');
         if (!changes.isEmpty())
         {
@@ -403,6 +404,12 @@ final class ConnSweep
         if (!Double.isNaN(generator))
         {
             b.append(String.format(Locale.ROOT, ", generator %.0f %%", generator));
+        }
+        // On the engine: how many of the generator's lane polls were full (near 100 %: its lanes were the limit).
+        final double lanesFull = median(runs, m -> m.loadgenLanesFullPercent);
+        if (!Double.isNaN(lanesFull))
+        {
+            b.append(String.format(Locale.ROOT, ", its lanes %.0f %% full", lanesFull));
         }
         final long errors = runs.stream().mapToLong(m -> m.errors).sum();
         if (errors > 0)

@@ -189,6 +189,9 @@ class BenchTest
         assertTrue(Double.isNaN(ConnSweep.median(List.of(), m -> m.opsPerSec)));
         assertEquals("807,000 (764k-960k; p99 241 us, server 1.19 us/req, generator 97 %)", ConnSweep.cell(runs));
         assertEquals("807,000 (p99 241 us, generator 96 %)", ConnSweep.cell(List.of(runs.get(2))));
+        // On the engine the generator's lanes too.
+        runs.get(2).loadgenLanesFullPercent = 99.6;
+        assertEquals("807,000 (p99 241 us, generator 96 %, its lanes 100 % full)", ConnSweep.cell(List.of(runs.get(2))));
         assertEquals("1.05M", Charts.compact(1_049_999));
         assertEquals("requests/s 1,000 -3 %, 50,000 -20 %", ConnSweep.change("requests/s",
             List.of(100, 1000, 10_000, 50_000), new double[] {800_000, 776_000, Double.NaN, 640_000}));
