@@ -104,13 +104,24 @@ final class ConnSweep
             // state in the generator's order, in address order, which a long-running server never does.
             final List<String> extra = kind.engine() ?
                 List.of("--buffer-kb", "4", "--flow-id-seed", FLOW_ID_SEED) : List.of();
-            bench.say(kind.label + ": starting for " + most + " connections");
             // memcached refuses a -c above what it may open: stay under this process's limit (inherited).
             // The engine holds connections as flows, not file descriptors: only the kernel servers meet the limit.
             // More connections than one process may open: every point of the kind in as many server processes
             // (and loadgens) as the largest takes, so that its curve changes with the connections alone.
             // At most MAX_SHARDS: counts beyond what they hold are skipped.
             final int kindShards = kind.engine() ? 1 : Math.min(MAX_SHARDS, shards(most, limit));
+            if (counts.stream().noneMatch(n -> kind.engine() || shards(n, limit) <= kindShards))
+            {
+                // Not even the smallest count fits: start no server at all.
+                for (int i = 0; i < counts.size(); i++)
+                {
+                    cells[i][k] = "skipped (ulimit -n " + limit + ")";
+                }
+                points.add(new double[0][]);
+                cpuPoints.add(new double[0][]);
+                continue;
+            }
+            bench.say(kind.label + ": starting for " + most + " connections");
             final int perShard = (most + kindShards - 1) / kindShards;
             final int serverLimit = kind.engine() ? most + 1000 :
                 (int)Math.min(perShard + 1000L, limit > 0 ? limit - 256 : perShard + 1000L);
