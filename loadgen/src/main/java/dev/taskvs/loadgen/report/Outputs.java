@@ -70,7 +70,7 @@ public final class Outputs
             lanes.put("receive_bursts", r.laneBursts);
             lanes.put("full_bursts", r.laneFullBursts);
             lanes.put("full_burst_percent", r.fullBurstPercent());
-            lanes.put("segments_per_burst", r.laneBursts == 0 ? 0.0 : (double)r.laneSegments / r.laneBursts);
+            lanes.put("segments_per_burst", r.segmentsPerBurst());
             m.put("engine_lanes", lanes);
         }
         final List<Object> series = new ArrayList<>();

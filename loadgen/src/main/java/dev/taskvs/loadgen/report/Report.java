@@ -80,7 +80,7 @@ public final class Report
         {
             b.append(String.format(Locale.ROOT, "engine lanes %.1f%% of receive polls full (%,d of %,d), %.1f segments " +
                 "a poll of %d at most%n", r.fullBurstPercent(), r.laneFullBursts, r.laneBursts,
-                r.laneBursts == 0 ? 0.0 : (double)r.laneSegments / r.laneBursts, r.laneBurstSize));
+                r.segmentsPerBurst(), r.laneBurstSize));
         }
         for (final String w : r.warnings)
         {

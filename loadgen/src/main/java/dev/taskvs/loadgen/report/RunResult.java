@@ -79,6 +79,12 @@ public final class RunResult
         return laneBursts == 0 ? 0 : 100.0 * laneFullBursts / laneBursts;
     }
 
+    /** @return segments the lanes received per poll that found frames (0 with no polls). */
+    public double segmentsPerBurst()
+    {
+        return laneBursts == 0 ? 0 : (double)laneSegments / laneBursts;
+    }
+
     public RunResult(final Histogram latency, final Histogram getLatency, final Histogram setLatency,
         final Histogram service, final Histogram lag)
     {

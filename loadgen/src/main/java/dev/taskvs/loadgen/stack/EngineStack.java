@@ -17,6 +17,7 @@ import dev.taskvs.engine.fastpath.FlowRecord;
 import dev.taskvs.engine.nic.PacketIo;
 import dev.taskvs.engine.proto.Ipv4Address;
 import dev.taskvs.engine.sched.ThreadingMode;
+import dev.taskvs.engine.stats.LaneCounters;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
@@ -230,9 +231,9 @@ public final class EngineStack implements LoadStack
      */
     public long[] laneBursts()
     {
-        return new long[] {engine.counterSum(": receive bursts (polls that found frames)"),
-            engine.counterSum(": full receive bursts (frames were left waiting)"),
-            engine.counterSum(": segments received")};
+        return new long[] {engine.counterSum(": " + LaneCounters.RECEIVE_BURSTS),
+            engine.counterSum(": " + LaneCounters.FULL_BURSTS),
+            engine.counterSum(": " + LaneCounters.SEGMENTS_RECEIVED)};
     }
 
     /** @return frames a lane takes per receive poll at most. */

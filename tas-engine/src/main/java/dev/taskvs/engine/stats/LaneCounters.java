@@ -9,6 +9,11 @@ import org.agrona.concurrent.status.CountersManager;
  */
 public final class LaneCounters
 {
+    /** Labels (after "PREFIX: ") that tools outside the lane read back by name. */
+    public static final String SEGMENTS_RECEIVED = "segments received";
+    public static final String RECEIVE_BURSTS = "receive bursts (polls that found frames)";
+    public static final String FULL_BURSTS = "full receive bursts (frames were left waiting)";
+
     public final AtomicCounter segmentsReceived;
     public final AtomicCounter segmentsSent;
     public final AtomicCounter bytesReceived;
@@ -53,7 +58,7 @@ public final class LaneCounters
      */
     public LaneCounters(final CountersManager counters, final String prefix)
     {
-        segmentsReceived = counters.newCounter(prefix + ": segments received");
+        segmentsReceived = counters.newCounter(prefix + ": " + SEGMENTS_RECEIVED);
         segmentsSent = counters.newCounter(prefix + ": segments sent");
         bytesReceived = counters.newCounter(prefix + ": payload bytes received in order");
         bytesSent = counters.newCounter(prefix + ": payload bytes sent");
@@ -75,8 +80,8 @@ public final class LaneCounters
         appQueueFull = counters.newCounter(prefix + ": app event queue full (retried)");
         txNoRoom = counters.newCounter(prefix + ": transmit ring full (retried)");
         ackBeyondSent = counters.newCounter(prefix + ": drops: ACK beyond SND.MAX");
-        receiveBursts = counters.newCounter(prefix + ": receive bursts (polls that found frames)");
-        fullBursts = counters.newCounter(prefix + ": full receive bursts (frames were left waiting)");
+        receiveBursts = counters.newCounter(prefix + ": " + RECEIVE_BURSTS);
+        fullBursts = counters.newCounter(prefix + ": " + FULL_BURSTS);
         appBumps = counters.newCounter(prefix + ": app bumps (TX committed and RX consumed, one message)");
     }
 }

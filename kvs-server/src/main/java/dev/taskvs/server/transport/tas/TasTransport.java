@@ -20,6 +20,7 @@ import dev.taskvs.engine.nic.shm.ShmWire;
 import dev.taskvs.engine.nic.tap.TapPacketIo;
 import dev.taskvs.engine.proto.Ipv4Address;
 import dev.taskvs.engine.sched.ThreadingMode;
+import dev.taskvs.engine.stats.LaneCounters;
 import dev.taskvs.server.ServerContext;
 import dev.taskvs.server.protocol.SessionFactory;
 import dev.taskvs.server.stats.ConnectionRegistry;
@@ -307,8 +308,8 @@ public final class TasTransport implements AutoCloseable, ConnectionRegistry
                 counters.getOrDefault(prefix + "go-back-N on three duplicate ACKs", 0L) +
                 counters.getOrDefault(prefix + "go-back-N on timeout", 0L)));
             sink.stat(name + "retransmitted_bytes", value(counters, prefix + "bytes retransmitted"));
-            sink.stat(name + "receive_bursts", value(counters, prefix + "receive bursts (polls that found frames)"));
-            sink.stat(name + "full_bursts", value(counters, prefix + "full receive bursts (frames were left waiting)"));
+            sink.stat(name + "receive_bursts", value(counters, prefix + LaneCounters.RECEIVE_BURSTS));
+            sink.stat(name + "full_bursts", value(counters, prefix + LaneCounters.FULL_BURSTS));
             sink.stat(name + "app_bumps",
                 value(counters, prefix + "app bumps (TX committed and RX consumed, one message)"));
             sink.stat(name + "to_slow_path", value(counters, prefix + "frames to slow path"));
