@@ -158,9 +158,7 @@ echo "config,connections,round,status,ops_per_sec,p50_us,p99_us,p999_us,errors,s
     echo
 } > "$OUT/summary.txt"
 
-SERVER_PID=""      # the first of SERVER_PIDS
 SERVER_PIDS=()
-cur_shards=0
 LG_PIDS=()
 WIRE="$SHM_DIR/tas-kvs-connsweep-$$.wire"
 # timeout runs loadgen in its own process group, out of reach of a terminal's Ctrl-C: stop it here.
@@ -171,7 +169,7 @@ trap 'exit 130' INT TERM
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 start_server() {
-    local config=$1 log=$2 port=$3 threads=${4:-$SERVER_CPUS} limit=${5:-$KERNEL_LIMIT} i
+    local config=$1 log=$2 port=$3 threads=${4:-$SERVER_CPUS} limit=${5:-$KERNEL_LIMIT} i pid
     case "$config" in
         engine)
             rm -f "$WIRE"
@@ -200,13 +198,13 @@ start_server() {
                 -b 4096 > "$log" 2>&1 &
             ;;
     esac
-    SERVER_PID=$!
-    SERVER_PIDS+=("$SERVER_PID")
+    pid=$!
+    SERVER_PIDS+=("$pid")
     for ((i = 0; i < 300; i++)); do
-        kill -0 "$SERVER_PID" 2>/dev/null || return 1
+        kill -0 "$pid" 2>/dev/null || return 1
         if [[ "$config" == engine || "$config" == responder ]]; then
             grep -q -e 'clients connect to' -e 'responder on the engine' "$log" 2>/dev/null && return 0
-        else port_open "$port" && { sleep 0.2; kill -0 "$SERVER_PID" 2>/dev/null; return; }; fi
+        else port_open "$port" && { sleep 0.2; kill -0 "$pid" 2>/dev/null; return; }; fi
         sleep 0.1
     done
     return 1
@@ -223,9 +221,10 @@ start_servers() {
         log="$dir/server.log"; (( shards > 1 )) && log="$dir/server-shard$(( s + 1 )).log"
         start_server "$config" "$log" $(( port + s )) "$threads" "$limit" || return 1
     done
-    SERVER_PID=${SERVER_PIDS[0]}; cur_shards=$shards
 }
-stop_servers() { local p; for p in "${SERVER_PIDS[@]}"; do stop_pid "$p"; done; SERVER_PIDS=(); SERVER_PID=""; cur_shards=0; }
+# The larger of two numbers (awk: bash has no floating point).
+num_max() { awk -v a="$1" -v b="$2" 'BEGIN { print (b + 0 > a + 0 ? b : a) }'; }
+stop_servers() { local p; for p in "${SERVER_PIDS[@]}"; do stop_pid "$p"; done; SERVER_PIDS=(); }
 servers_alive() { local p; for p in "${SERVER_PIDS[@]}"; do kill -0 "$p" 2>/dev/null || return 1; done; }
 # CPU ticks (user + system) summed over processes; empty when one cannot be read.
 cpu_ticks_all() {
@@ -267,10 +266,6 @@ for ((round = 1; round <= ROUNDS; round++)); do
             elapsed=$(( $(date +%s) - START ))
             if (( elapsed + $(point_s "$n") > BUDGET_S )); then
                 echo "$config,$n,$round,skipped (time budget),,,,,,,,,,," >> "$CSV"; continue
-            fi
-            if (( ${#SERVER_PIDS[@]} > 0 && shards != cur_shards )); then
-                # Another number of server processes: a fresh set, preloaded by its first run.
-                stop_servers; first=yes
             fi
             if (( ${#SERVER_PIDS[@]} > 0 )) && ! servers_alive; then
                 echo "run-conn-sweep: $config round $round: the server exited (see $dir/server*.log); starting it again" | tee -a "$OUT/summary.txt" >&2
@@ -333,9 +328,8 @@ for ((round = 1; round <= ROUNDS; round++)); do
             for j in "${jsons[@]}"; do
                 ops=$(awk -v a="$ops" -v b="$(json_top "$j" ops_per_sec)" 'BEGIN { printf "%.3f", a + b }')
                 e=$(json_top "$j" errors); errors=$(( errors + ${e:-0} ))
-                p50=$(awk -v a="$p50" -v b="$(json_latency "$j" p50)" 'BEGIN { print (b + 0 > a + 0 ? b : a) }')
-                p99=$(awk -v a="$p99" -v b="$(json_latency "$j" p99)" 'BEGIN { print (b + 0 > a + 0 ? b : a) }')
-                p999=$(awk -v a="$p999" -v b="$(json_latency "$j" p999)" 'BEGIN { print (b + 0 > a + 0 ? b : a) }')
+                p50=$(num_max "$p50" "$(json_latency "$j" p50)"); p99=$(num_max "$p99" "$(json_latency "$j" p99)")
+                p999=$(num_max "$p999" "$(json_latency "$j" p999)")
                 lg_threads_busy=$(awk -v a="$lg_threads_busy" -v b="$(json_generator_busy "$j")" -v k="${#jsons[@]}" 'BEGIN { printf "%.3f", a + b / k }')
             done
             busy=$(cores_busy "$c0" "$c1" "$w0" "$w1")
