@@ -115,6 +115,7 @@ public final class LoadgenRun
     {
         final int shards = args.size();
         final List<Process> processes = new ArrayList<>();
+        final List<String> files = new ArrayList<>();
         final List<Path> jsons = new ArrayList<>();
         final List<Path> hgrms = new ArrayList<>();
         final List<StringBuilder> stderrs = new ArrayList<>();
@@ -125,6 +126,7 @@ public final class LoadgenRun
             for (int k = 0; k < shards; k++)
             {
                 final String file = k == 0 ? name : name + "-shard" + (k + 1);
+                files.add(file);
                 final Path json = dir.resolve(file + ".json");
                 final Path hgrm = dir.resolve(file + ".hgrm");
                 Files.deleteIfExists(json);
@@ -197,8 +199,7 @@ public final class LoadgenRun
             {
                 err = stderrs.get(k).toString().trim();
             }
-            final String file = k == 0 ? name : name + "-shard" + (k + 1);
-            Files.writeString(dir.resolve(file + ".err"), err + "\n");
+            Files.writeString(dir.resolve(files.get(k) + ".err"), err + "\n");
             final Process p = processes.get(k);
             if (p.exitValue() == 2 && err.contains("--nic dpdk"))
             {
