@@ -74,8 +74,9 @@ await_run_lines() {
     done
     return 1
 }
-# Seconds of the measured phase to read CPU over: all but the first and the last (at least one).
-window_lines() { awk -v d="$1" 'BEGIN { n = int(d) - 2; print (n < 1 ? 1 : n) }'; }
+# Seconds of the measured phase to read CPU over, from its first progress line. A D-second run prints D-1 of them
+# (none at its end), and a stalled second can lose the last: the window stops one line short (at least one second).
+window_lines() { awk -v d="$1" 'BEGIN { n = int(d) - 3; print (n < 1 ? 1 : n) }'; }
 # CPU microseconds per request from cores busy and requests/s; empty when either is missing.
 per_request_us() { awk -v b="$1" -v o="$2" 'BEGIN { if (b != "" && o > 0) printf "%.3f\n", b * 1e6 / o; else print "" }'; }
 # The script's header comment (from line 2 to the first line that is not a comment) as its usage.

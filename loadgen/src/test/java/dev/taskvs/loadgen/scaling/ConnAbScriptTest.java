@@ -28,7 +28,7 @@ class ConnAbScriptTest
             .toString();
         final Path out = dir.resolve("out");
         final ScriptRun run = ScriptRun.run("run-conn-ab.sh", dir, out, Map.of("A_JARS", aJars, "PAIRS", "1",
-            "COUNTS", "20", "CPUS", "2", "WARMUP", "1s", "DURATION", "3s"), 110);
+            "COUNTS", "20", "CPUS", "2", "WARMUP", "1s", "DURATION", "4s"), 110);
         final String log = run.log();
         assertTrue(run.finished, "the A/B did not finish:\n" + log);
         assertEquals(0, run.exitValue, log);

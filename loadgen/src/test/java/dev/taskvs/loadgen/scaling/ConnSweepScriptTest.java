@@ -109,7 +109,7 @@ class ConnSweepScriptTest
         final Path out = dir.resolve("out");
         final ScriptRun run = ScriptRun.run("run-conn-sweep.sh", dir, out, Map.of(
             "MEMCACHED", System.getProperty("kvs.memcached", "/usr/bin/memcached"), "COUNTS", "40 250", "ROUNDS", "1",
-            "CONFIGS", "memcached", "CPUS", "2", "PROCESS_FDS", "1124", "WARMUP", "1s", "DURATION", "3s"), 80);
+            "CONFIGS", "memcached", "CPUS", "2", "PROCESS_FDS", "1124", "WARMUP", "1s", "DURATION", "4s"), 80);
         final String log = run.log();
         assertTrue(run.finished, "the sweep did not finish:\n" + log);
         assertEquals(0, run.exitValue, log);
