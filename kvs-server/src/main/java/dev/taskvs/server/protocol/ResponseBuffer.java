@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import org.agrona.BitUtil;
 import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
+import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -20,17 +21,24 @@ import org.agrona.concurrent.UnsafeBuffer;
  * far moves to its own memory at the same indices (so {@link #truncate} and {@link #setIntBE} marks stay valid)
  * and writing goes on there; the transport then copies that out as the ring frees. The kernel path never enters
  * direct mode and pays one predictable branch per append for it.
+ * <p>
+ * Appends write through the target's address, not through a buffer view: an engine server keeps one of these
+ * per connection, and each view would be one more object per connection and one more cache line per request
+ * (at tens of thousands of connections, a miss). {@link #ensure} has checked every index first.
  */
 public final class ResponseBuffer
 {
     private static final byte[] DIGITS = "0123456789".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     private static final int MIN_CAPACITY = 64;
+    private static final boolean NATIVE_BIG_ENDIAN = java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.BIG_ENDIAN;
+    private static final long BYTE_ARRAY_BASE = UnsafeApi.arrayBaseOffset(byte[].class);
 
-    /** Where appends go: {@link #owned} or the direct window. */
-    private final UnsafeBuffer target = new UnsafeBuffer(0, 0);
-    private final UnsafeBuffer memoryView = new UnsafeBuffer(0, 0);
+    /** Where appends go: {@link #owned}'s address or the direct window's; {@link #limit} bytes from there. */
+    private long address;
     /** Own memory, allocated on first need; null while only direct mode has been used. */
     private ByteBuffer owned;
+    /** What {@link #buffer()} returns, made on first call (draining a spill): most connections never need it. */
+    private UnsafeBuffer view;
     private int initialCapacity;
     private int limit;
     private int readIndex;
@@ -51,7 +59,7 @@ public final class ResponseBuffer
     private void allocateOwned(final int capacity)
     {
         owned = ByteBuffer.allocateDirect(capacity);
-        target.wrap(owned);
+        address = BufferUtil.address(owned);
         limit = capacity;
     }
 
@@ -80,10 +88,15 @@ public final class ResponseBuffer
         return owned == null ? 0 : owned.capacity();
     }
 
-    /** The underlying buffer; bytes [readIndex, writeIndex) are pending. */
+    /** The underlying memory as a buffer; bytes [readIndex, writeIndex) are pending. Valid until the next append. */
     public DirectBuffer buffer()
     {
-        return target;
+        if (view == null)
+        {
+            view = new UnsafeBuffer(0, 0);
+        }
+        view.wrap(address, limit);
+        return view;
     }
 
     /** @return true while appends go to caller memory (between {@link #beginDirect} and a spill). */
@@ -108,7 +121,7 @@ public final class ResponseBuffer
         {
             throw new IllegalStateException("direct mode needs an empty buffer: " + readableBytes() + " pending");
         }
-        target.wrap(address, length);
+        this.address = address;
         limit = length;
         readIndex = 0;
         writeIndex = 0;
@@ -139,12 +152,12 @@ public final class ResponseBuffer
     {
         if (owned != null)
         {
-            target.wrap(owned);
+            address = BufferUtil.address(owned);
             limit = owned.capacity();
         }
         else
         {
-            target.wrap(0, 0);
+            address = 0;
             limit = 0;
         }
     }
@@ -152,7 +165,7 @@ public final class ResponseBuffer
     /** The window was too small: copy what it holds to own memory, same indices, and append there from now on. */
     private void spill(final int needed)
     {
-        final long address = target.addressOffset();
+        final long window = address;
         final int written = writeIndex;
         direct = false;
         spills++;
@@ -168,8 +181,7 @@ public final class ResponseBuffer
         {
             retarget();
         }
-        memoryView.wrap(address, Math.max(1, written));
-        target.putBytes(0, memoryView, 0, written);
+        UnsafeApi.copyMemory(window, address, written);
     }
 
     /**
@@ -257,7 +269,7 @@ public final class ResponseBuffer
         if (readIndex > 0 && !direct)
         {
             final int pending = writeIndex - readIndex;
-            target.putBytes(0, target, readIndex, pending);
+            UnsafeApi.copyMemory(address + readIndex, address, pending);
             readIndex = 0;
             writeIndex = pending;
         }
@@ -290,30 +302,30 @@ public final class ResponseBuffer
         }
         final ByteBuffer old = owned;
         allocateOwned(BitUtil.findNextPositivePowerOfTwo(Math.max(needed, (int)Math.min(1 << 30, old.capacity() * 2L))));
-        memoryView.wrap(old);
-        target.putBytes(0, memoryView, 0, writeIndex);
+        UnsafeApi.copyMemory(BufferUtil.address(old), address, writeIndex);
         BufferUtil.free(old);
     }
 
     public ResponseBuffer put(final byte b)
     {
         ensure(1);
-        target.putByte(writeIndex++, b);
+        UnsafeApi.putByte(address + writeIndex++, b);
         return this;
     }
 
     public ResponseBuffer put(final byte[] bytes)
     {
         ensure(bytes.length);
-        target.putBytes(writeIndex, bytes);
+        UnsafeApi.copyMemory(bytes, BYTE_ARRAY_BASE, null, address + writeIndex, bytes.length);
         writeIndex += bytes.length;
         return this;
     }
 
     public ResponseBuffer put(final DirectBuffer src, final int offset, final int length)
     {
+        src.boundsCheck(offset, length);
         ensure(length);
-        target.putBytes(writeIndex, src, offset, length);
+        UnsafeApi.copyMemory(src.byteArray(), src.addressOffset() + offset, null, address + writeIndex, length);
         writeIndex += length;
         return this;
     }
@@ -322,8 +334,7 @@ public final class ResponseBuffer
     public ResponseBuffer putMemory(final long address, final int length)
     {
         ensure(length);
-        memoryView.wrap(address, length);
-        target.putBytes(writeIndex, memoryView, 0, length);
+        UnsafeApi.copyMemory(address, this.address + writeIndex, length);
         writeIndex += length;
         return this;
     }
@@ -331,7 +342,7 @@ public final class ResponseBuffer
     public ResponseBuffer putShortBE(final short value)
     {
         ensure(2);
-        target.putShort(writeIndex, value, java.nio.ByteOrder.BIG_ENDIAN);
+        UnsafeApi.putShort(address + writeIndex, NATIVE_BIG_ENDIAN ? value : Short.reverseBytes(value));
         writeIndex += 2;
         return this;
     }
@@ -339,7 +350,7 @@ public final class ResponseBuffer
     public ResponseBuffer putIntBE(final int value)
     {
         ensure(4);
-        target.putInt(writeIndex, value, java.nio.ByteOrder.BIG_ENDIAN);
+        UnsafeApi.putInt(address + writeIndex, NATIVE_BIG_ENDIAN ? value : Integer.reverseBytes(value));
         writeIndex += 4;
         return this;
     }
@@ -347,7 +358,7 @@ public final class ResponseBuffer
     public ResponseBuffer putLongBE(final long value)
     {
         ensure(8);
-        target.putLong(writeIndex, value, java.nio.ByteOrder.BIG_ENDIAN);
+        UnsafeApi.putLong(address + writeIndex, NATIVE_BIG_ENDIAN ? value : Long.reverseBytes(value));
         writeIndex += 8;
         return this;
     }
@@ -355,7 +366,11 @@ public final class ResponseBuffer
     /** Writes a big-endian int at an absolute index already written (binary header back-patching). */
     public void setIntBE(final int index, final int value)
     {
-        target.putInt(index, value, java.nio.ByteOrder.BIG_ENDIAN);
+        if (index < 0 || index > writeIndex - 4)
+        {
+            throw new IndexOutOfBoundsException("setIntBE at " + index + " of " + writeIndex + " written bytes");
+        }
+        UnsafeApi.putInt(address + index, NATIVE_BIG_ENDIAN ? value : Integer.reverseBytes(value));
     }
 
     /** Appends a signed decimal number without allocating. */
@@ -382,7 +397,7 @@ public final class ResponseBuffer
         for (int pos = writeIndex + digits - 1; pos >= writeIndex; pos--)
         {
             final long next = Long.divideUnsigned(v, 10);
-            target.putByte(pos, DIGITS[(int)(v - next * 10)]);
+            UnsafeApi.putByte(address + pos, DIGITS[(int)(v - next * 10)]);
             v = next;
         }
         writeIndex += digits;

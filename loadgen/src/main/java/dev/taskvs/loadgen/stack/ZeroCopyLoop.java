@@ -15,7 +15,7 @@ public interface ZeroCopyLoop extends StackLoop
     /** @return bytes received and not consumed; -1 when the connection is gone or the peer closed and all is read. */
     int readable(int id);
 
-    /** @return the receive ring, to read in place at {@link #rxOffset}. */
+    /** @return the receive ring, to read in place at {@link #rxOffset}; valid until the next call for any id. */
     DirectBuffer rxBuffer(int id);
 
     /** @return ring offset of the first unconsumed byte. */
@@ -30,7 +30,7 @@ public interface ZeroCopyLoop extends StackLoop
     /** Release {@code bytes} read in place (they go back into the receive window). */
     void consume(int id, int bytes);
 
-    /** @return the transmit ring, to write in place at {@link #txOffset}. */
+    /** @return the transmit ring, to write in place at {@link #txOffset}; valid until the next call for any id. */
     MutableDirectBuffer txBuffer(int id);
 
     /**

@@ -5,6 +5,7 @@ import dev.taskvs.engine.fastpath.LaneCommands;
 import dev.taskvs.engine.slowpath.SlowPathMessages;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
+import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -18,6 +19,11 @@ import org.agrona.concurrent.UnsafeBuffer;
  * dev.taskvs.engine.fastpath.FlowRecord#ringHome}; the position skips ahead to it and the lane moves its base
  * with it): a request/response connection touches only a few lines of its rings, so thousands of connections
  * stay cheap to keep in cache.
+ * <p>
+ * The rings are held as addresses; a buffer view of either is made only when {@link #rxBuffer()} or {@link
+ * #txBuffer()} is first asked for. A server with tens of thousands of connections reads them through views of
+ * its own ({@link #rxAddress()}, {@link #txAddress()}), so a connection is two objects fewer and a request
+ * touches fewer cache lines.
  */
 public final class TcpConnection
 {
@@ -38,8 +44,11 @@ public final class TcpConnection
     private final int remotePort;
     private int localPort;
     private final long token;
-    private UnsafeBuffer rx;
-    private UnsafeBuffer tx;
+    /** 0 until open. */
+    private long rxAddress;
+    private long txAddress;
+    private UnsafeBuffer rxView;
+    private UnsafeBuffer txView;
     private int rxMask;
     private int txMask;
     private long rxDelivered;
@@ -72,8 +81,8 @@ public final class TcpConnection
         this.flowId = FlowRecord.flowIdOf(handle);
         this.lane = lane;
         this.localPort = localPort;
-        this.rx = new UnsafeBuffer(rxAddress, rxSize);
-        this.tx = new UnsafeBuffer(txAddress, txSize);
+        this.rxAddress = rxAddress;
+        this.txAddress = txAddress;
         this.rxMask = rxSize - 1;
         this.txMask = txSize - 1;
         this.state = State.OPEN;
@@ -109,14 +118,14 @@ public final class TcpConnection
      */
     long warm(final boolean rxRebased, final int txFreedBytes)
     {
-        final UnsafeBuffer rx = this.rx;
-        if (rx == null || state != State.OPEN)
+        if (rxAddress == 0 || state != State.OPEN)
         {
             return 0;
         }
         final int rxAt = rxRebased ? FlowRecord.ringHome(flowId, rxMask + 1) : (int)(rxDelivered & rxMask);
         final Object attachment = this.attachment;
-        final long sink = rx.getByte(rxAt) + (attachment == null || attachment.getClass() == Object.class ? 0 : 1);
+        final long sink = UnsafeApi.getByte(rxAddress + rxAt) +
+            (attachment == null || attachment.getClass() == Object.class ? 0 : 1);
         if (!outputShutdown)
         {
             // As rebaseTxWhenEmpty will place the answer once the event's freed bytes are counted. With more events
@@ -127,11 +136,11 @@ public final class TcpConnection
             final int free = txMask + 1 - (int)(txCommitted - freed);
             if (free > 0)
             {
-                tx.putByte(txAt, (byte)0);
+                UnsafeApi.putByte(txAddress + txAt, (byte)0);
             }
             if (free > 64)
             {
-                tx.putByte((txAt + 64) & txMask, (byte)0);
+                UnsafeApi.putByte(txAddress + ((txAt + 64) & txMask), (byte)0);
             }
         }
         return sink;
@@ -208,10 +217,26 @@ public final class TcpConnection
         return (int)(rxDelivered - rxConsumed);
     }
 
-    /** @return the RX ring, for reading in place at {@link #rxOffset()}. */
+    /** @return the RX ring, for reading in place at {@link #rxOffset()}; null until open. */
     public DirectBuffer rxBuffer()
     {
-        return rx;
+        if (rxView == null && rxAddress != 0)
+        {
+            rxView = new UnsafeBuffer(rxAddress, rxMask + 1);
+        }
+        return rxView;
+    }
+
+    /** @return the RX ring's address, for a view the caller keeps ({@link #rxCapacity()} bytes); 0 until open. */
+    public long rxAddress()
+    {
+        return rxAddress;
+    }
+
+    /** @return the RX ring's size in bytes, a power of two. */
+    public int rxCapacity()
+    {
+        return rxMask + 1;
     }
 
     /** @return ring offset of the first unconsumed byte. */
@@ -223,7 +248,7 @@ public final class TcpConnection
     /** @return readable bytes from {@link #rxOffset()} up to the ring's end. */
     public int rxContiguous()
     {
-        return Math.min(readable(), rx.capacity() - rxOffset());
+        return Math.min(readable(), rxMask + 1 - rxOffset());
     }
 
     /**
@@ -232,7 +257,11 @@ public final class TcpConnection
      */
     public byte rxByte(final int index)
     {
-        return rx.getByte((int)((rxConsumed + index) & rxMask));
+        if (index < 0 || index >= readable())
+        {
+            throw new IndexOutOfBoundsException("byte " + index + " of " + readable() + " readable");
+        }
+        return UnsafeApi.getByte(rxAddress + ((rxConsumed + index) & rxMask));
     }
 
     /**
@@ -273,11 +302,15 @@ public final class TcpConnection
         {
             return 0;
         }
-        final int first = Math.min(n, rx.capacity() - rxOffset());
-        destination.putBytes(offset, rx, rxOffset(), first);
+        destination.boundsCheck(offset, n);
+        final int at = rxOffset();
+        final int first = Math.min(n, rxMask + 1 - at);
+        final byte[] array = destination.byteArray();
+        final long to = destination.addressOffset() + offset;
+        UnsafeApi.copyMemory(null, rxAddress + at, array, to, first);
         if (first < n)
         {
-            destination.putBytes(offset + first, rx, 0, n - first);
+            UnsafeApi.copyMemory(null, rxAddress, array, to + first, n - first);
         }
         consume(n);
         return n;
@@ -292,13 +325,29 @@ public final class TcpConnection
         {
             return 0;
         }
-        return tx.capacity() - (int)(txCommitted - txFreed);
+        return txMask + 1 - (int)(txCommitted - txFreed);
     }
 
-    /** @return the TX ring, for writing in place at {@link #txOffset()}. */
+    /** @return the TX ring, for writing in place at {@link #txOffset()}; null until open. */
     public MutableDirectBuffer txBuffer()
     {
-        return tx;
+        if (txView == null && txAddress != 0)
+        {
+            txView = new UnsafeBuffer(txAddress, txMask + 1);
+        }
+        return txView;
+    }
+
+    /** @return the TX ring's address, for a view the caller keeps ({@link #txCapacity()} bytes); 0 until open. */
+    public long txAddress()
+    {
+        return txAddress;
+    }
+
+    /** @return the TX ring's size in bytes, a power of two. */
+    public int txCapacity()
+    {
+        return txMask + 1;
     }
 
     /**
@@ -318,7 +367,7 @@ public final class TcpConnection
     public int txContiguous()
     {
         rebaseTxWhenEmpty();
-        return Math.min(writable(), tx.capacity() - (int)(txCommitted & txMask));
+        return Math.min(writable(), txMask + 1 - (int)(txCommitted & txMask));
     }
 
     /**
@@ -368,12 +417,15 @@ public final class TcpConnection
         {
             return 0;
         }
+        source.boundsCheck(offset, n);
         final int at = txOffset();
-        final int first = Math.min(n, tx.capacity() - at);
-        tx.putBytes(at, source, offset, first);
+        final int first = Math.min(n, txMask + 1 - at);
+        final byte[] array = source.byteArray();
+        final long from = source.addressOffset() + offset;
+        UnsafeApi.copyMemory(array, from, null, txAddress + at, first);
         if (first < n)
         {
-            tx.putBytes(0, source, offset + first, n - first);
+            UnsafeApi.copyMemory(array, from + first, null, txAddress, n - first);
         }
         commit(n);
         return n;

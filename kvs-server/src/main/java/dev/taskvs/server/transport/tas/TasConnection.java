@@ -34,7 +34,8 @@ final class TasConnection
 
     /** A request larger than the RX ring is gathered here: [stagedRead, stagedWrite) are pending. */
     private ByteBuffer stagingByteBuffer;
-    final UnsafeBuffer staging = new UnsafeBuffer(0, 0);
+    /** Its view, made with the first big request: most connections never stage one. */
+    UnsafeBuffer staging;
     int stagedRead;
     int stagedWrite;
 
@@ -94,7 +95,14 @@ final class TasConnection
                     BufferUtil.free(stagingByteBuffer);
                 }
                 stagingByteBuffer = bb;
-                staging.wrap(bb);
+                if (staging == null)
+                {
+                    staging = new UnsafeBuffer(bb);
+                }
+                else
+                {
+                    staging.wrap(bb);
+                }
             }
             else
             {

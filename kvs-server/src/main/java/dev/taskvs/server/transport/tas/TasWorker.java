@@ -24,12 +24,12 @@ import org.agrona.concurrent.UnsafeBuffer;
  * One cache worker on the engine: an Agrona agent that polls its {@link AppContext} and drives each connection's
  * {@link ProtocolSession} in place.
  * <p>
- * <b>Receive</b>: the session parses straight from the flow's RX ring ({@link TcpConnection#rxBuffer()} at
- * {@link TcpConnection#rxOffset()}, the contiguous part). A request that runs over the ring's end is copied, with
- * what follows it up to what the session says it needs, into this worker's scratch buffer (one ring's size) and
- * parsed there; a request larger than the whole ring (a big value) is gathered in the connection's own staging
- * buffer, which is freed once it drains. Bytes are released with {@link TcpConnection#consume}, which reopens
- * the window.
+ * <b>Receive</b>: the session parses straight from the flow's RX ring (through this worker's one view of the
+ * rings, at {@link TcpConnection#rxOffset()}, the contiguous part). A request that runs over the ring's end is
+ * copied, with what follows it up to what the session says it needs, into this worker's scratch buffer (one
+ * ring's size) and parsed there; a request larger than the whole ring (a big value) is gathered in the
+ * connection's own staging buffer, which is freed once it drains. Bytes are released with {@link
+ * TcpConnection#consume}, which reopens the window.
  * <p>
  * <b>Transmit</b>: before the session runs, its {@link ResponseBuffer} is pointed at the free contiguous part of
  * the flow's TX ring ({@link ResponseBuffer#beginDirect}), so responses are written once, where the lane cuts
@@ -64,6 +64,7 @@ final class TasWorker implements Agent, ConnectionHandler
     private final int port;
     private final int rxCapacity;
     private final UnsafeBuffer scratch;
+    private final UnsafeBuffer rxWindow = new UnsafeBuffer(0, 0);
     private final int maxReceiveCapacity;
     private final int highWaterMark;
     private final int lowWaterMark;
@@ -262,14 +263,7 @@ final class TasWorker implements Agent, ConnectionHandler
                 continue;
             }
             final TcpConnection flow = conn.flow;
-            final DirectBuffer rx = flow.rxBuffer();
-            if (rx.byteArray() != null)
-            {
-                // Rings are off-heap; only a raw address can be read here.
-                batchTokens[i] = 0;
-                continue;
-            }
-            batchTokens[i] = rx.addressOffset() + flow.rxOffset();
+            batchTokens[i] = flow.rxAddress() + flow.rxOffset();
             batchLengths[i] = Math.min(flow.rxContiguous(), GetKeys.LONGEST_PREFIX);
             sink += conn.out.readableBytes() + conn.session.bytesNeeded();
         }
@@ -451,7 +445,7 @@ final class TasWorker implements Agent, ConnectionHandler
         }
         final int contiguous = flow.rxContiguous();
         beginOutput(conn);
-        int consumed = session.process(flow.rxBuffer(), flow.rxOffset(), contiguous, conn.out);
+        int consumed = session.process(rxWindow(flow), flow.rxOffset(), contiguous, conn.out);
         if (consumed == 0 && contiguous < readable && !session.closeRequested())
         {
             consumed = processWrapped(conn, readable, contiguous);
@@ -491,11 +485,23 @@ final class TasWorker implements Agent, ConnectionHandler
     {
         wrapCopies++;
         final int first = Math.min(length, flow.rxContiguous());
-        scratch.putBytes(0, flow.rxBuffer(), flow.rxOffset(), first);
+        final DirectBuffer rx = rxWindow(flow);
+        scratch.putBytes(0, rx, flow.rxOffset(), first);
         if (first < length)
         {
-            scratch.putBytes(first, flow.rxBuffer(), 0, length - first);
+            scratch.putBytes(first, rx, 0, length - first);
         }
+    }
+
+    /**
+     * The worker's one view of RX rings, pointed at this flow's: a session reads its bytes only inside {@code
+     * process}, so one view serves every connection, and a connection holds none of its own (a cache line less a
+     * request at tens of thousands of connections).
+     */
+    private DirectBuffer rxWindow(final TcpConnection flow)
+    {
+        rxWindow.wrap(flow.rxAddress(), flow.rxCapacity());
+        return rxWindow;
     }
 
     private int stageAndProcess(final TasConnection conn)
@@ -534,7 +540,7 @@ final class TasWorker implements Agent, ConnectionHandler
             final int room = flow.txContiguous();
             if (room >= MIN_DIRECT_WINDOW)
             {
-                out.beginDirect(flow.txBuffer().addressOffset() + offset, room);
+                out.beginDirect(flow.txAddress() + offset, room);
             }
         }
     }
