@@ -99,7 +99,8 @@ public final class TextProtocolSession implements ProtocolSession
     private final ValueWriter valueWriter;
     /** Made at the connection's first meta command: most text connections never send one. */
     private MetaCommands meta;
-    private final StatsReport.Sink statsSink = this::appendStat;
+    /** Made at the connection's first stats command, as {@link #meta}: one object fewer a connection. */
+    private StatsReport.Sink statsSink;
 
     private ResponseBuffer statsOut;
     private long swallowRemaining;
@@ -1273,6 +1274,10 @@ public final class TextProtocolSession implements ProtocolSession
     {
         final int start = out.writeIndex();
         statsOut = out;
+        if (statsSink == null)
+        {
+            statsSink = this::appendStat;
+        }
         final boolean known = StatsReport.collect(ctx, group, statsSink);
         statsOut = null;
         if (!known)
