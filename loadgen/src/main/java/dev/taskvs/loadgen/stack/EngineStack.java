@@ -286,6 +286,7 @@ public final class EngineStack implements LoadStack
         private final TcpEngine invoke;
         private final IdleStrategy idle;
         private final TcpConnection[] connections;
+        private final DirectSlabs staging = new DirectSlabs();
         /**
          * The loop's one view of each direction's rings, pointed at a connection's when asked for it: a connection
          * then holds no view objects of its own (one cache line less a request with thousands of connections).
@@ -316,8 +317,11 @@ public final class EngineStack implements LoadStack
         @Override
         public MutableDirectBuffer allocate(final int capacity)
         {
-            // Staging only (a request that would wrap the TX ring, a reply that wraps the RX ring): on the heap.
-            return new UnsafeBuffer(new byte[capacity]);
+            // Staging only (a request that would wrap the TX ring, a reply that wraps the RX ring): rarely touched.
+            // Made in the heap (4 KiB and more a connection) they put each connection's per-request state on a
+            // page of its own, a TLB miss a request at thousands of connections (a collection copies what refers
+            // together together, so allocating them apart would not last).
+            return staging.allocate(capacity);
         }
 
         @Override

@@ -9,11 +9,9 @@ import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.util.function.Consumer;
 
-import org.agrona.BufferUtil;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
-import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * Linux kernel sockets through NIO: one {@link Selector} per worker, non-blocking channels with TCP_NODELAY,
@@ -36,13 +34,10 @@ public final class KernelStack implements LoadStack
 
     static final class Loop implements StackLoop, Consumer<SelectionKey>
     {
-        /** Buffers are carved out of slabs of this size so 10,000 connections do not make 20,000 allocations. */
-        private static final int SLAB_SIZE = 4 * 1024 * 1024;
-
         private final Selector selector;
         private final SocketChannel[] channels;
         private final SelectionKey[] keys;
-        private ByteBuffer slab;
+        private final DirectSlabs buffers = new DirectSlabs();
         private StackHandler handler;
 
         Loop(final int capacity) throws IOException
@@ -55,18 +50,7 @@ public final class KernelStack implements LoadStack
         @Override
         public MutableDirectBuffer allocate(final int capacity)
         {
-            final int aligned = (capacity + 63) & ~63;
-            if (aligned > SLAB_SIZE / 4)
-            {
-                return new UnsafeBuffer(BufferUtil.allocateDirectAligned(aligned, 64));
-            }
-            if (slab == null || slab.remaining() < aligned)
-            {
-                slab = BufferUtil.allocateDirectAligned(SLAB_SIZE, 64);
-            }
-            final ByteBuffer slice = slab.slice().limit(aligned);
-            slab.position(slab.position() + aligned);
-            return new UnsafeBuffer(slice.slice());
+            return buffers.allocate(capacity);
         }
 
         @Override
