@@ -302,6 +302,7 @@ public final class TcpConnection
         {
             return 0;
         }
+        destination.checkLimit(offset + n); // an expandable destination grows, as putBytes grew it
         destination.boundsCheck(offset, n);
         final int at = rxOffset();
         final int first = Math.min(n, rxMask + 1 - at);

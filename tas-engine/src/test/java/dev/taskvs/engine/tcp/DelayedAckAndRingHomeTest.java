@@ -23,6 +23,7 @@ import static dev.taskvs.engine.tcp.SegmentEdgeCaseTest.bytes;
 import static dev.taskvs.engine.tcp.SegmentEdgeCaseTest.establish;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -311,6 +312,27 @@ class DelayedAckAndRingHomeTest
             final byte[] got = new byte[300];
             System.arraycopy(first, 0, got, 0, 60);
             System.arraycopy(rest, 0, got, 60, 240);
+            assertArrayEquals(all, got);
+        }
+    }
+
+    @Test
+    void shouldGrowAnExpandableDestinationAndRefuseAShortOne()
+    {
+        try (RawPeer peer = new RawPeer(c -> c.rxBufferSize(4096)))
+        {
+            final SegmentEdgeCaseTest.Recorder recorder = establish(peer);
+            recorder.read = false;
+            final byte[] all = bytes(100, 5);
+            send(peer, PEER_ISS + 1, ENGINE_ISS + 1, all);
+            peer.steps(3);
+            final TcpConnection c = recorder.connection;
+            assertThrows(IndexOutOfBoundsException.class, () -> c.read(new UnsafeBuffer(new byte[40]), 0, 60));
+            assertEquals(100, c.readable(), "a refused read consumes nothing");
+            final org.agrona.ExpandableArrayBuffer grown = new org.agrona.ExpandableArrayBuffer(16);
+            assertEquals(100, c.read(grown, 8, 100));
+            final byte[] got = new byte[100];
+            grown.getBytes(8, got);
             assertArrayEquals(all, got);
         }
     }
