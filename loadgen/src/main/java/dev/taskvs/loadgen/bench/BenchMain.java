@@ -70,10 +70,11 @@ public final class BenchMain implements Callable<Integer>
     @Option(names = "--pipeline", defaultValue = "8", description = "Requests in flight per connection. Default: ${DEFAULT-VALUE}.")
     int pipeline;
 
-    @Option(names = "--warmup", description = "Warm-up per run. Default: 2s (--quick 1s).")
+    @Option(names = "--warmup", description = "Warm-up per run (with --conn-sweep too). Default: 2s (--quick 1s).")
     String warmup;
 
-    @Option(names = "--duration", description = "Measured time per run. Default: 10s (--quick 3s).")
+    @Option(names = "--duration", description = "Measured time per run. Default: 10s (--quick 3s); with " +
+        "--conn-sweep 5s (--quick 2s).")
     String duration;
 
     @Option(names = "--repeat", description = "Closed-loop repetitions (the median is reported); with --conn-sweep, " +

@@ -1,5 +1,7 @@
 package dev.taskvs.loadgen.bench;
 
+import dev.taskvs.loadgen.LoadgenMain;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,8 +80,11 @@ final class ConnSweep
         final Machine machine = Machine.current();
         final String loadBefore = Machine.loadAverage();
         final ZonedDateTime date = ZonedDateTime.now(ZoneOffset.UTC);
-        final String warmup = bench.quick ? "1s" : "2s";
+        final String warmup = bench.warmup != null ? bench.warmup : bench.quick ? "1s" : "2s";
         final String duration = bench.duration != null ? bench.duration : bench.quick ? "2s" : "5s";
+        // Checked here, not first by the loadgen of the first point after the server has started.
+        LoadgenMain.parseDuration("--warmup", warmup);
+        LoadgenMain.parseDuration("--duration", duration);
         final int connectRate = 20_000;
         final int rounds = bench.repeat != null ? bench.repeat : bench.quick ? 1 : 3;
         if (rounds < 1)

@@ -264,7 +264,7 @@ class BenchTest
     void connSweepShouldRunEveryCountInRoundsAndWriteItsOwnSection(@TempDir final Path dir) throws Exception
     {
         final String md = runBench(dir, "--conn-sweep", "--quick", "--configs", "memcached,responder-shm",
-            "--sweep-connections", "20,300", "--repeat", "2", "--duration", "1s");
+            "--sweep-connections", "20,300", "--repeat", "2", "--warmup", "500ms", "--duration", "1s");
         assertTrue(md.startsWith(BenchMain.SWEEP_BEGIN), md);
         assertTrue(md.contains("| connections | memcached 1.6 (kernel) | loadgen's responder, shm (generator ceiling) |"),
             md);
@@ -274,6 +274,7 @@ class BenchTest
             assertTrue(md.matches("(?s).*\\| " + count + " \\| [0-9,]+ \\([0-9.]+[kM]?-[0-9.]+[kM]?; p99 [^|]*" +
                 "generator [0-9]+ %\\) \\| [0-9,]+ \\([0-9.]+[kM]?-[0-9.]+[kM]?; p99 [^|]*\\) \\|.*"), md);
         }
+        assertTrue(md.contains("--warmup 500ms --duration 1s"), md); // the sweep takes both from the command
         assertTrue(md.contains("Change from 20 connections, medians:"), md);
         assertTrue(md.matches("(?s).*- memcached 1\\.6 \\(kernel\\): requests/s 300 [-+][0-9]+ %.*"), md);
         assertTrue(!md.contains("failed") && !md.contains("errors)"), md);
