@@ -27,6 +27,7 @@ public final class EngineContext
     private long flowIdSeed;
     private int maxContexts = 64;
     private int synBacklog = 128;
+    private SynCookieMode synCookieMode = SynCookieMode.ON_OVERFLOW;
     private long timeWaitNs = 60_000_000_000L;
     private long rtoInitialNs = 200_000_000L;
     private long rtoMinNs = 10_000_000L;
@@ -36,7 +37,12 @@ public final class EngineContext
     private long keepaliveIdleNs;
     private long keepaliveIntervalNs = 75_000_000_000L;
     private int keepaliveProbes = 9;
-    private long synRtoNs = 100_000_000L;
+    /**
+     * RFC 6298's initial RTO, as Linux's: under a connect storm a handshake can take longer than a datacenter RTT,
+     * and a 100 ms timer then resent every SYN several times over (a cold engine server took 50,000 connects at
+     * 20,000 a second while the clients sent over 100,000 SYN retransmissions).
+     */
+    private long synRtoNs = 1_000_000_000L;
     private int synRetries = 6;
     private long arpTimeoutNs = 50_000_000L;
     private int arpRetries = 5;
@@ -281,6 +287,22 @@ public final class EngineContext
         return synBacklog;
     }
 
+    /**
+     * @param mode when listeners answer SYNs with SYN cookies (RFC 4987) instead of keeping half-open state.
+     *             Default {@link SynCookieMode#ON_OVERFLOW}, as Linux's {@code tcp_syncookies=1}.
+     * @return this.
+     */
+    public EngineContext synCookieMode(final SynCookieMode mode)
+    {
+        this.synCookieMode = java.util.Objects.requireNonNull(mode, "mode");
+        return this;
+    }
+
+    public SynCookieMode synCookieMode()
+    {
+        return synCookieMode;
+    }
+
     /** @param ns how long a connection stays in TIME_WAIT (2 MSL). */
     public EngineContext timeWaitNs(final long ns)
     {
@@ -401,6 +423,7 @@ public final class EngineContext
         return keepaliveProbes;
     }
 
+    /** @param ns the first SYN and SYN-ACK retransmission timeout, doubled at each retry. Default 1 s. @return this. */
     public EngineContext synRtoNs(final long ns)
     {
         this.synRtoNs = ns;
@@ -412,6 +435,12 @@ public final class EngineContext
         return synRtoNs;
     }
 
+    /**
+     * @param retries SYN (and SYN-ACK) retransmissions before a connect fails (a half-open connection is dropped).
+     *                Default 6: with the default timeout a connect gives up after 1 + 2 + ... + 64 = 127 s, as
+     *                Linux's {@code tcp_syn_retries}.
+     * @return this.
+     */
     public EngineContext synRetries(final int retries)
     {
         this.synRetries = retries;

@@ -1,6 +1,7 @@
 package dev.taskvs.engine.slowpath;
 
 import dev.taskvs.engine.EngineContext;
+import dev.taskvs.engine.SynCookieMode;
 import dev.taskvs.engine.app.AppEvents;
 import dev.taskvs.engine.fastpath.FastPath;
 import dev.taskvs.engine.fastpath.FlowBuffers;
@@ -77,6 +78,10 @@ public final class SlowPath implements Agent
     private final RoutingTable routes;
     private final ArpCache arp;
     private final PortPolicy portPolicy;
+    private final SynCookies cookies = new SynCookies();
+    /** When the last cookie went out: ACKs are checked for cookies only while ones sent may still come back. */
+    private long lastCookieNs;
+    private boolean cookiesSent;
     private final CongestionControl cc;
     private final MessageHandler handler = this::onMessage;
     private final DeadlineTimerWheel timers;
@@ -351,7 +356,8 @@ public final class SlowPath implements Agent
         final Connection conn = byKey.get(key);
         if (conn == null)
         {
-            onNoConnection(lane, peerMac, key, remoteIp, localPort, remotePort, flags, payloadLength);
+            onNoConnection(lane, peerMac, key, remoteIp, localPort, remotePort, flags, payloadLength, buffer, offset,
+                length);
             return;
         }
         switch (conn.state)
@@ -390,7 +396,10 @@ public final class SlowPath implements Agent
         final int localPort,
         final int remotePort,
         final int flags,
-        final int payloadLength)
+        final int payloadLength,
+        final MutableDirectBuffer buffer,
+        final int offset,
+        final int length)
     {
         if ((flags & TcpHeader.FLAG_RST) != 0)
         {
@@ -403,6 +412,16 @@ public final class SlowPath implements Agent
             if (listener != null)
             {
                 passiveOpen(listener, peerMac, key, remoteIp, localPort, remotePort);
+                return;
+            }
+        }
+        else if ((flags & (TcpHeader.FLAG_SYN | TcpHeader.FLAG_ACK)) == TcpHeader.FLAG_ACK && cookiesSent &&
+            nowNs - lastCookieNs < SynCookies.LIFETIME_NS)
+        {
+            final Listener listener = listeners.get(localPort);
+            if (listener != null && openFromCookie(listener, peerMac, key, remoteIp, localPort, remotePort, flags,
+                payloadLength, buffer, offset, length))
+            {
                 return;
             }
         }
@@ -449,7 +468,16 @@ public final class SlowPath implements Agent
         final int localPort,
         final int remotePort)
     {
-        if (listener.halfOpen >= listener.backlog)
+        final SynCookieMode cookieMode = ctx.synCookieMode();
+        final boolean full = listener.halfOpen >= listener.backlog;
+        if ((full && cookieMode != SynCookieMode.OFF) || cookieMode == SynCookieMode.ALWAYS)
+        {
+            if (sendCookie(peerMac, key, remoteIp, localPort, remotePort))
+            {
+                return;
+            }
+        }
+        if (full)
         {
             counters.synBacklogDrops.incrementRelease();
             return;
@@ -485,6 +513,107 @@ public final class SlowPath implements Agent
         }
         sendSynAck(conn);
         armTimer(conn, ctx.synRtoNs());
+    }
+
+    /**
+     * Answer a SYN past the backlog with a cookie SYN-ACK and keep nothing (RFC 4987 section 3.6).
+     *
+     * @return false when the SYN cannot take a cookie (an MSS below the cookie table's smallest): drop it.
+     */
+    private boolean sendCookie(
+        final long peerMac, final long key, final int remoteIp, final int localPort, final int remotePort)
+    {
+        final int peerMss = options.has(TcpOptions.MSS) ? options.mss() : 536;
+        final int mss = Math.min(peerMss, localMss);
+        if (mss < SynCookies.MSS_TABLE[0])
+        {
+            return false;
+        }
+        final boolean windowScaling = ctx.windowScaling() && options.has(TcpOptions.WINDOW_SCALE);
+        final boolean timestamps = ctx.timestamps() && options.has(TcpOptions.TIMESTAMPS);
+        final boolean sack = ctx.sackPermitted() && options.has(TcpOptions.SACK_PERMITTED);
+        final int bits = SynCookies.options(mss, windowScaling ? options.windowScale() : -1, sack, timestamps);
+        final int iss = cookies.make(key, tcp.sequence(), nowNs, bits);
+        final int synOptions = TcpOptions.MSS | (windowScaling ? TcpOptions.WINDOW_SCALE : 0) |
+            (timestamps ? TcpOptions.TIMESTAMPS : 0) | (sack ? TcpOptions.SACK_PERMITTED : 0);
+        final int length = buildSegment(peerMac, remoteIp, localPort, remotePort, iss, tcp.sequence() + 1,
+            TcpHeader.FLAG_SYN | TcpHeader.FLAG_ACK, synOptions, rcvShift, nowUs, timestamps ? options.tsVal() : 0);
+        send(lanes[FlowRecord.laneOf(key, lanes.length)], LaneCommands.SEND_FRAME, scratch, 0, length);
+        counters.synCookiesSent.incrementRelease();
+        cookiesSent = true;
+        lastCookieNs = nowNs;
+        return true;
+    }
+
+    /**
+     * An ACK for no connection at a listening port: open the connection if it returns one of our cookies.
+     *
+     * @return true when the segment was taken (opened, or dropped for want of a flow id); false: not a cookie.
+     */
+    private boolean openFromCookie(
+        final Listener listener,
+        final long peerMac,
+        final long key,
+        final int remoteIp,
+        final int localPort,
+        final int remotePort,
+        final int flags,
+        final int payloadLength,
+        final MutableDirectBuffer buffer,
+        final int offset,
+        final int length)
+    {
+        final int irs = tcp.sequence() - 1;
+        final int cookie = tcp.acknowledgment() - 1;
+        if (!cookies.check(key, irs, cookie, nowNs))
+        {
+            counters.synCookiesRejected.incrementRelease();
+            return false;
+        }
+        if (freeCount == 0)
+        {
+            // The peer thinks it is connected; its retransmissions bring the cookie back when an id is free.
+            counters.noFlowIds.incrementRelease();
+            return true;
+        }
+        final Connection conn = new Connection();
+        conn.flowId = freeFlows[--freeCount];
+        conn.key = key;
+        conn.lane = FlowRecord.laneOf(key, lanes.length);
+        conn.remoteIp = remoteIp;
+        conn.localPort = localPort;
+        conn.remotePort = remotePort;
+        conn.remoteMac = peerMac;
+        conn.contextId = listener.nextContext();
+        conn.listener = listener;
+        conn.irs = irs;
+        conn.iss = cookie;
+        conn.peerMss = SynCookies.mss(cookie);
+        final int windowScale = SynCookies.windowScale(cookie);
+        conn.windowScaling = windowScale >= 0;
+        conn.sndShift = conn.windowScaling ? windowScale : 0;
+        conn.rcvShift = conn.windowScaling ? rcvShift : 0;
+        conn.timestamps = SynCookies.timestamps(cookie);
+        conn.tsRecent = options.has(TcpOptions.TIMESTAMPS) ? options.tsVal() : 0;
+        conn.sackPermitted = SynCookies.sack(cookie);
+        conn.peerWindow = tcp.window() << conn.sndShift;
+        conn.state = TcpState.ESTABLISHED;
+        byKey.put(key, conn);
+        track(conn);
+        if (!arp.contains(remoteIp, nowNs))
+        {
+            arp.learn(remoteIp, peerMac, nowNs);
+        }
+        register(conn);
+        counters.connectionsAccepted.incrementRelease();
+        counters.synCookiesAccepted.incrementRelease();
+        postOpen(conn, AppEvents.ACCEPTED);
+        addToLane(conn, 0);
+        if (payloadLength > 0 || (flags & TcpHeader.FLAG_FIN) != 0)
+        {
+            send(lanes[conn.lane], LaneCommands.RECEIVED_FRAME, buffer, offset, length);
+        }
+        return true;
     }
 
     /** Take the peer's SYN options; {@code passive} answers only what the peer offered. */
@@ -572,7 +701,7 @@ public final class SlowPath implements Agent
         {
             return;
         }
-        if (tcp.acknowledgment() != conn.iss + 1)
+        if (tcp.acknowledgment() != conn.iss + 1 && !returnsCookie(conn))
         {
             final int rst = buildSegment(conn.remoteMac, conn.remoteIp, conn.localPort, conn.remotePort,
                 tcp.acknowledgment(), 0, TcpHeader.FLAG_RST, 0, 0, 0, 0);
@@ -596,6 +725,25 @@ public final class SlowPath implements Agent
         {
             send(lanes[conn.lane], LaneCommands.RECEIVED_FRAME, buffer, offset, length);
         }
+    }
+
+    /**
+     * A SYN resent while the backlog was full got a cookie, and a later copy a half-open connection: the peer may
+     * answer either SYN-ACK. Take the cookie's ISN (and no ECN, which the cookie's SYN-ACK did not offer); the
+     * other options came from the same peer's SYN.
+     */
+    private boolean returnsCookie(final Connection conn)
+    {
+        final int cookie = tcp.acknowledgment() - 1;
+        if (!cookiesSent || nowNs - lastCookieNs >= SynCookies.LIFETIME_NS ||
+            !cookies.check(conn.key, conn.irs, cookie, nowNs))
+        {
+            return false;
+        }
+        conn.iss = cookie;
+        conn.ecn = false;
+        counters.synCookiesAccepted.incrementRelease();
+        return true;
     }
 
     private void dropHalfOpen(final Connection conn)

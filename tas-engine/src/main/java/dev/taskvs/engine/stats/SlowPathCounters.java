@@ -10,6 +10,9 @@ public final class SlowPathCounters
     public final AtomicCounter timeWaitFlows;
     public final AtomicCounter synReceived;
     public final AtomicCounter synBacklogDrops;
+    public final AtomicCounter synCookiesSent;
+    public final AtomicCounter synCookiesAccepted;
+    public final AtomicCounter synCookiesRejected;
     public final AtomicCounter noFlowIds;
     public final AtomicCounter connectionsAccepted;
     public final AtomicCounter connectionsOpened;
@@ -36,6 +39,9 @@ public final class SlowPathCounters
         timeWaitFlows = counters.newCounter(prefix + ": flows in TIME_WAIT");
         synReceived = counters.newCounter(prefix + ": SYNs received");
         synBacklogDrops = counters.newCounter(prefix + ": drops: SYN backlog full");
+        synCookiesSent = counters.newCounter(prefix + ": SYN cookies sent");
+        synCookiesAccepted = counters.newCounter(prefix + ": connections opened from SYN cookies");
+        synCookiesRejected = counters.newCounter(prefix + ": ACKs with no connection and no valid cookie");
         noFlowIds = counters.newCounter(prefix + ": drops: no free flow id");
         connectionsAccepted = counters.newCounter(prefix + ": connections accepted");
         connectionsOpened = counters.newCounter(prefix + ": connections opened");

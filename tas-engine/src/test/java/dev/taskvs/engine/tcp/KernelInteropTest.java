@@ -1,6 +1,7 @@
 package dev.taskvs.engine.tcp;
 
 import dev.taskvs.engine.EngineContext;
+import dev.taskvs.engine.SynCookieMode;
 import dev.taskvs.engine.TcpEngine;
 import dev.taskvs.engine.app.AppContext;
 import dev.taskvs.engine.nic.LinuxNet;
@@ -60,13 +61,19 @@ class KernelInteropTest
         TapEngine(final java.util.function.UnaryOperator<PacketIo> wrap, final boolean listen,
             final dev.taskvs.engine.app.ConnectionHandler handler)
         {
+            this(wrap, listen, handler, SynCookieMode.ON_OVERFLOW);
+        }
+
+        TapEngine(final java.util.function.UnaryOperator<PacketIo> wrap, final boolean listen,
+            final dev.taskvs.engine.app.ConnectionHandler handler, final SynCookieMode cookies)
+        {
             tap = new TapPacketIo(new TapPacketIo.Context().interfaceName(name));
             LinuxNet.requireQuietInterface(name);
             LinuxNet.addAddress(null, name, KERNEL_IP + "/24");
             LinuxNet.linkUp(null, name);
             engine = new TcpEngine(new EngineContext().name("tap").address(ENGINE_IP + "/24")
                 .threading(ThreadingMode.SHARED).idleStrategy("backoff").timeWaitNs(100_000_000L)
-                .rtoMinNs(20_000_000L).maxFlows(4096).rxBufferSize(256 * 1024).txBufferSize(256 * 1024),
+                .rtoMinNs(20_000_000L).maxFlows(4096).rxBufferSize(256 * 1024).txBufferSize(256 * 1024).synCookieMode(cookies),
                 wrap.apply(tap));
             app = engine.newAppContext();
             agent = new ThreadingModesTest.AppAgent(app, handler == null ? echo : handler, () -> false);
@@ -158,6 +165,26 @@ class KernelInteropTest
             final double seconds = echoThroughKernelSocket(bytes);
             System.out.printf("kernel client <-> engine echo over TAP: %d MB each way in %.2f s (%.1f MB/s)%n",
                 bytes.length >> 20, seconds, bytes.length / seconds / 1e6);
+        }
+    }
+
+    /**
+     * Every connection through a cookie: the kernel's SYNs offer MSS, window scale, SACK and timestamps, and the
+     * cookie must carry them, or the bulk echo (a 256 KiB window, so scaled) stalls or corrupts.
+     */
+    @Test
+    void kernelClientsShouldOpenThroughSynCookiesAndMoveDataByteExact() throws Exception
+    {
+        try (TapEngine engine = new TapEngine(io -> io, true, null, SynCookieMode.ALWAYS))
+        {
+            KernelPeers.manyConnections(null, ENGINE_IP, PORT, 200);
+            final byte[] bytes = pattern(20 << 20, 4);
+            final double seconds = echoThroughKernelSocket(bytes);
+            System.out.printf("kernel client <-> engine echo over a SYN cookie: %d MB each way in %.2f s%n",
+                bytes.length >> 20, seconds);
+            assertEquals(201, engine.engine.counter("tap slow path: connections opened from SYN cookies"));
+            assertEquals(201, engine.engine.counter("tap slow path: SYN cookies sent"),
+                "one SYN each: the kernel resent none");
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.taskvs.engine.tcp;
 
+import dev.taskvs.engine.SynCookieMode;
 import dev.taskvs.engine.app.AppEvents;
 import dev.taskvs.engine.app.ConnectionHandler;
 import dev.taskvs.engine.app.TcpConnection;
@@ -422,7 +423,7 @@ class SegmentEdgeCaseTest
     @Test
     void shouldBoundTheSynBacklog()
     {
-        try (RawPeer peer = new RawPeer(c -> { }))
+        try (RawPeer peer = new RawPeer(c -> c.synCookieMode(SynCookieMode.OFF)))
         {
             peer.app.listen(PORT, 2);
             peer.step();
