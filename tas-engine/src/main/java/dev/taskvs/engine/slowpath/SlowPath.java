@@ -487,18 +487,8 @@ public final class SlowPath implements Agent
             counters.noFlowIds.incrementRelease();
             return;
         }
-        final Connection conn = new Connection();
-        conn.flowId = freeFlows[--freeCount];
-        conn.key = key;
-        conn.lane = FlowRecord.laneOf(key, lanes.length);
-        conn.remoteIp = remoteIp;
-        conn.localPort = localPort;
-        conn.remotePort = remotePort;
-        conn.remoteMac = peerMac;
-        conn.contextId = listener.nextContext();
-        conn.listener = listener;
-        conn.irs = tcp.sequence();
-        conn.iss = ctx.isnSupplier().getAsInt();
+        final Connection conn = newPassive(listener, peerMac, key, remoteIp, localPort, remotePort, tcp.sequence(),
+            ctx.isnSupplier().getAsInt());
         conn.state = TcpState.SYN_RECEIVED;
         negotiate(conn, true);
         conn.ecn = ctx.ecn() && (tcp.flags() & (TcpHeader.FLAG_ECE | TcpHeader.FLAG_CWR)) ==
@@ -507,10 +497,6 @@ public final class SlowPath implements Agent
         listener.halfOpen++;
         byKey.put(key, conn);
         track(conn);
-        if (!arp.contains(remoteIp, nowNs))
-        {
-            arp.learn(remoteIp, peerMac, nowNs);
-        }
         sendSynAck(conn);
         armTimer(conn, ctx.synRtoNs());
     }
@@ -576,6 +562,34 @@ public final class SlowPath implements Agent
             counters.noFlowIds.incrementRelease();
             return true;
         }
+        final Connection conn = newPassive(listener, peerMac, key, remoteIp, localPort, remotePort, irs, cookie);
+        conn.peerMss = SynCookies.mss(cookie);
+        final int windowScale = SynCookies.windowScale(cookie);
+        conn.windowScaling = windowScale >= 0;
+        conn.sndShift = conn.windowScaling ? windowScale : 0;
+        conn.rcvShift = conn.windowScaling ? rcvShift : 0;
+        conn.timestamps = SynCookies.timestamps(cookie);
+        conn.tsRecent = options.has(TcpOptions.TIMESTAMPS) ? options.tsVal() : 0;
+        conn.sackPermitted = SynCookies.sack(cookie);
+        conn.peerWindow = tcp.window() << conn.sndShift;
+        byKey.put(key, conn);
+        track(conn);
+        counters.synCookiesAccepted.incrementRelease();
+        establishPassive(conn, flags, payloadLength, buffer, offset, length);
+        return true;
+    }
+
+    /** A connection for the handshake a listener is answering; the caller sets its options and state. */
+    private Connection newPassive(
+        final Listener listener,
+        final long peerMac,
+        final long key,
+        final int remoteIp,
+        final int localPort,
+        final int remotePort,
+        final int irs,
+        final int iss)
+    {
         final Connection conn = new Connection();
         conn.flowId = freeFlows[--freeCount];
         conn.key = key;
@@ -587,33 +601,33 @@ public final class SlowPath implements Agent
         conn.contextId = listener.nextContext();
         conn.listener = listener;
         conn.irs = irs;
-        conn.iss = cookie;
-        conn.peerMss = SynCookies.mss(cookie);
-        final int windowScale = SynCookies.windowScale(cookie);
-        conn.windowScaling = windowScale >= 0;
-        conn.sndShift = conn.windowScaling ? windowScale : 0;
-        conn.rcvShift = conn.windowScaling ? rcvShift : 0;
-        conn.timestamps = SynCookies.timestamps(cookie);
-        conn.tsRecent = options.has(TcpOptions.TIMESTAMPS) ? options.tsVal() : 0;
-        conn.sackPermitted = SynCookies.sack(cookie);
-        conn.peerWindow = tcp.window() << conn.sndShift;
-        conn.state = TcpState.ESTABLISHED;
-        byKey.put(key, conn);
-        track(conn);
+        conn.iss = iss;
         if (!arp.contains(remoteIp, nowNs))
         {
             arp.learn(remoteIp, peerMac, nowNs);
         }
+        return conn;
+    }
+
+    /** The handshake's ACK arrived (or returned a cookie): hand the flow to its lane and the app. */
+    private void establishPassive(
+        final Connection conn,
+        final int flags,
+        final int payloadLength,
+        final MutableDirectBuffer buffer,
+        final int offset,
+        final int length)
+    {
+        conn.state = TcpState.ESTABLISHED;
         register(conn);
         counters.connectionsAccepted.incrementRelease();
-        counters.synCookiesAccepted.incrementRelease();
         postOpen(conn, AppEvents.ACCEPTED);
         addToLane(conn, 0);
         if (payloadLength > 0 || (flags & TcpHeader.FLAG_FIN) != 0)
         {
+            // The ACK brought data (or a FIN) along: the lane, which now owns the flow, takes it.
             send(lanes[conn.lane], LaneCommands.RECEIVED_FRAME, buffer, offset, length);
         }
-        return true;
     }
 
     /** Take the peer's SYN options; {@code passive} answers only what the peer offered. */
@@ -716,15 +730,7 @@ public final class SlowPath implements Agent
         {
             conn.tsRecent = options.tsVal();
         }
-        conn.state = TcpState.ESTABLISHED;
-        register(conn);
-        counters.connectionsAccepted.incrementRelease();
-        postOpen(conn, AppEvents.ACCEPTED);
-        addToLane(conn, 0);
-        if (payloadLength > 0 || (flags & TcpHeader.FLAG_FIN) != 0)
-        {
-            send(lanes[conn.lane], LaneCommands.RECEIVED_FRAME, buffer, offset, length);
-        }
+        establishPassive(conn, flags, payloadLength, buffer, offset, length);
     }
 
     /**

@@ -434,6 +434,7 @@ class SegmentEdgeCaseTest
             peer.steps(3);
             assertEquals(2, peer.take().size());
             assertEquals(1, peer.engine.counter("e slow path: drops: SYN backlog full"));
+            assertEquals(0, peer.engine.counter("e slow path: SYN cookies sent"), "cookies off (SynCookieTest: on)");
         }
     }
 

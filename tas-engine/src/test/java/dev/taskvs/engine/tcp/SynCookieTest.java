@@ -1,6 +1,5 @@
 package dev.taskvs.engine.tcp;
 
-import dev.taskvs.engine.SynCookieMode;
 import dev.taskvs.engine.app.TcpConnection;
 import dev.taskvs.engine.proto.TcpOptions;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -206,24 +205,6 @@ class SynCookieTest
             assertEquals(FLAG_RST, peer.last().flags);
             assertNull(recorder.connection);
             assertEquals(1, peer.engine.counter(PREFIX + "ACKs with no connection and no valid cookie"));
-        }
-    }
-
-    @Test
-    void shouldDropSynsPastTheBacklogWithCookiesOff()
-    {
-        try (RawPeer peer = new RawPeer(c -> c.synCookieMode(SynCookieMode.OFF)))
-        {
-            peer.app.listen(PORT, 2);
-            peer.step();
-            for (int i = 0; i < 3; i++)
-            {
-                peer.send(PEER_PORT + i, PORT, FLAG_SYN, PEER_ISS, 0, 65535, new byte[0], RawPeer.Opts.syn());
-            }
-            peer.steps(3);
-            assertEquals(2, peer.take().size());
-            assertEquals(1, peer.engine.counter(PREFIX + "drops: SYN backlog full"));
-            assertEquals(0, peer.engine.counter(PREFIX + "SYN cookies sent"));
         }
     }
 
