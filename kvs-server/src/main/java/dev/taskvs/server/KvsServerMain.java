@@ -107,6 +107,11 @@ public final class KvsServerMain implements Callable<Integer>
         description = "Retransmission timeouts before a silent client is reset. Default: ${DEFAULT-VALUE}.")
     int rtoRetries;
 
+    @Option(names = "--syn-cookies", defaultValue = "ON_OVERFLOW",
+        description = "SYN cookies for SYNs past -b (ON_OVERFLOW, as Linux's tcp_syncookies=1), for every SYN " +
+            "(ALWAYS) or none (OFF: those SYNs are dropped). Default: ${DEFAULT-VALUE}.")
+    dev.taskvs.engine.SynCookieMode synCookies;
+
     @Option(names = "--keepalive-s", defaultValue = "0",
         description = "TCP keepalive: idle seconds before probing a client; 0 = off (as memcached). Default: ${DEFAULT-VALUE}.")
     int keepaliveSeconds;
@@ -275,6 +280,7 @@ public final class KvsServerMain implements Callable<Integer>
         c.tas.ackDelayUs = ackDelayUs;
         c.tas.timeWaitMs = timeWaitMs;
         c.tas.rtoRetries = rtoRetries;
+        c.tas.synCookies = synCookies;
         c.tas.keepaliveSeconds = keepaliveSeconds;
         c.tas.keepaliveIntervalSeconds = keepaliveIntervalSeconds;
         c.tas.keepaliveProbes = keepaliveProbes;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 
+import dev.taskvs.engine.SynCookieMode;
 import dev.taskvs.engine.slowpath.cc.CongestionControlKind;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -21,6 +22,14 @@ class KvsServerMainTest
         assertEquals(CongestionControlKind.DCTCP_RATE, parse().toConfig().tas.cc);
         assertEquals(CongestionControlKind.TIMELY, parse("--cc", "TIMELY").toConfig().tas.cc);
         assertEquals(CongestionControlKind.CONST_RATE, parse("--cc", "CONST_RATE").toConfig().tas.cc);
+    }
+
+    @Test
+    void shouldTakeTheSynCookieMode()
+    {
+        assertEquals(SynCookieMode.ON_OVERFLOW, parse().toConfig().tas.synCookies);
+        assertEquals(SynCookieMode.OFF, parse("--syn-cookies", "OFF").toConfig().tas.synCookies);
+        assertEquals(SynCookieMode.ALWAYS, parse("--syn-cookies", "ALWAYS").toConfig().tas.synCookies);
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.taskvs.server.transport.tas;
 
 import java.util.Locale;
 
+import dev.taskvs.engine.SynCookieMode;
 import dev.taskvs.engine.proto.Ipv4Address;
 import dev.taskvs.engine.slowpath.cc.CongestionControlKind;
 
@@ -73,6 +74,8 @@ public final class TasConfig
     public long timeWaitMs = 60_000;
     /** --rto-retries: retransmission timeouts before a silent peer is reset. */
     public int rtoRetries = 8;
+    /** --syn-cookies: when SYNs get SYN cookies instead of half-open state (past -b by default, as Linux). */
+    public SynCookieMode synCookies = SynCookieMode.ON_OVERFLOW;
     /**
      * --keepalive-s: TCP keepalive on every client connection, the idle seconds before the first probe; 0 = off
      * (as memcached). After {@link #keepaliveProbes} unanswered probes {@link #keepaliveIntervalSeconds} apart the

@@ -86,6 +86,7 @@ public final class TasTransport implements AutoCloseable, ConnectionRegistry
                 .ackDelayNs(TimeUnit.MICROSECONDS.toNanos(config.ackDelayUs))
                 .maxContexts(config.appCores + 1)
                 .synBacklog(ctx.config().backlog)
+                .synCookieMode(config.synCookies)
                 .timeWaitNs(TimeUnit.MILLISECONDS.toNanos(config.timeWaitMs))
                 .rtoRetries(config.rtoRetries)
                 .keepaliveIdleNs(TimeUnit.SECONDS.toNanos(config.keepaliveSeconds))
@@ -324,6 +325,9 @@ public final class TasTransport implements AutoCloseable, ConnectionRegistry
         sink.stat("slow_path_drops", Long.toString(sum(counters, slow + "drops:")));
         sink.stat("syns_received", value(counters, slow + "SYNs received"));
         sink.stat("connections_accepted", value(counters, slow + "connections accepted"));
+        sink.stat("syn_backlog_drops", value(counters, slow + "drops: SYN backlog full"));
+        sink.stat("syn_cookies_sent", value(counters, slow + "SYN cookies sent"));
+        sink.stat("syn_cookie_connections", value(counters, slow + "connections opened from SYN cookies"));
         sink.stat("resets_sent", value(counters, slow + "RSTs sent"));
         sink.stat("resets_received", value(counters, slow + "RSTs accepted"));
         sink.stat("retransmit_timeouts", value(counters, slow + "retransmission timeouts"));

@@ -184,6 +184,65 @@ class TasConnectionsTest
         }
     }
 
+    /** A burst of kernel connects against a backlog of one: those past it open through SYN cookies, none is lost. */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void shouldOpenAConnectBurstFarPastTheBacklogThroughSynCookies() throws Exception
+    {
+        final int count = 300;
+        final TasNet net = TasNet.tap();
+        final ServerConfig config = config(net);
+        config.backlog = 1;
+        config.maxConnections = count + 100;
+        final List<SocketChannel> held = new ArrayList<>(count);
+        try (KvsServer server = KvsServer.start(config))
+        {
+            final InetSocketAddress address = new InetSocketAddress(net.engineIp, 11211);
+            for (int i = 0; i < count; i++)
+            {
+                final SocketChannel channel = SocketChannel.open();
+                channel.configureBlocking(false);
+                channel.connect(address);
+                held.add(channel);
+            }
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            for (final SocketChannel channel : held)
+            {
+                while (!channel.finishConnect())
+                {
+                    assertTrue(System.nanoTime() < deadline, "connects finished in time");
+                    Thread.sleep(1);
+                }
+                channel.configureBlocking(true);
+            }
+            final ByteBuffer request = ByteBuffer.wrap("mn\r\n".getBytes(StandardCharsets.US_ASCII));
+            for (final SocketChannel channel : held)
+            {
+                channel.write(request.rewind());
+            }
+            for (final SocketChannel channel : held)
+            {
+                channel.socket().setSoTimeout(10_000);
+                assertArrayEquals("MN\r\n".getBytes(StandardCharsets.US_ASCII),
+                    readFully(channel.socket().getInputStream(), 4));
+            }
+            final Map<String, String> tas = TasServerAllocationTest.tasStats(server);
+            assertEquals("0", tas.get("syn_backlog_drops"), tas.toString());
+            System.out.println("connect burst: " + tas.get("syn_cookie_connections") + " of " + count + " through cookies");
+            final long fromCookies = Long.parseLong(tas.get("syn_cookie_connections"));
+            assertTrue(fromCookies > 0 && fromCookies < count, "some past the backlog of one: " + tas);
+            assertEquals(Integer.toString(count), tas.get("connections_accepted"));
+        }
+        finally
+        {
+            for (final SocketChannel channel : held)
+            {
+                channel.close();
+            }
+            net.close();
+        }
+    }
+
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void shouldResetAClientThatVanishesWithDataOutstanding() throws Exception
