@@ -419,8 +419,7 @@ public final class SlowPath implements Agent
             nowNs - lastCookieNs < SynCookies.LIFETIME_NS)
         {
             final Listener listener = listeners.get(localPort);
-            if (listener != null && openFromCookie(listener, peerMac, key, remoteIp, localPort, remotePort, flags,
-                payloadLength, buffer, offset, length))
+            if (listener != null && openFromCookie(listener, peerMac, key, payloadLength, buffer, offset, length))
             {
                 return;
             }
@@ -540,10 +539,6 @@ public final class SlowPath implements Agent
         final Listener listener,
         final long peerMac,
         final long key,
-        final int remoteIp,
-        final int localPort,
-        final int remotePort,
-        final int flags,
         final int payloadLength,
         final MutableDirectBuffer buffer,
         final int offset,
@@ -562,7 +557,8 @@ public final class SlowPath implements Agent
             counters.noFlowIds.incrementRelease();
             return true;
         }
-        final Connection conn = newPassive(listener, peerMac, key, remoteIp, localPort, remotePort, irs, cookie);
+        final Connection conn = newPassive(listener, peerMac, key, ip.source(), tcp.destinationPort(),
+            tcp.sourcePort(), irs, cookie);
         conn.peerMss = SynCookies.mss(cookie);
         final int windowScale = SynCookies.windowScale(cookie);
         conn.windowScaling = windowScale >= 0;
@@ -575,7 +571,7 @@ public final class SlowPath implements Agent
         byKey.put(key, conn);
         track(conn);
         counters.synCookiesAccepted.incrementRelease();
-        establishPassive(conn, flags, payloadLength, buffer, offset, length);
+        establishPassive(conn, tcp.flags(), payloadLength, buffer, offset, length);
         return true;
     }
 
