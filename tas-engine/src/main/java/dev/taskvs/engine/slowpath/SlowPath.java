@@ -559,14 +559,8 @@ public final class SlowPath implements Agent
         }
         final Connection conn = newPassive(listener, peerMac, key, ip.source(), tcp.destinationPort(),
             tcp.sourcePort(), irs, cookie);
-        conn.peerMss = SynCookies.mss(cookie);
-        final int windowScale = SynCookies.windowScale(cookie);
-        conn.windowScaling = windowScale >= 0;
-        conn.sndShift = conn.windowScaling ? windowScale : 0;
-        conn.rcvShift = conn.windowScaling ? rcvShift : 0;
-        conn.timestamps = SynCookies.timestamps(cookie);
+        takeCookie(conn, cookie);
         conn.tsRecent = options.has(TcpOptions.TIMESTAMPS) ? options.tsVal() : 0;
-        conn.sackPermitted = SynCookies.sack(cookie);
         conn.peerWindow = tcp.window() << conn.sndShift;
         byKey.put(key, conn);
         track(conn);
@@ -731,8 +725,7 @@ public final class SlowPath implements Agent
 
     /**
      * A SYN resent while the backlog was full got a cookie, and a later copy a half-open connection: the peer may
-     * answer either SYN-ACK. Take the cookie's ISN (and no ECN, which the cookie's SYN-ACK did not offer); the
-     * other options came from the same peer's SYN.
+     * answer either SYN-ACK. If it answered the cookie's, the connection takes the cookie.
      */
     private boolean returnsCookie(final Connection conn)
     {
@@ -742,10 +735,27 @@ public final class SlowPath implements Agent
         {
             return false;
         }
-        conn.iss = cookie;
-        conn.ecn = false;
+        takeCookie(conn, cookie);
         counters.synCookiesAccepted.incrementRelease();
         return true;
+    }
+
+    /**
+     * The connection takes the cookie's ISN and the options it carries: the peer accepted that SYN-ACK, whose
+     * options answered the SYN the cookie was made for (a resent SYN may have offered others). No ECN, which
+     * the cookie's SYN-ACK did not offer.
+     */
+    private void takeCookie(final Connection conn, final int cookie)
+    {
+        conn.iss = cookie;
+        conn.peerMss = SynCookies.mss(cookie);
+        final int windowScale = SynCookies.windowScale(cookie);
+        conn.windowScaling = windowScale >= 0;
+        conn.sndShift = conn.windowScaling ? windowScale : 0;
+        conn.rcvShift = conn.windowScaling ? rcvShift : 0;
+        conn.timestamps = SynCookies.timestamps(cookie);
+        conn.sackPermitted = SynCookies.sack(cookie);
+        conn.ecn = false;
     }
 
     private void dropHalfOpen(final Connection conn)

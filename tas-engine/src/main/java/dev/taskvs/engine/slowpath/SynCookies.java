@@ -7,8 +7,9 @@ import java.security.SecureRandom;
  * initial sequence number carries what the connection needs, and the slow path keeps no state until the peer's
  * ACK returns it. Linux does the same past its SYN queue; TAS drops those SYNs.
  * <pre>
- *  bits 31..11  21-bit keyed hash of the peer, both ports, the peer's ISN, the time slot and bits 10..0
- *  bits 10..9   time slot: nanoseconds / 2^36 (about 69 s), modulo 4; a cookie is good in its slot and the next
+ *  bits 31..11  21-bit keyed hash of the peer, both ports, the peer's ISN, the whole slot number and bits 10..0
+ *  bits 10..9   time slot: nanoseconds / 2^36 (about 69 s), modulo 4; a cookie is good in its slot and the next.
+ *               The hash takes the slot's whole number, so a cookie does not come back four slots later.
  *  bits  8..6   index into {@link #MSS_TABLE}: the largest entry not above the flow's MSS
  *  bits  5..2   the peer's window scale, 15 when it offered none
  *  bit      1   the peer offered SACK
@@ -93,8 +94,9 @@ final class SynCookies
      */
     int make(final long key, final int peerIsn, final long nowNs, final int options)
     {
-        final int low = ((int)(nowNs >>> SLOT_SHIFT) & 3) << 9 | options;
-        return hash(key, peerIsn, low) << OPTION_BITS | low;
+        final long slot = nowNs >>> SLOT_SHIFT;
+        final int low = ((int)slot & 3) << 9 | options;
+        return hash(key, peerIsn, slot, low) << OPTION_BITS | low;
     }
 
     /**
@@ -107,18 +109,29 @@ final class SynCookies
     boolean check(final long key, final int peerIsn, final int cookie, final long nowNs)
     {
         final int low = cookie & OPTION_MASK;
-        final int slot = (low >>> 9) & 3;
-        final int now = (int)(nowNs >>> SLOT_SHIFT) & 3;
-        if (slot != now && slot != ((now - 1) & 3))
+        final int tag = (low >>> 9) & 3;
+        final long now = nowNs >>> SLOT_SHIFT;
+        final long slot;
+        if (((int)now & 3) == tag)
+        {
+            slot = now;
+        }
+        else if (((int)(now - 1) & 3) == tag)
+        {
+            slot = now - 1;
+        }
+        else
         {
             return false;
         }
-        return (cookie >>> OPTION_BITS) == hash(key, peerIsn, low);
+        return (cookie >>> OPTION_BITS) == hash(key, peerIsn, slot, low);
     }
 
-    private int hash(final long key, final int peerIsn, final int low)
+    private int hash(final long key, final int peerIsn, final long slot, final int low)
     {
-        return (int)(sipHash24(k0, k1, key, ((long)peerIsn << 32) | low) >>> (64 - (32 - OPTION_BITS)));
+        // The slot's number wraps after 2^21 slots (4.6 years); bits 11..31 of the second word are free for it.
+        final long message = ((long)peerIsn << 32) | (slot & 0x1F_FFFFL) << OPTION_BITS | low;
+        return (int)(sipHash24(k0, k1, key, message) >>> (64 - (32 - OPTION_BITS)));
     }
 
     /** SipHash-2-4 (Aumasson and Bernstein) of a 16-byte message given as two little-endian words. */

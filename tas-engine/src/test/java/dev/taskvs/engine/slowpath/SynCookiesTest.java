@@ -113,6 +113,10 @@ class SynCookiesTest
         assertTrue(cookies.check(KEY, 123_456, cookie, now + SLOT_NS));
         assertFalse(cookies.check(KEY, 123_456, cookie, now + 2 * SLOT_NS), "expired");
         assertFalse(cookies.check(KEY, 123_456, cookie, now - SLOT_NS), "from the future");
+        // Four slots on, the 2-bit tag is the same again; the whole slot number in the hash still tells them apart.
+        assertFalse(cookies.check(KEY, 123_456, cookie, now + 4 * SLOT_NS), "four slots on");
+        assertFalse(cookies.check(KEY, 123_456, cookie, now + 5 * SLOT_NS), "five slots on");
+        assertFalse(cookies.check(KEY, 123_456, cookie, now + 400 * SLOT_NS), "400 slots on");
     }
 
     @Test

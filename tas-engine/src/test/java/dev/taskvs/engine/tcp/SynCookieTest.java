@@ -1,5 +1,6 @@
 package dev.taskvs.engine.tcp;
 
+import dev.taskvs.engine.SynCookieMode;
 import dev.taskvs.engine.app.TcpConnection;
 import dev.taskvs.engine.proto.TcpOptions;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -91,6 +92,9 @@ class SynCookieTest
                     assertEquals(next, s.seq);
                     assertEquals(PEER_ISS + 1 + request.length, s.ack);
                     assertTrue(s.options.has(TcpOptions.TIMESTAMPS), "timestamps negotiated");
+                    assertEquals(101, s.options.tsEcr(), "echoes the handshake ACK's TSval");
+                    // Our window is scaled by the shift the cookie's SYN-ACK offered: the whole 64 KiB ring, read empty.
+                    assertEquals(64 * 1024, s.window << synAck.options.windowScale());
                     assertTrue(s.payload.length <= 1460 - 12);
                     next += s.payload.length;
                     sent += s.payload.length;
@@ -121,11 +125,15 @@ class SynCookieTest
             final byte[] answer = SegmentEdgeCaseTest.bytes(3000, 5);
             recorder.connection.write(new UnsafeBuffer(answer), 0, answer.length);
             peer.steps(5);
+            int sent = 0;
             for (final RawPeer.Segment s : peer.take())
             {
                 assertFalse(s.options.has(TcpOptions.TIMESTAMPS));
                 assertTrue(s.payload.length <= 1400, "the peer's MSS: " + s.payload.length);
+                assertEquals(65535, s.window, "no window scaling: our 64 KiB ring shows as 65,535");
+                sent += s.payload.length;
             }
+            assertEquals(answer.length, sent);
         }
     }
 
@@ -138,8 +146,11 @@ class SynCookieTest
             peer.handler = recorder;
             final RawPeer.Segment cookieSynAck = cookieSynAck(peer, RawPeer.Opts.syn());
             // The half-open connection that filled the backlog goes; the resent SYN then gets a place of its own.
+            // It offers fewer options (stacks drop some on SYN retries): the connection must keep the cookie's.
             peer.send(PEER_PORT, PORT, FLAG_RST, PEER_ISS + 1, 0, 0, new byte[0], RawPeer.Opts.none());
-            peer.send(PEER_PORT + 1, PORT, FLAG_SYN, PEER_ISS, 0, 65535, new byte[0], RawPeer.Opts.syn());
+            final RawPeer.Opts mssOnly = RawPeer.Opts.none();
+            mssOnly.present = TcpOptions.MSS;
+            peer.send(PEER_PORT + 1, PORT, FLAG_SYN, PEER_ISS, 0, 65535, new byte[0], mssOnly);
             peer.steps(3);
             assertEquals(ENGINE_ISS, peer.take().get(0).seq, "a stateful SYN-ACK this time");
             // The peer answers the first SYN-ACK it got: the cookie.
@@ -154,6 +165,12 @@ class SynCookieTest
             final RawPeer.Segment data = peer.last();
             assertArrayEquals(answer, data.payload);
             assertEquals(cookieSynAck.seq + 1, data.seq, "sequence numbers follow the cookie's ISN");
+            assertTrue(data.options.has(TcpOptions.TIMESTAMPS), "the cookie's options, not the resent SYN's");
+            assertEquals(101, data.options.tsEcr());
+            // The half-open connection became this one, so the backlog's place is free: the next SYN gets state.
+            peer.send(PEER_PORT + 5, PORT, FLAG_SYN, PEER_ISS, 0, 65535, new byte[0], RawPeer.Opts.syn());
+            peer.steps(3);
+            assertEquals(ENGINE_ISS, peer.last().seq);
         }
     }
 
@@ -184,27 +201,33 @@ class SynCookieTest
     }
 
     @Test
-    void shouldRefuseACookieOnceItsTimeIsPast()
+    void shouldRefuseACookieOnceItsTimeIsPastAndWhenItsSlotTagComesRound()
     {
-        try (RawPeer peer = new RawPeer(c -> { }))
+        try (RawPeer peer = new RawPeer(c -> c.synCookieMode(SynCookieMode.ALWAYS)))
         {
             final SegmentEdgeCaseTest.Recorder recorder = new SegmentEdgeCaseTest.Recorder();
             peer.handler = recorder;
-            final RawPeer.Segment synAck = cookieSynAck(peer, RawPeer.Opts.syn());
-            // Keep cookies going out so ACKs are still checked, past the returning cookie's two slots (2 x 68.7 s).
-            for (int i = 0; i < 3; i++)
-            {
-                peer.clock.advance(70_000_000_000L);
-                peer.send(PEER_PORT + 10 + i, PORT, FLAG_SYN, PEER_ISS, 0, 65535, new byte[0], RawPeer.Opts.syn());
-                peer.steps(3);
-            }
-            peer.take();
-            peer.send(PEER_PORT + 1, PORT, FLAG_ACK, PEER_ISS + 1, synAck.seq + 1, 512, new byte[0],
-                RawPeer.Opts.none().timestamps(101, synAck.options.tsVal()));
+            peer.app.listen(PORT);
+            peer.step();
+            peer.send(PEER_PORT, PORT, FLAG_SYN, PEER_ISS, 0, 65535, new byte[0], RawPeer.Opts.syn());
             peer.steps(3);
-            assertEquals(FLAG_RST, peer.last().flags);
-            assertNull(recorder.connection);
-            assertEquals(1, peer.engine.counter(PREFIX + "ACKs with no connection and no valid cookie"));
+            final RawPeer.Segment synAck = peer.take().get(0);
+            // A slot is 2^36 ns (68.7 s). Step about two slots at a time, a fresh SYN each time so that cookies keep
+            // going out (ACKs are checked only then), and return the first cookie at about 2, 4 (its 2-bit tag
+            // again) and 6 slots on.
+            for (int round = 1; round <= 3; round++)
+            {
+                peer.clock.advance(2 * (1L << 36) + 1_000_000_000L);
+                peer.send(PEER_PORT + 10 + round, PORT, FLAG_SYN, PEER_ISS, 0, 65535, new byte[0], RawPeer.Opts.syn());
+                peer.steps(3);
+                peer.take();
+                peer.send(PEER_PORT, PORT, FLAG_ACK, PEER_ISS + 1, synAck.seq + 1, 512, new byte[0],
+                    RawPeer.Opts.none().timestamps(101, synAck.options.tsVal()));
+                peer.steps(3);
+                assertEquals(FLAG_RST, peer.last().flags, "round " + round);
+                assertNull(recorder.connection, "round " + round);
+                assertEquals(round, peer.engine.counter(PREFIX + "ACKs with no connection and no valid cookie"));
+            }
         }
     }
 
