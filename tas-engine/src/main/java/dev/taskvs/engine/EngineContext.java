@@ -44,6 +44,7 @@ public final class EngineContext
      */
     private long synRtoNs = 1_000_000_000L;
     private int synRetries = 6;
+    private int synAckRetries = 5;
     private long arpTimeoutNs = 50_000_000L;
     private int arpRetries = 5;
     private long arpCacheTtlNs = 60_000_000_000L;
@@ -98,6 +99,7 @@ public final class EngineContext
         requireRange("synBacklog", synBacklog, 1, 1 << 20);
         requireRange("rtoRetries", rtoRetries, 1, 100);
         requireRange("synRetries", synRetries, 0, 100);
+        requireRange("synAckRetries", synAckRetries, 0, 100);
         requireRange("arpRetries", arpRetries, 0, 100);
         requireRange("burstSize", burstSize, 1, 1024);
         requireRange("ephemeralLow", ephemeralLow, 1024, 65535);
@@ -436,7 +438,7 @@ public final class EngineContext
     }
 
     /**
-     * @param retries SYN (and SYN-ACK) retransmissions before a connect fails (a half-open connection is dropped).
+     * @param retries SYN retransmissions before a connect fails.
      *                Default 6: with the default timeout a connect gives up after 1 + 2 + ... + 64 = 127 s, as
      *                Linux's {@code tcp_syn_retries}.
      * @return this.
@@ -450,6 +452,23 @@ public final class EngineContext
     public int synRetries()
     {
         return synRetries;
+    }
+
+    /**
+     * @param retries SYN-ACK retransmissions before a half-open connection is dropped and its backlog place freed.
+     *                Default 5: with the default timeout after 1 + 2 + ... + 32 = 63 s, as Linux's
+     *                {@code tcp_synack_retries}.
+     * @return this.
+     */
+    public EngineContext synAckRetries(final int retries)
+    {
+        this.synAckRetries = retries;
+        return this;
+    }
+
+    public int synAckRetries()
+    {
+        return synAckRetries;
     }
 
     public EngineContext arpTimeoutNs(final long ns)

@@ -1246,7 +1246,7 @@ public final class SlowPath implements Agent
                 }
                 break;
             case SYN_RECEIVED:
-                if (++conn.retries > ctx.synRetries())
+                if (++conn.retries > ctx.synAckRetries())
                 {
                     dropHalfOpen(conn);
                 }

@@ -439,6 +439,29 @@ class SegmentEdgeCaseTest
     }
 
     @Test
+    void shouldDropAHalfOpenConnectionAfterItsSynAckRetries()
+    {
+        try (RawPeer peer = new RawPeer(c -> c.synRtoNs(1_000_000L).synAckRetries(2)
+            .synCookieMode(SynCookieMode.OFF)))
+        {
+            peer.app.listen(PORT, 1);
+            peer.step();
+            peer.send(PEER_PORT, PORT, FLAG_SYN, PEER_ISS, 0, 65535, new byte[0], RawPeer.Opts.syn());
+            peer.steps(3);
+            assertEquals(1, peer.take().size());
+            peer.stepNs = 100_000;
+            peer.steps(300);
+            assertEquals(2, peer.take().size(), "SYN-ACK resent at about 1 and 3 ms, then the connection dropped");
+            assertEquals(2, peer.engine.counter("e slow path: SYN and SYN-ACK retransmissions"));
+            // Its place in the backlog of one is free again.
+            peer.send(PEER_PORT + 1, PORT, FLAG_SYN, PEER_ISS, 0, 65535, new byte[0], RawPeer.Opts.syn());
+            peer.steps(3);
+            assertEquals(PEER_PORT + 1, peer.last().destinationPort);
+            assertEquals(0, peer.engine.counter("e slow path: drops: SYN backlog full"));
+        }
+    }
+
+    @Test
     void shouldRetransmitSynAckUntilAcknowledged()
     {
         try (RawPeer peer = new RawPeer(c -> c.synRtoNs(5_000_000L)))
