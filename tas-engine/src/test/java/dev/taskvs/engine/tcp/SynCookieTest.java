@@ -25,10 +25,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(60)
 class SynCookieTest
 {
-    private static final int PORT = 7000;
-    private static final int PEER_PORT = 40000;
-    private static final int PEER_ISS = 1000;
-    private static final int ENGINE_ISS = 5000;
+    private static final int PORT = SegmentEdgeCaseTest.PORT;
+    private static final int PEER_PORT = SegmentEdgeCaseTest.PEER_PORT;
+    private static final int PEER_ISS = SegmentEdgeCaseTest.PEER_ISS;
+    private static final int ENGINE_ISS = SegmentEdgeCaseTest.ENGINE_ISS;
     private static final String PREFIX = "e slow path: ";
 
     /** Fill a backlog of one with a half-open connection, then SYN from PEER_PORT + 1; returns its SYN-ACK. */
