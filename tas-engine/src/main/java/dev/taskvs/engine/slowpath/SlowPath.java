@@ -79,7 +79,7 @@ public final class SlowPath implements Agent
     private final ArpCache arp;
     private final PortPolicy portPolicy;
     private final SynCookies cookies = new SynCookies();
-    /** When the last cookie went out: ACKs are checked for cookies only while ones sent may still come back. */
+    /** When the last cookie went out (see {@link #cookiesMayReturn}). */
     private long lastCookieNs;
     private boolean cookiesSent;
     private final CongestionControl cc;
@@ -415,8 +415,7 @@ public final class SlowPath implements Agent
                 return;
             }
         }
-        else if ((flags & (TcpHeader.FLAG_SYN | TcpHeader.FLAG_ACK)) == TcpHeader.FLAG_ACK && cookiesSent &&
-            nowNs - lastCookieNs < SynCookies.LIFETIME_NS)
+        else if ((flags & (TcpHeader.FLAG_SYN | TcpHeader.FLAG_ACK)) == TcpHeader.FLAG_ACK && cookiesMayReturn())
         {
             final Listener listener = listeners.get(localPort);
             if (listener != null && openFromCookie(listener, peerMac, key, payloadLength, buffer, offset, length))
@@ -519,10 +518,9 @@ public final class SlowPath implements Agent
         final boolean sack = ctx.sackPermitted() && options.has(TcpOptions.SACK_PERMITTED);
         final int bits = SynCookies.options(mss, windowScaling ? options.windowScale() : -1, sack, timestamps);
         final int iss = cookies.make(key, tcp.sequence(), nowNs, bits);
-        final int synOptions = TcpOptions.MSS | (windowScaling ? TcpOptions.WINDOW_SCALE : 0) |
-            (timestamps ? TcpOptions.TIMESTAMPS : 0) | (sack ? TcpOptions.SACK_PERMITTED : 0);
         final int length = buildSegment(peerMac, remoteIp, localPort, remotePort, iss, tcp.sequence() + 1,
-            TcpHeader.FLAG_SYN | TcpHeader.FLAG_ACK, synOptions, rcvShift, nowUs, timestamps ? options.tsVal() : 0);
+            TcpHeader.FLAG_SYN | TcpHeader.FLAG_ACK, synOptions(windowScaling, timestamps, sack), rcvShift, nowUs,
+            timestamps ? options.tsVal() : 0);
         send(lanes[FlowRecord.laneOf(key, lanes.length)], LaneCommands.SEND_FRAME, scratch, 0, length);
         counters.synCookiesSent.incrementRelease();
         cookiesSent = true;
@@ -730,14 +728,19 @@ public final class SlowPath implements Agent
     private boolean returnsCookie(final Connection conn)
     {
         final int cookie = tcp.acknowledgment() - 1;
-        if (!cookiesSent || nowNs - lastCookieNs >= SynCookies.LIFETIME_NS ||
-            !cookies.check(conn.key, conn.irs, cookie, nowNs))
+        if (!cookiesMayReturn() || !cookies.check(conn.key, conn.irs, cookie, nowNs))
         {
             return false;
         }
         takeCookie(conn, cookie);
         counters.synCookiesAccepted.incrementRelease();
         return true;
+    }
+
+    /** ACKs are checked for cookies only while a cookie sent may still be good: fewer hashes, fewer guesses. */
+    private boolean cookiesMayReturn()
+    {
+        return cookiesSent && nowNs - lastCookieNs < SynCookies.LIFETIME_NS;
     }
 
     /**
@@ -1143,45 +1146,27 @@ public final class SlowPath implements Agent
     private void sendSyn(final Connection conn)
     {
         conn.state = TcpState.SYN_SENT;
-        int synOptions = TcpOptions.MSS;
-        if (ctx.windowScaling())
-        {
-            synOptions |= TcpOptions.WINDOW_SCALE;
-        }
-        if (ctx.timestamps())
-        {
-            synOptions |= TcpOptions.TIMESTAMPS;
-        }
-        if (ctx.sackPermitted())
-        {
-            synOptions |= TcpOptions.SACK_PERMITTED;
-        }
         final int flags = TcpHeader.FLAG_SYN | (ctx.ecn() ? TcpHeader.FLAG_ECE | TcpHeader.FLAG_CWR : 0);
         final int length = buildSegment(conn.remoteMac, conn.remoteIp, conn.localPort, conn.remotePort, conn.iss, 0,
-            flags, synOptions, rcvShift, nowUs, 0);
+            flags, synOptions(ctx.windowScaling(), ctx.timestamps(), ctx.sackPermitted()), rcvShift, nowUs, 0);
         send(lanes[conn.lane], LaneCommands.SEND_FRAME, scratch, 0, length);
         armTimer(conn, ctx.synRtoNs() << Math.min(conn.retries, 20));
     }
 
     private void sendSynAck(final Connection conn)
     {
-        int synOptions = TcpOptions.MSS;
-        if (conn.windowScaling)
-        {
-            synOptions |= TcpOptions.WINDOW_SCALE;
-        }
-        if (conn.timestamps)
-        {
-            synOptions |= TcpOptions.TIMESTAMPS;
-        }
-        if (conn.sackPermitted)
-        {
-            synOptions |= TcpOptions.SACK_PERMITTED;
-        }
         final int flags = TcpHeader.FLAG_SYN | TcpHeader.FLAG_ACK | (conn.ecn ? TcpHeader.FLAG_ECE : 0);
         final int length = buildSegment(conn.remoteMac, conn.remoteIp, conn.localPort, conn.remotePort, conn.iss,
-            conn.irs + 1, flags, synOptions, rcvShift, nowUs, conn.tsRecent);
+            conn.irs + 1, flags, synOptions(conn.windowScaling, conn.timestamps, conn.sackPermitted), rcvShift, nowUs,
+            conn.tsRecent);
         send(lanes[conn.lane], LaneCommands.SEND_FRAME, scratch, 0, length);
+    }
+
+    /** The options a SYN or SYN-ACK carries: always MSS, the others as offered or negotiated. */
+    private static int synOptions(final boolean windowScaling, final boolean timestamps, final boolean sack)
+    {
+        return TcpOptions.MSS | (windowScaling ? TcpOptions.WINDOW_SCALE : 0) |
+            (timestamps ? TcpOptions.TIMESTAMPS : 0) | (sack ? TcpOptions.SACK_PERMITTED : 0);
     }
 
     // ---------------------------------------------------------------- timers
