@@ -22,8 +22,9 @@ import java.util.concurrent.TimeUnit;
  * and when it does not ({@code independent}: addresses known up front, as in the engine's warm passes), over
  * {@code mib} MiB of one line per entry in a shuffled order. The ratio says how much a warm pass can win by
  * loading many connections' lines before using any: on the 2-CPU development VM ten to twenty-five times
- * (BENCHMARKS.md, "The app's warm pass in three loops, and A/B within one run"). At 16 MiB the set fits the L3 of
- * many machines, so what remains is the TLB and, in a virtual machine, the two-level page walk.
+ * (BENCHMARKS.md, "The app's warm pass in three loops, and A/B within one run"). The small sizes find how much the
+ * caches really hold: on that VM a chain costs 15-17 ns up to 2 MiB and 120-180 ns from 4 MiB, though lscpu reports
+ * a 32 MiB L3 (shared with whatever else runs on the host).
  * <p>
  * {@code ./kvs jmh MissLatency}
  */
@@ -41,7 +42,7 @@ public class MissLatencyBenchmark
     /** Ints per 64-byte line: every entry on a line of its own. */
     private static final int STRIDE = 16;
 
-    @Param({"16", "256"})
+    @Param({"1", "2", "4", "16", "256"})
     public int mib;
 
     private int[] next;
