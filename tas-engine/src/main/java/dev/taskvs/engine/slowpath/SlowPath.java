@@ -558,8 +558,6 @@ public final class SlowPath implements Agent
         final Connection conn = newPassive(listener, peerMac, key, ip.source(), tcp.destinationPort(),
             tcp.sourcePort(), irs, cookie);
         takeCookie(conn, cookie);
-        conn.tsRecent = options.has(TcpOptions.TIMESTAMPS) ? options.tsVal() : 0;
-        conn.peerWindow = tcp.window() << conn.sndShift;
         byKey.put(key, conn);
         track(conn);
         counters.synCookiesAccepted.incrementRelease();
@@ -597,7 +595,10 @@ public final class SlowPath implements Agent
         return conn;
     }
 
-    /** The handshake's ACK arrived (or returned a cookie): hand the flow to its lane and the app. */
+    /**
+     * The handshake's ACK arrived (or returned a cookie): take its window and timestamp, and hand the flow to its
+     * lane and the app.
+     */
     private void establishPassive(
         final Connection conn,
         final int flags,
@@ -606,6 +607,11 @@ public final class SlowPath implements Agent
         final int offset,
         final int length)
     {
+        conn.peerWindow = tcp.window() << conn.sndShift;
+        if (conn.timestamps && options.has(TcpOptions.TIMESTAMPS))
+        {
+            conn.tsRecent = options.tsVal();
+        }
         conn.state = TcpState.ESTABLISHED;
         register(conn);
         counters.connectionsAccepted.incrementRelease();
@@ -713,11 +719,6 @@ public final class SlowPath implements Agent
         }
         cancelTimer(conn);
         conn.listener.halfOpen--;
-        conn.peerWindow = tcp.window() << conn.sndShift;
-        if (conn.timestamps && options.has(TcpOptions.TIMESTAMPS))
-        {
-            conn.tsRecent = options.tsVal();
-        }
         establishPassive(conn, flags, payloadLength, buffer, offset, length);
     }
 
